@@ -1,0 +1,44 @@
+"""Rules a dossier must pass before it is received: known procedure, centre and commune."""
+
+from dataclasses import dataclass
+
+from shared.admin_units import Commune, find_commune
+from shared.reference_data import Catalogue, CentreRegistry, Procedure
+
+
+class SubmissionRejectedError(ValueError):
+    """The dossier cannot be received; ``field`` is the JSON path of the culprit."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AcceptedSubmission:
+    procedure: Procedure
+    commune: Commune
+    agency_id: str
+
+
+def accept(
+    *, procedure_code: str, commune_code: str, receiving_agency: str, catalogue: Catalogue, centres: CentreRegistry
+) -> AcceptedSubmission:
+    """Check a submission against reference data; raises :class:`SubmissionRejectedError`."""
+    procedure = catalogue.find(procedure_code)
+    if procedure is None:
+        raise SubmissionRejectedError("procedure_code", f"unknown procedure {procedure_code!r}")
+    centre = centres.find(receiving_agency)
+    if centre is None:
+        raise SubmissionRejectedError("receiving_agency", f"unknown receiving centre {receiving_agency!r}")
+    commune = find_commune(commune_code)
+    if commune is None:
+        raise SubmissionRejectedError("commune_code", f"no commune has code {commune_code!r}")
+    if commune.province_code != centre.province_code:
+        raise SubmissionRejectedError(
+            "commune_code",
+            f"{commune.name} is in {commune.province_name} (province {commune.province_code}); "
+            f"the centre {receiving_agency} only receives dossiers of province {centre.province_code}",
+        )
+    return AcceptedSubmission(procedure=procedure, commune=commune, agency_id=centre.agency_id)

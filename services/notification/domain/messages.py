@@ -1,0 +1,36 @@
+"""What the applicant is told about a status change, in Vietnamese."""
+
+from dataclasses import dataclass
+
+from shared.contracts import DossierStatus, DossierStatusChanged
+
+STATUS_VI = {
+    DossierStatus.NEW: "mới",
+    DossierStatus.RECEIVING: "đã tiếp nhận",
+    DossierStatus.UNRESOLVED: "chưa giải quyết",
+    DossierStatus.PROCESSING: "đang xử lý",
+    DossierStatus.WAITING: "chờ bổ sung",
+    DossierStatus.PAYING: "chờ nộp phí",
+    DossierStatus.CANCELLED: "đã hủy",
+    DossierStatus.DENIED: "bị từ chối",
+    DossierStatus.RELEASING: "có kết quả, chờ trả",
+    DossierStatus.DONE: "đã hoàn thành",
+    DossierStatus.OTHER: "khác",
+}
+
+
+@dataclass(frozen=True)
+class LedgerMessage:
+    channel: str
+    recipient: str
+    text: str
+
+
+def message_for(event: DossierStatusChanged) -> LedgerMessage:
+    """The ledger entry for the applicant; real channels (SMS, e-mail, Zalo) come later."""
+    applicant = event.applicant
+    recipient = applicant.phone or applicant.email or applicant.full_name
+    text = f"Hồ sơ {event.dossier_code} (thủ tục {event.procedure_code}): {STATUS_VI[event.status]}."
+    if event.reason:
+        text += f" Lý do: {event.reason}"
+    return LedgerMessage(channel="ledger", recipient=recipient, text=text)

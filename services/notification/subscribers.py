@@ -1,0 +1,23 @@
+"""Notification's Kafka subscribers."""
+
+from faststream.kafka import KafkaRouter
+
+from services.notification import handlers
+from shared.contracts import DossierStatusChanged, topic_of
+from shared.messaging import consumer_options
+from shared.runtime import EventId, Runtime
+from shared.settings import CommonSettings
+
+
+def build_router(settings: CommonSettings) -> KafkaRouter:
+    router = KafkaRouter()
+
+    @router.subscriber(
+        topic_of(DossierStatusChanged, settings.topic_prefix), **consumer_options("notification", "status-changed")
+    )
+    async def on_status_changed(event: DossierStatusChanged, event_id: EventId, runtime: Runtime) -> None:
+        async with runtime.inbox_transaction("notification.status-changed", event_id) as connection:
+            if connection is not None:
+                await handlers.tell_applicant(connection, event_id, event)
+
+    return router

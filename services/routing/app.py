@@ -1,0 +1,25 @@
+"""Wiring of the routing service."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.routing.subscribers import build_router
+from shared.contracts import DossierStatusChanged, TaskAssigned
+from shared.runtime import ServiceRuntime
+from shared.service_app import service_app
+from shared.settings import CommonSettings
+
+
+def create_runtime(settings: CommonSettings) -> ServiceRuntime:
+    return ServiceRuntime(
+        name="routing",
+        settings=settings,
+        migrations=Path(__file__).parent / "migrations",
+        router=build_router(settings),
+        publishes=[TaskAssigned, DossierStatusChanged],
+    )
+
+
+def create_app(settings: CommonSettings | None = None) -> FastAPI:
+    return service_app(create_runtime(settings or CommonSettings()), title="lienthong routing")

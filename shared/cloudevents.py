@@ -1,0 +1,80 @@
+"""CloudEvents 1.0 in Kafka binary mode: the ``ce_*`` headers around an event body."""
+
+from datetime import UTC, datetime
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.contracts import Event, event_type_of
+
+E = TypeVar("E", bound=Event)
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+class MalformedEventError(ValueError):
+    """A message whose headers or body do not make a valid event."""
+
+
+class CloudEventHeaders(BaseModel):
+    """The CloudEvents attributes, as Kafka headers (binary content mode)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    specversion: str = Field(alias="ce_specversion", pattern=r"^1\.0$")
+    id: UUID = Field(alias="ce_id")
+    type: str = Field(alias="ce_type", min_length=1)
+    source: str = Field(alias="ce_source", min_length=1)
+    time: datetime = Field(alias="ce_time")
+    subject: str = Field(alias="ce_subject", min_length=1)
+
+    def as_kafka_headers(self) -> dict[str, str]:
+        return {
+            "ce_specversion": self.specversion,
+            "ce_id": str(self.id),
+            "ce_type": self.type,
+            "ce_source": self.source,
+            "ce_time": self.time.isoformat(),
+            "ce_subject": self.subject,
+            "content-type": CONTENT_TYPE,
+        }
+
+
+def headers_for(event: Event, *, source: str, event_id: UUID | None = None) -> CloudEventHeaders:
+    """Envelope for a new event sent by ``source`` (the service name)."""
+    return CloudEventHeaders.model_validate(
+        {
+            "ce_specversion": SPEC_VERSION,
+            "ce_id": event_id or uuid4(),
+            "ce_type": event_type_of(type(event)).ce_type,
+            "ce_source": source,
+            "ce_time": datetime.now(UTC),
+            "ce_subject": event.dossier_code,
+        }
+    )
+
+
+def parse_headers(headers: dict[str, str], expected: type[Event]) -> CloudEventHeaders:
+    """Read and check the envelope of a received message."""
+    try:
+        envelope = CloudEventHeaders.model_validate(headers)
+    except ValidationError as error:
+        raise MalformedEventError(f"bad CloudEvents headers: {_summary(error)}") from error
+    expected_type = event_type_of(expected).ce_type
+    if envelope.type != expected_type:
+        raise MalformedEventError(f"ce_type is {envelope.type!r}, expected {expected_type!r}")
+    return envelope
+
+
+def parse_body(body: bytes, model: type[E]) -> E:
+    """Decode a received event body, naming what is wrong when it cannot."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        raise MalformedEventError(f"bad {model.__name__} body: {_summary(error)}") from error
+
+
+def _summary(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['msg']}" for e in error.errors()[:5])

@@ -1,0 +1,107 @@
+"""Events of a dossier's life, as they travel on Kafka (the CloudEvents ``data``).
+
+Every event is frozen and named in the past tense. ``dossier_id`` is the Kafka key,
+so all events of one dossier are ordered on one partition.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Event(BaseModel):
+    """Base of every event: identifies the dossier it belongs to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dossier_id: UUID = Field(description="Internal id of the dossier; the Kafka key.")
+    dossier_code: str = Field(description="Circular 01/2018 code, e.g. 000.00.15.H40-250814-0001.")
+
+
+class Applicant(BaseModel):
+    """The citizen or business that filed the dossier, and how to reach them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    citizen_id: str = Field(pattern=r"^\d{12}$", description="12-digit citizen identity number.")
+    full_name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, pattern=r"^\+?\d{9,15}$")
+    email: str | None = Field(default=None, max_length=254)
+
+
+class DossierStatus(StrEnum):
+    """Status of a dossier; ``portal_code`` is the National Public Service Portal's code."""
+
+    NEW = "new"
+    RECEIVING = "receiving"
+    UNRESOLVED = "unresolved"
+    PROCESSING = "processing"
+    WAITING = "waiting"
+    PAYING = "paying"
+    CANCELLED = "cancelled"
+    DENIED = "denied"
+    RELEASING = "releasing"
+    DONE = "done"
+    OTHER = "other"
+
+    @property
+    def portal_code(self) -> int:
+        return list(DossierStatus).index(self) + 1
+
+    @property
+    def is_final(self) -> bool:
+        return self in (DossierStatus.CANCELLED, DossierStatus.DENIED, DossierStatus.DONE)
+
+
+class DossierSubmitted(Event):
+    """A complete dossier was received at a centre or through a portal."""
+
+    procedure_code: str = Field(description="National procedure code, e.g. 1.001193.")
+    applicant: Applicant
+    receiving_agency: str = Field(description="Electronic id of the receiving centre.")
+    commune_code: str = Field(description="5-digit code of the commune the dossier concerns.")
+    province_code: str = Field(description="2-digit code of that commune's province.")
+    received_at: datetime
+    client_id: str = Field(description="Integrator or counter that filed it.")
+
+
+class TaskAssigned(Event):
+    """Routing gave one unit a task on the dossier."""
+
+    task_id: UUID
+    unit_code: str
+    procedure_code: str
+    assigned_at: datetime
+
+
+class TaskOutcome(StrEnum):
+    """How a unit finished its task."""
+
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class TaskCompleted(Event):
+    """A unit finished its task on the dossier."""
+
+    task_id: UUID
+    unit_code: str
+    outcome: TaskOutcome
+    reason: str | None = Field(default=None, description="Required when refused.")
+    completed_by: str
+    completed_at: datetime
+
+
+class DossierStatusChanged(Event):
+    """The dossier moved to a new status; carries what the applicant and portal need."""
+
+    status: DossierStatus
+    previous_status: DossierStatus | None
+    procedure_code: str
+    applicant: Applicant
+    received_at: datetime
+    handling_unit: str | None = None
+    reason: str | None = None
+    changed_at: datetime

@@ -1,0 +1,45 @@
+"""Which topic carries which event, and the CloudEvents type it is sent as."""
+
+from dataclasses import dataclass
+
+from shared.contracts.events import (
+    DossierStatusChanged,
+    DossierSubmitted,
+    Event,
+    TaskAssigned,
+    TaskCompleted,
+)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One versioned event type: its topic (without prefix) and CloudEvents ``type``."""
+
+    model: type[Event]
+    topic: str
+
+    @property
+    def ce_type(self) -> str:
+        return f"vn.lienthong.{self.topic}"
+
+
+TOPICS: tuple[EventType, ...] = (
+    EventType(DossierSubmitted, "dossier.submitted.v1"),
+    EventType(TaskAssigned, "task.assigned.v1"),
+    EventType(TaskCompleted, "task.completed.v1"),
+    EventType(DossierStatusChanged, "dossier.status-changed.v1"),
+)
+
+_BY_MODEL = {t.model: t for t in TOPICS}
+
+
+def event_type_of(model: type[Event]) -> EventType:
+    return _BY_MODEL[model]
+
+
+def topic_of(model: type[Event], prefix: str = "") -> str:
+    return prefix + _BY_MODEL[model].topic
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlq"

@@ -1,0 +1,34 @@
+"""Transactional outbox: write events with the state change, publish them afterwards."""
+
+import json
+from uuid import UUID
+
+import asyncpg
+from opentelemetry import propagate
+
+from shared.cloudevents import headers_for
+from shared.contracts import Event, topic_of
+
+NOTIFY_CHANNEL = "lienthong_outbox"
+
+
+async def enqueue(connection: asyncpg.Connection, event: Event, *, source: str, prefix: str) -> UUID:
+    """Add ``event`` to the outbox inside the caller's transaction; returns its ``ce_id``.
+
+    The current trace context is stored with the row, so the relay continues the
+    trace of the request or message that caused the event.
+    """
+    envelope = headers_for(event, source=source)
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    await connection.execute(
+        "INSERT INTO outbox (event_id, topic, key, headers, payload, trace_carrier) VALUES ($1, $2, $3, $4, $5, $6)",
+        envelope.id,
+        topic_of(type(event), prefix),
+        str(event.dossier_id),
+        json.dumps(envelope.as_kafka_headers()),
+        event.model_dump_json(),
+        json.dumps(carrier),
+    )
+    await connection.execute("SELECT pg_notify($1, current_schema())", NOTIFY_CHANNEL)
+    return envelope.id

@@ -1,0 +1,104 @@
+"""What every service runs beside its own code: database, broker, outbox relay, tracing.
+
+``ServiceRuntime`` is created once in each service's ``app.py``; its ``lifespan``
+starts everything in order and stops it in reverse.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import FastAPI
+from faststream import Context, FastStream, Header
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.specification import AsyncAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from shared.contracts import Event, topic_of
+from shared.db import create_pool
+from shared.inbox import first_delivery
+from shared.messaging import all_topics, create_broker, ensure_topics
+from shared.migrations import migrate
+from shared.relay import OutboxRelay
+from shared.settings import CommonSettings
+from shared.telemetry import instrument_asyncpg, setup_tracing
+
+
+@dataclass
+class ServiceRuntime:
+    """The wiring of one service: its name, settings, subscribers and published events."""
+
+    name: str
+    settings: CommonSettings
+    migrations: Path
+    router: KafkaRouter
+    publishes: Iterable[type[Event]] = ()
+    pool: asyncpg.Pool | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.tracer_provider = setup_tracing(self.name)
+        self.broker: KafkaBroker = create_broker(self.settings, self.name, self.tracer_provider)
+        self.broker.include_router(self.router)
+        self.publishers = {
+            topic_of(model, self.settings.topic_prefix): self.broker.publisher(
+                topic_of(model, self.settings.topic_prefix), schema=model, description=model.__doc__
+            )
+            for model in self.publishes
+        }
+        self.asyncapi = FastStream(
+            self.broker,
+            specification=AsyncAPI(title=f"lienthong {self.name}", version="1.0.0", description=__doc__),
+        )
+        self.broker.context.set_global("runtime", self)
+
+    @property
+    def db(self) -> asyncpg.Pool:
+        assert self.pool is not None, "service not started"
+        return self.pool
+
+    @contextlib.asynccontextmanager
+    async def inbox_transaction(self, consumer: str, event_id: UUID) -> AsyncIterator[asyncpg.Connection | None]:
+        """A transaction for handling one event; yields None when ``consumer`` already handled it."""
+        async with self.db.acquire() as connection, connection.transaction():
+            yield connection if await first_delivery(connection, consumer, event_id) else None
+
+    async def publish(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
+        await self.publishers[topic].publish(payload, key=key.encode(), headers=headers)
+
+    def instrument(self, app: FastAPI) -> None:
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider, excluded_urls="healthz")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        instrument_asyncpg(self.tracer_provider)
+        await migrate(self.settings.database_url, self.name, self.migrations)
+        self.pool = await create_pool(self.settings.database_url, self.name)
+        await ensure_topics(self.settings, all_topics(self.settings.topic_prefix))
+        await self.broker.start()
+        relay = OutboxRelay(
+            self.settings.database_url, self.name, self.publish, poll_seconds=self.settings.outbox_poll_seconds
+        )
+        relay_task = asyncio.create_task(relay.run(), name=f"{self.name}-outbox-relay")
+        try:
+            yield
+        finally:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+            await self.broker.stop()
+            await self.pool.close()
+            self.tracer_provider.shutdown()
+
+
+EventId = Annotated[UUID, Header("ce_id")]
+"""Subscriber parameter: the CloudEvents id of the message, the inbox key."""
+
+Runtime = Annotated[ServiceRuntime, Context("runtime")]
+"""Subscriber parameter: the service's runtime (database pool, settings)."""

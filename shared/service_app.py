@@ -1,0 +1,44 @@
+"""The FastAPI application every service serves: its API plus health and readiness."""
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from shared.http_problems import install_problem_handlers
+from shared.runtime import ServiceRuntime
+from shared.settings import CommonSettings
+
+
+def service_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
+    """An app whose lifespan runs ``runtime``; add the service's routes to it."""
+    app = FastAPI(title=title, version="1.0.0", lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    runtime.instrument(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        """Readiness: the database answers and the broker is connected."""
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            async with runtime.db.acquire(timeout=2) as connection:
+                await connection.fetchval("SELECT 1")
+        except Exception as error:  # any failure means not ready
+            checks["database"] = f"failed: {type(error).__name__}"
+        if not await runtime.broker.ping(timeout=2):
+            checks["broker"] = "failed"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    return app
+
+
+def serve(app: FastAPI, settings: CommonSettings, default_port: int) -> None:
+    """Run ``app`` with uvicorn until SIGTERM/SIGINT."""
+    port = settings.http_port or default_port
+    uvicorn.run(app, host=settings.http_host, port=port, log_level="info", access_log=False)
