@@ -53,7 +53,13 @@ class ServiceRuntime:
         }
         self.asyncapi = FastStream(
             self.broker,
-            specification=AsyncAPI(title=f"lienthong {self.name}", version="1.0.0", description=__doc__),
+            specification=AsyncAPI(
+                title=f"lienthong {self.name}",
+                version="1.0.0",
+                description=f"Events the {self.name} service publishes and consumes. Every message carries"
+                " CloudEvents 1.0 binary-mode headers (ce_id, ce_type, ce_source, ce_time, ce_subject) and a W3C"
+                " traceparent; the key is the dossier id.",
+            ),
         )
         self.broker.context.set_global("runtime", self)
 

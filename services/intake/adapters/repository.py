@@ -34,8 +34,8 @@ async def insert_dossier(
 ) -> None:
     await connection.execute(
         "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
-        " applicant, client_id, status, received_at, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        " applicant, client_id, status, handling_unit, received_at, updated_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10)",
         dossier_id,
         code,
         procedure_code,

@@ -1,0 +1,63 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the sourcing scripts
+# Shared settings and helpers for deploy/local/*.sh. Sourced, not executed.
+#
+# Environment (all optional):
+#   LIENTHONG_LOCAL_DIR              state directory        (default <repo>/.local)
+#   LIENTHONG_PYTHON                 python with aiokafka+asyncpg (default <repo>/.venv/bin/python)
+#   LIENTHONG_KAFKA_PORT             Kafka PLAINTEXT port   (default 19092)
+#   LIENTHONG_KAFKA_CONTROLLER_PORT  Kafka CONTROLLER port  (default 19093)
+#   LIENTHONG_PG_PORT                PostgreSQL port        (default 15432)
+#   LIENTHONG_READY_TIMEOUT          readiness deadline, s  (default 60)
+#   LIENTHONG_STOP_TIMEOUT           stop deadline, s       (default 30)
+
+LT_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+LT_REPO_ROOT="$(cd "$LT_SCRIPT_DIR/../.." && pwd -P)"
+LT_LOCAL_DIR="${LIENTHONG_LOCAL_DIR:-$LT_REPO_ROOT/.local}"
+LT_PYTHON="${LIENTHONG_PYTHON:-$LT_REPO_ROOT/.venv/bin/python}"
+LT_KAFKA_PORT="${LIENTHONG_KAFKA_PORT:-19092}"
+LT_KAFKA_CONTROLLER_PORT="${LIENTHONG_KAFKA_CONTROLLER_PORT:-19093}"
+LT_PG_PORT="${LIENTHONG_PG_PORT:-15432}"
+LT_READY_TIMEOUT="${LIENTHONG_READY_TIMEOUT:-60}"
+LT_STOP_TIMEOUT="${LIENTHONG_STOP_TIMEOUT:-30}"
+
+lt_log() { printf '%s: %s\n' "${LT_NAME:-local}" "$*"; }
+lt_die() { printf '%s: ERROR: %s\n' "${LT_NAME:-local}" "$*" >&2; exit 1; }
+
+lt_check_port_var() { # name value
+  if ! [[ "$2" =~ ^[0-9]{1,5}$ ]] || (( 10#$2 < 1 || 10#$2 > 65535 )); then
+    lt_die "$1='$2' is not a TCP port number"
+  fi
+}
+lt_check_port_var LIENTHONG_KAFKA_PORT "$LT_KAFKA_PORT"
+lt_check_port_var LIENTHONG_KAFKA_CONTROLLER_PORT "$LT_KAFKA_CONTROLLER_PORT"
+lt_check_port_var LIENTHONG_PG_PORT "$LT_PG_PORT"
+
+# LIENTHONG_LOCAL_DIR may be relative: resolve it against the current directory once.
+case "$LT_LOCAL_DIR" in
+  /*) ;;
+  *) LT_LOCAL_DIR="$PWD/$LT_LOCAL_DIR" ;;
+esac
+
+lt_python() {
+  [[ -x "$LT_PYTHON" ]] || lt_die "python not found at $LT_PYTHON (create the venv: python3 -m venv .venv && .venv/bin/pip install -e .; or set LIENTHONG_PYTHON)"
+  "$LT_PYTHON" "$@"
+}
+
+# 0 if something accepts TCP connections on 127.0.0.1:<port>.
+lt_port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# 0 if pid is a live (non-zombie) process.
+lt_pid_alive() {
+  local pid="$1" state
+  [[ -n "$pid" && "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  state="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1 || true)"
+  [[ "$state" != "Z" ]]
+}
+
+lt_now() { date +%s.%N; }
+lt_elapsed() { # start -> seconds with one decimal
+  LC_ALL=C awk -v s="$1" -v e="$(lt_now)" 'BEGIN { printf "%.1f", e - s }'
+}
