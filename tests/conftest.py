@@ -8,7 +8,7 @@ runs never see each other's data.
 import os
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -47,9 +47,9 @@ async def settings(infrastructure: None) -> AsyncIterator[CommonSettings]:
 
 
 @pytest.fixture(scope="session")
-def settings_env(settings: CommonSettings) -> Iterator[dict[str, str]]:
+def settings_env(settings: CommonSettings) -> dict[str, str]:
     """The same settings as environment variables, for child processes."""
-    yield {
+    return {
         "LIENTHONG_DATABASE_URL": settings.database_url,
         "LIENTHONG_TOPIC_PREFIX": settings.topic_prefix,
         "LIENTHONG_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,

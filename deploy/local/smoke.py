@@ -22,6 +22,7 @@ import os
 import sys
 import time
 import uuid
+from typing import Any
 
 KAFKA = f"127.0.0.1:{os.environ.get('LIENTHONG_KAFKA_PORT', '19092')}"
 PG_DSN = f"postgresql://lienthong:lienthong@127.0.0.1:{os.environ.get('LIENTHONG_PG_PORT', '15432')}/lienthong"
@@ -83,7 +84,7 @@ async def check_kafka() -> None:
         )
         await consumer.start()
         try:
-            got = []
+            got: list[Any] = []
             deadline = time.monotonic() + 30
             while len(got) < 6 and time.monotonic() < deadline:
                 batch = await consumer.getmany(timeout_ms=500)

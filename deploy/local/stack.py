@@ -43,7 +43,7 @@ class ServiceStack:
         for name in services or list(self.ports):
             env = {**os.environ, **self.env, "LIENTHONG_HTTP_PORT": str(self.ports[name])}
             with self.log_file(name).open("ab") as log:
-                self.processes[name] = subprocess.Popen(
+                self.processes[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                     [sys.executable, "-m", f"services.{name}"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
                 )
             (self.run_dir / f"{name}.pid").write_text(str(self.processes[name].pid))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -80,10 +81,10 @@ async def _postgres_once(dsn: str, attempt_timeout_s: float) -> str:
 async def _wait(args: argparse.Namespace) -> int:
     if args.mode == "kafka":
         target = args.bootstrap
-        attempt = lambda t: _kafka_once(args.bootstrap, t)  # noqa: E731
+        attempt = functools.partial(_kafka_once, args.bootstrap)
     else:
         target = _redact(args.dsn)
-        attempt = lambda t: _postgres_once(args.dsn, t)  # noqa: E731
+        attempt = functools.partial(_postgres_once, args.dsn)
 
     start = time.monotonic()
     deadline = start + args.timeout

@@ -71,8 +71,10 @@ async def add_history(
 async def update_status(
     connection: asyncpg.Connection, dossier_id: UUID, status: DossierStatus, unit: str | None, at: datetime
 ) -> bool:
+    """Move the dossier to ``status`` at ``unit``; False when it is already exactly there."""
     result = await connection.execute(
-        "UPDATE dossiers SET status = $2, handling_unit = coalesce($3, handling_unit), updated_at = $4 WHERE id = $1",
+        "UPDATE dossiers SET status = $2, handling_unit = coalesce($3, handling_unit), updated_at = $4"
+        " WHERE id = $1 AND (status, handling_unit) IS DISTINCT FROM ($2, coalesce($3, handling_unit))",
         dossier_id,
         status.value,
         unit,

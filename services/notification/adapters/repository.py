@@ -27,7 +27,8 @@ async def record(
 async def for_dossier(connection: asyncpg.Connection, code: str) -> list[asyncpg.Record]:
     return list(
         await connection.fetch(
-            "SELECT event_id, channel, status, message, state, created_at FROM ledger WHERE dossier_code = $1 ORDER BY id",
+            "SELECT event_id, channel, status, message, state, created_at FROM ledger"
+            " WHERE dossier_code = $1 ORDER BY id",
             code,
         )
     )

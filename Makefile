@@ -1,0 +1,55 @@
+# lienthong — the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STACK  := $(PY) deploy/local/stack.py
+
+.PHONY: install up down demo test test-unit test-integration test-e2e lint format migrate asyncapi
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@echo "install: Python dependencies into $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+up: install  ## Kafka and PostgreSQL on 127.0.0.1 (installed on first use)
+	deploy/local/up.sh
+
+down:  ## stop the services, Kafka and PostgreSQL
+	@if [ -x $(PY) ]; then $(STACK) stop; fi
+	deploy/local/down.sh
+
+migrate: up  ## apply every service's migrations
+	$(PY) -m services.migrate
+
+demo: up  ## start everything, file sample dossiers, print their journeys
+	$(STACK) start
+	$(PY) deploy/local/demo.py
+
+test: install  ## all three tiers; integration and e2e start Kafka and PostgreSQL themselves
+	$(PY) -m pytest tests/unit tests/integration tests/e2e
+
+test-unit: install
+	$(PY) -m pytest tests/unit
+
+test-integration: install
+	$(PY) -m pytest tests/integration
+
+test-e2e: install
+	$(PY) -m pytest tests/e2e
+
+lint: install  ## ruff, mypy, and the AsyncAPI documents against the code
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m services.asyncapi --check
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+asyncapi: install  ## regenerate docs/asyncapi/*.yaml from the code
+	$(PY) -m services.asyncapi

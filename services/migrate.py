@@ -1,0 +1,19 @@
+"""``python -m services.migrate``: apply every service's migrations to the configured database."""
+
+import asyncio
+from pathlib import Path
+
+from shared.migrations import migrate
+from shared.settings import CommonSettings
+
+SERVICES = ("intake", "routing", "department", "notification")
+
+
+async def migrate_all(settings: CommonSettings) -> None:
+    for service in SERVICES:
+        applied = await migrate(settings.database_url, service, Path(__file__).parent / service / "migrations")
+        print(f"{service}: {', '.join(applied) if applied else 'up to date'}")
+
+
+if __name__ == "__main__":
+    asyncio.run(migrate_all(CommonSettings()))

@@ -1,0 +1,68 @@
+"""A dossier's whole journey through the four running services, the real broker and database."""
+
+import re
+
+import httpx
+from stack import ServiceStack
+
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, final_dossier, ledger, open_task, submit
+
+
+async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_in_the_ledger(
+    http: httpx.AsyncClient, stack: ServiceStack
+) -> None:
+    accepted = await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU)
+    code = accepted["code"]
+    assert re.fullmatch(r"000\.01\.15\.H40-\d{6}-\d{4}", code)
+
+    task = await open_task(http, stack.url("department"), "17179.VP", code)
+    response = await http.post(
+        f"{stack.url('department')}/v1/tasks/{task['id']}/complete",
+        json={"outcome": "approved", "clerk_id": "clerk-quynh-luu-1"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "approved"
+
+    dossier = await final_dossier(http, stack.url("intake"), code, "done")
+    assert dossier["portal_status_code"] == 10
+    assert [h["status"] for h in dossier["history"]] == ["receiving", "processing", "done"], dossier["history"]
+    entries = await ledger(http, stack.url("notification"), code, 3)
+    assert [e["status"] for e in entries] == ["receiving", "processing", "done"]
+    assert code in entries[-1]["message"]
+    assert "đã hoàn thành" in entries[-1]["message"]
+
+
+async def test_refused_dossier_is_denied_and_the_applicant_is_told_why(
+    http: httpx.AsyncClient, stack: ServiceStack
+) -> None:
+    code = (await submit(http, stack.url("intake"), LAND_IN_RACH_GIA))["code"]
+
+    task = await open_task(http, stack.url("department"), "91.SNNMT", code)
+    response = await http.post(
+        f"{stack.url('department')}/v1/tasks/{task['id']}/complete",
+        json={"outcome": "refused", "reason": "Thửa đất đang có tranh chấp", "clerk_id": "clerk-snnmt-91"},
+    )
+    assert response.status_code == 200, response.text
+
+    dossier = await final_dossier(http, stack.url("intake"), code, "denied")
+    assert dossier["handling_unit"] == "91.SNNMT"
+    entries = await ledger(http, stack.url("notification"), code, 3)
+    assert entries[-1]["status"] == "denied"
+    assert "Thửa đất đang có tranh chấp" in entries[-1]["message"]
+
+
+async def test_a_refusal_without_reason_and_a_second_decision_are_rejected(
+    http: httpx.AsyncClient, stack: ServiceStack
+) -> None:
+    code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU))["code"]
+    task = await open_task(http, stack.url("department"), "17179.VP", code)
+    complete = f"{stack.url('department')}/v1/tasks/{task['id']}/complete"
+
+    no_reason = await http.post(complete, json={"outcome": "refused", "clerk_id": "c1"})
+    assert no_reason.status_code == 409
+    assert "reason" in no_reason.text
+
+    assert (await http.post(complete, json={"outcome": "approved", "clerk_id": "c1"})).status_code == 200
+    again = await http.post(complete, json={"outcome": "refused", "reason": "late", "clerk_id": "c2"})
+    assert again.status_code == 409
+    assert "already approved" in again.text

@@ -1,0 +1,53 @@
+"""Sample dossiers and HTTP helpers shared by the end-to-end tests and the demo."""
+
+from typing import Any
+
+import httpx
+
+from tests.support.waiting import eventually
+
+BIRTH_IN_QUYNH_LUU: dict[str, Any] = {
+    "procedure_code": "1.001193",
+    "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "phone": "0912345678"},
+    "receiving_agency": "000.01.15.H40",
+    "commune_code": "17179",
+}
+LAND_IN_RACH_GIA: dict[str, Any] = {
+    "procedure_code": "1.012766",
+    "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "email": "minh@example.vn"},
+    "receiving_agency": "000.07.15.H91",
+    "commune_code": "30742",
+}
+
+
+async def submit(http: httpx.AsyncClient, intake: str, dossier: dict[str, Any], **headers: str) -> dict[str, Any]:
+    response = await http.post(f"{intake}/v1/dossiers", json=dossier, headers=headers)
+    assert response.status_code == 202, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def open_task(http: httpx.AsyncClient, department: str, unit: str, code: str) -> dict[str, Any]:
+    """Wait until the unit's queue holds the dossier's open task."""
+
+    async def probe() -> dict[str, Any] | None:
+        response = await http.get(f"{department}/v1/units/{unit}/tasks", params={"status": "open"})
+        return next((t for t in response.json() if t["dossier_code"] == code), None)
+
+    return await eventually(probe, what=f"a task of {code} in {unit}'s queue")
+
+
+async def final_dossier(http: httpx.AsyncClient, intake: str, code: str, status: str) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await http.get(f"{intake}/v1/dossiers/{code}")).json()
+        return body if body["status"] == status else None
+
+    return await eventually(probe, what=f"{code} to become {status}")
+
+
+async def ledger(http: httpx.AsyncClient, notification: str, code: str, entries: int) -> list[dict[str, Any]]:
+    async def probe() -> list[dict[str, Any]] | None:
+        body: list[dict[str, Any]] = (await http.get(f"{notification}/v1/dossiers/{code}/notifications")).json()
+        return body if len(body) >= entries else None
+
+    return await eventually(probe, what=f"{entries} ledger entries for {code}")
