@@ -1,0 +1,22 @@
+"""Integration fixtures: the real PostgreSQL and Kafka, used in-process."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from shared.db import create_pool
+from shared.migrations import migrate
+from shared.settings import CommonSettings
+
+SERVICES = Path(__file__).resolve().parents[2] / "services"
+
+
+@pytest.fixture(scope="session")
+async def intake_pool(settings: CommonSettings) -> AsyncIterator[asyncpg.Pool]:
+    """The intake schema, migrated, in this run's database."""
+    await migrate(settings.database_url, "intake", SERVICES / "intake" / "migrations")
+    pool = await create_pool(settings.database_url, "intake")
+    yield pool
+    await pool.close()

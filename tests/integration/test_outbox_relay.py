@@ -1,0 +1,77 @@
+"""The outbox relay publishes in order, once, inside the trace that wrote each row."""
+
+import uuid
+from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
+from shared import outbox
+from shared.contracts import DossierStatus, DossierStatusChanged
+from shared.contracts.events import Applicant
+from shared.migrations import migrate
+from shared.relay import OutboxRelay
+from shared.settings import CommonSettings
+from tests.support.kafka import read_topic
+
+
+def _status_change(dossier_id: uuid.UUID, status: DossierStatus) -> DossierStatusChanged:
+    now = datetime.now(UTC)
+    return DossierStatusChanged(
+        dossier_id=dossier_id,
+        dossier_code="000.00.15.H91-250814-0001",
+        status=status,
+        previous_status=None,
+        procedure_code="1.001193",
+        applicant=Applicant(citizen_id="091085004321", full_name="Trần Văn Minh"),
+        received_at=now,
+        changed_at=now,
+    )
+
+
+async def test_rows_are_published_in_order_within_their_trace_and_only_once(
+    settings: CommonSettings, tmp_path: Path
+) -> None:
+    await migrate(settings.database_url, "it_relay", tmp_path)
+    prefix = f"{settings.topic_prefix}relay-{uuid.uuid4().hex[:6]}."
+    dossier_id = uuid.uuid4()
+    statuses = [DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.WAITING, DossierStatus.DONE]
+    tracer = TracerProvider().get_tracer("it")
+    with tracer.start_as_current_span("request") as span:
+        writer = await asyncpg.connect(settings.database_url, server_settings={"search_path": "it_relay"})
+        async with writer.transaction():
+            for status in statuses:
+                await outbox.enqueue(writer, _status_change(dossier_id, status), source="it", prefix=prefix)
+        await writer.close()
+    request_trace = span.get_span_context().trace_id
+
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    traces_seen: list[int] = []
+
+    async def publish(payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
+        traces_seen.append(trace.get_current_span().get_span_context().trace_id)
+        value = DossierStatusChanged.model_validate(payload).model_dump_json().encode()
+        await producer.send_and_wait(topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()])
+
+    relay = OutboxRelay(settings.database_url, "it_relay", publish, poll_seconds=0.2)
+    connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "it_relay"})
+    try:
+        first = await relay.relay_pending(connection)
+        second = await relay.relay_pending(connection)
+    finally:
+        await connection.close()
+        await producer.stop()
+
+    assert first == len(statuses)
+    assert second == 0
+    assert traces_seen == [request_trace] * len(statuses)
+    records = await read_topic(settings, f"{prefix}dossier.status-changed.v1", at_least=len(statuses))
+    received = [DossierStatusChanged.model_validate_json(r.value).status for r in records]
+    assert received == statuses
+    assert len({r.headers["ce_id"] for r in records}) == len(statuses)
+    assert {r.key for r in records} == {str(dossier_id).encode()}
