@@ -1,8 +1,8 @@
 """The outbox relay publishes in order, once, inside the trace that wrote each row."""
 
 import uuid
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -56,7 +56,9 @@ async def test_rows_are_published_in_order_within_their_trace_and_only_once(
     async def publish(payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
         traces_seen.append(trace.get_current_span().get_span_context().trace_id)
         value = DossierStatusChanged.model_validate(payload).model_dump_json().encode()
-        await producer.send_and_wait(topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()])
+        await producer.send_and_wait(
+            topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()]
+        )
 
     relay = OutboxRelay(settings.database_url, "it_relay", publish, poll_seconds=0.2)
     connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "it_relay"})
