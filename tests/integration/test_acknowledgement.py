@@ -15,7 +15,8 @@ async def _committed(settings: CommonSettings, group: str, topic: str) -> int | 
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group)
     await consumer.start()
     try:
-        return await consumer.committed(TopicPartition(topic, 0))
+        offset: int | None = await consumer.committed(TopicPartition(topic, 0))
+        return offset
     finally:
         await consumer.stop()
 
@@ -28,7 +29,7 @@ async def test_the_offset_is_committed_after_the_handler_returns_not_before(sett
     started = asyncio.Event()
     broker = KafkaBroker(settings.kafka_bootstrap_servers)
 
-    @broker.subscriber(topic, **options)
+    @broker.subscriber(topic, **options)  # type: ignore[untyped-decorator]
     async def slow_handler(body: str) -> None:
         started.set()
         await release.wait()
