@@ -45,12 +45,8 @@ class ServiceRuntime:
         self.tracer_provider = setup_tracing(self.name)
         self.broker: KafkaBroker = create_broker(self.settings, self.name, self.tracer_provider)
         self.broker.include_router(self.router)
-        self.publishers = {
-            topic_of(model, self.settings.topic_prefix): self.broker.publisher(
-                topic_of(model, self.settings.topic_prefix), schema=model, description=model.__doc__
-            )
-            for model in self.publishes
-        }
+        for model in self.publishes:  # declared for the AsyncAPI document
+            self.broker.publisher(topic_of(model, self.settings.topic_prefix), schema=model, description=model.__doc__)
         self.asyncapi = FastStream(
             self.broker,
             specification=AsyncAPI(
@@ -75,7 +71,9 @@ class ServiceRuntime:
             yield connection if await first_delivery(connection, consumer, event_id) else None
 
     async def publish(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
-        await self.publishers[topic].publish(payload, key=key.encode(), headers=headers)
+        # The row's own topic, not a declared publisher: a row written under another
+        # topic prefix must still go where it was meant to.
+        await self.broker.publish(payload, topic, key=key.encode(), headers=headers)
 
     def instrument(self, app: FastAPI) -> None:
         FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider, excluded_urls="healthz")

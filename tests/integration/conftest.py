@@ -15,8 +15,8 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 
 @pytest.fixture(scope="session")
 async def intake_pool(settings: CommonSettings) -> AsyncIterator[asyncpg.Pool]:
-    """The intake schema, migrated, in this run's database."""
-    await migrate(settings.database_url, "intake", SERVICES / "intake" / "migrations")
-    pool = await create_pool(settings.database_url, "intake")
+    """Intake's tables in a schema of their own, apart from the end-to-end tests' services."""
+    await migrate(settings.database_url, "it_intake", SERVICES / "intake" / "migrations")
+    pool = await create_pool(settings.database_url, "it_intake")
     yield pool
     await pool.close()
