@@ -7,6 +7,8 @@ python -m services.asyncapi --check  # exit 1 when a committed document drifted
 import sys
 from pathlib import Path
 
+import yaml
+
 from services.department.app import create_runtime as department
 from services.intake.app import create_runtime as intake
 from services.intake.settings import IntakeSettings
@@ -28,7 +30,12 @@ def documents() -> dict[str, str]:
         department(common),
         notification(common),
     ]
-    return {r.name: r.asyncapi.schema.to_specification().to_yaml() for r in runtimes}
+    # FastStream keeps publishers and subscribers in a WeakSet, whose order varies between
+    # processes: sort every mapping so that the document depends on the code alone.
+    return {
+        r.name: yaml.safe_dump(r.asyncapi.schema.to_specification().to_jsonable(), sort_keys=True, allow_unicode=True)
+        for r in runtimes
+    }
 
 
 def main(argv: list[str]) -> int:

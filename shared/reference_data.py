@@ -66,7 +66,7 @@ def _load(path: Path, model: type[M]) -> M:
     except yaml.YAMLError as error:
         raise ReferenceDataError(f"{path}: not valid YAML: {error}") from error
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(whole file)'}: {e['msg']}" for e in error.errors())
         raise ReferenceDataError(f"{path}: {problems}") from error
 
 

@@ -41,5 +41,8 @@ def topic_of(model: type[Event], prefix: str = "") -> str:
     return prefix + _BY_MODEL[model].topic
 
 
+DEAD_LETTER_SUFFIX = ".dlq"
+
+
 def dead_letter_topic(topic: str) -> str:
-    return f"{topic}.dlq"
+    return topic + DEAD_LETTER_SUFFIX

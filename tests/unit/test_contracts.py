@@ -1,0 +1,144 @@
+"""Event contracts and their topics (shared.contracts)."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+
+from shared.contracts import (
+    TOPICS,
+    Applicant,
+    DossierStatus,
+    DossierStatusChanged,
+    DossierSubmitted,
+    Event,
+    TaskAssigned,
+    TaskCompleted,
+    TaskOutcome,
+    dead_letter_topic,
+    event_type_of,
+    topic_of,
+)
+
+CODE = "000.00.15.H40-250814-0001"
+
+
+def _task_completed(**changes: Any) -> TaskCompleted:
+    fields: dict[str, Any] = {
+        "dossier_id": uuid4(),
+        "dossier_code": CODE,
+        "task_id": uuid4(),
+        "unit_code": "17179.VP",
+        "outcome": TaskOutcome.APPROVED,
+        "completed_by": "clerk-1",
+        "completed_at": datetime(2025, 8, 15, tzinfo=UTC),
+    }
+    return TaskCompleted.model_validate(fields | changes)
+
+
+def test_events_are_frozen() -> None:
+    event = _task_completed()
+
+    with pytest.raises(ValidationError, match="frozen"):
+        event.unit_code = "40.SXD"  # type: ignore[misc]
+    assert event.unit_code == "17179.VP"
+
+
+def test_applicant_is_frozen() -> None:
+    applicant = Applicant(citizen_id="040123456789", full_name="Nguyễn Văn An")
+
+    with pytest.raises(ValidationError, match="frozen"):
+        applicant.full_name = "Trần Thị Bình"  # type: ignore[misc]
+
+
+def test_extra_fields_are_rejected() -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted") as caught:
+        _task_completed(priority="high")
+
+    assert caught.value.errors()[0]["loc"] == ("priority",)
+
+
+def test_extra_applicant_fields_are_rejected() -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        Applicant.model_validate({"citizen_id": "040123456789", "full_name": "An", "address": "Nghệ An"})
+
+
+@pytest.mark.parametrize("citizen_id", ["12345678901", "1234567890123", "04012345678a"])
+def test_citizen_id_has_twelve_digits(citizen_id: str) -> None:
+    with pytest.raises(ValidationError, match="citizen_id"):
+        Applicant(citizen_id=citizen_id, full_name="An")
+
+
+def test_unknown_task_outcome_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="outcome"):
+        _task_completed(outcome="postponed")
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (DossierStatus.NEW, 1),
+        (DossierStatus.RECEIVING, 2),
+        (DossierStatus.UNRESOLVED, 3),
+        (DossierStatus.PROCESSING, 4),
+        (DossierStatus.WAITING, 5),
+        (DossierStatus.PAYING, 6),
+        (DossierStatus.CANCELLED, 7),
+        (DossierStatus.DENIED, 8),
+        (DossierStatus.RELEASING, 9),
+        (DossierStatus.DONE, 10),
+        (DossierStatus.OTHER, 11),
+    ],
+)
+def test_status_maps_to_its_portal_code(status: DossierStatus, code: int) -> None:
+    assert status.portal_code == code
+
+
+def test_only_cancelled_denied_and_done_are_final() -> None:
+    assert {s for s in DossierStatus if s.is_final} == {
+        DossierStatus.CANCELLED,
+        DossierStatus.DENIED,
+        DossierStatus.DONE,
+    }
+
+
+def test_status_values_are_lower_case_words() -> None:
+    assert DossierStatus("done") is DossierStatus.DONE
+    assert [s.value for s in DossierStatus][:3] == ["new", "receiving", "unresolved"]
+
+
+def test_topics_are_versioned_v1() -> None:
+    assert all(t.topic.endswith(".v1") for t in TOPICS)
+
+
+def test_topic_names() -> None:
+    assert {t.model: t.topic for t in TOPICS} == {
+        DossierSubmitted: "dossier.submitted.v1",
+        TaskAssigned: "task.assigned.v1",
+        TaskCompleted: "task.completed.v1",
+        DossierStatusChanged: "dossier.status-changed.v1",
+    }
+
+
+def test_every_event_type_has_a_distinct_topic() -> None:
+    topics = [t.topic for t in TOPICS]
+    models = [t.model for t in TOPICS]
+
+    assert len(set(topics)) == len(topics)
+    assert len(set(models)) == len(models)
+    assert set(Event.__subclasses__()) == set(models)
+
+
+def test_cloudevents_type_is_derived_from_the_topic() -> None:
+    assert event_type_of(TaskAssigned).ce_type == "vn.lienthong.task.assigned.v1"
+
+
+def test_topic_of_adds_the_prefix() -> None:
+    assert topic_of(DossierSubmitted) == "dossier.submitted.v1"
+    assert topic_of(DossierSubmitted, "nghean.") == "nghean.dossier.submitted.v1"
+
+
+def test_dead_letter_topic_appends_dlq() -> None:
+    assert dead_letter_topic("t.dossier.status-changed.v1") == "t.dossier.status-changed.v1.dlq"
