@@ -29,7 +29,7 @@ demo: up  ## start everything, file sample dossiers, print their journeys
 	$(STACK) start
 	$(PY) deploy/local/demo.py
 
-test: install  ## all three tiers; integration and e2e start Kafka and PostgreSQL themselves
+test: up  ## all three tiers on the real Kafka and PostgreSQL (the tests also start them if needed)
 	$(PY) -m pytest tests/unit tests/integration tests/e2e
 
 test-unit: install
