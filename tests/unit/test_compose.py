@@ -1,7 +1,12 @@
-"""docker-compose.yml runs the same stack: same Kafka version, settings that reach the compose hosts."""
+"""docker-compose.yml runs the same stack as deploy/local: same Kafka version, and settings that reach it.
+
+Each service's settings are built from the environment its container would get: the ``ENV`` of the
+image it is built from (deploy/Dockerfile), overlaid with its ``environment`` in docker-compose.yml.
+"""
 
 import os
 import re
+import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -14,12 +19,13 @@ from services.intake.settings import IntakeSettings
 from shared.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = {
+SERVICES: dict[str, type[CommonSettings]] = {
     "intake": IntakeSettings,
     "routing": CommonSettings,
     "department": CommonSettings,
     "notification": CommonSettings,
 }
+POM_NAMESPACE = {"m": "http://maven.apache.org/POM/4.0.0"}
 
 
 @pytest.fixture(scope="module")
@@ -30,42 +36,125 @@ def compose() -> dict[str, Any]:
 
 
 def _pinned_kafka_version() -> str:
-    pom = ET.parse(REPO / "deploy/local/kafka/pom.xml")
-    namespace = {"m": "http://maven.apache.org/POM/4.0.0"}
-    version = pom.find("m:properties/m:kafka.version", namespace)
-    assert version is not None
-    assert version.text
-    return version.text
+    """The org.apache.kafka version deploy/local/kafka/pom.xml installs, with ``${property}`` resolved."""
+    project = ET.parse(REPO / "deploy/local/kafka/pom.xml").getroot()
+    for dependency in project.iterfind("m:dependencies/m:dependency", POM_NAMESPACE):
+        if dependency.findtext("m:groupId", namespaces=POM_NAMESPACE) != "org.apache.kafka":
+            continue
+        version = dependency.findtext("m:version", namespaces=POM_NAMESPACE)
+        assert version
+        reference = re.fullmatch(r"\$\{(.+)\}", version)
+        if reference:
+            version = project.findtext(f"m:properties/m:{reference.group(1)}", namespaces=POM_NAMESPACE)
+        assert version
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+        return version
+    raise AssertionError("deploy/local/kafka/pom.xml has no org.apache.kafka dependency")
+
+
+def _image_env(dockerfile: Path) -> dict[str, str]:
+    """The variables the ``ENV`` instructions of ``dockerfile`` set (``ENV key=value ...`` form)."""
+    text = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
+    env: dict[str, str] = {}
+    for line in text.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0].upper() == "ENV":
+            for word in words[1:]:
+                name, separator, value = word.partition("=")
+                assert separator, f"use the ENV key=value form: {line.strip()}"
+                env[name] = value
+    return env
+
+
+def _container_env(compose: dict[str, Any], service: str) -> dict[str, str]:
+    build = compose[service]["build"]
+    image = _image_env(REPO / build["context"] / build["dockerfile"])
+    return image | {name: str(value) for name, value in compose[service]["environment"].items()}
+
+
+def _published_ports(compose: dict[str, Any], service: str) -> list[tuple[int, int]]:
+    """(host, container) pairs of the ``"host:container"`` entries in ``ports``."""
+    pairs = []
+    for entry in compose[service]["ports"]:
+        host, _, container = str(entry).rpartition(":")
+        pairs.append((int(host), int(container)))
+    return pairs
+
+
+def _healthcheck_port(compose: dict[str, Any], service: str) -> int:
+    command = " ".join(compose[service]["healthcheck"]["test"])
+    match = re.search(r"http://(?:127\.0\.0\.1|localhost):(\d+)/readyz\b", command)
+    assert match, command
+    return int(match.group(1))
 
 
 def test_compose_runs_the_kafka_version_that_deploy_local_installs(compose: dict[str, Any]) -> None:
     assert compose["kafka"]["image"] == f"apache/kafka:{_pinned_kafka_version()}"
 
 
+def test_kafka_is_a_single_kraft_node_like_deploy_local(compose: dict[str, Any]) -> None:
+    env = compose["kafka"]["environment"]
+    assert env["KAFKA_NODE_ID"] == 1
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
+    assert set(env["KAFKA_LISTENERS"].split(",")) == {"PLAINTEXT://:9092", "CONTROLLER://:9093"}
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    factors = {name: value for name, value in env.items() if name.endswith(("_REPLICATION_FACTOR", "_MIN_ISR"))}
+    assert "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR" in factors
+    assert set(factors.values()) == {1}
+    assert env["KAFKA_NUM_PARTITIONS"] == CommonSettings.model_fields["topic_partitions"].default
+    assert env["KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"] == 0
+
+
 @pytest.mark.parametrize("service", sorted(SERVICES))
-def test_each_service_settings_point_at_the_compose_broker_and_database(
+def test_each_service_settings_point_at_the_compose_broker_database_and_port(
     compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in [n for n in os.environ if n.startswith(("LIENTHONG_", "OTEL_"))]:
+    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
         monkeypatch.delenv(name)
-    for name, value in compose[service]["environment"].items():
-        monkeypatch.setenv(name, str(value))
+    for name, value in _container_env(compose, service).items():
+        monkeypatch.setenv(name, value)
 
     settings = SERVICES[service]()
 
-    broker_host, broker_port = settings.kafka_bootstrap_servers.split(":")
+    broker_host, _, broker_port = settings.kafka_bootstrap_servers.rpartition(":")
     assert broker_host in compose
-    assert (
-        f"PLAINTEXT://{broker_host}:{broker_port}"
-        in (compose[broker_host]["environment"]["KAFKA_ADVERTISED_LISTENERS"])
-    )
+    assert compose[broker_host]["image"].startswith("apache/kafka:")
+    kafka_env = compose[broker_host]["environment"]
+    assert f"PLAINTEXT://:{broker_port}" in kafka_env["KAFKA_LISTENERS"].split(",")
+    assert f"PLAINTEXT://{broker_host}:{broker_port}" in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+
     database = urlsplit(settings.database_url)
     assert database.hostname in compose
+    assert compose[str(database.hostname)]["image"].startswith("postgres:")
     assert database.port == 5432
-    assert compose[str(database.hostname)]["environment"]["POSTGRES_USER"] == database.username
+    postgres_env = compose[str(database.hostname)]["environment"]
+    assert database.username == postgres_env["POSTGRES_USER"]
+    assert database.password == postgres_env["POSTGRES_PASSWORD"]
+    assert database.path == f"/{postgres_env['POSTGRES_DB']}"
+
     assert settings.http_host == "0.0.0.0"
-    assert [f"{settings.http_port}:{settings.http_port}"] == compose[service]["ports"]
+    assert settings.http_port is not None
+    assert settings.http_port == _healthcheck_port(compose, service)
+    assert _published_ports(compose, service) == [(settings.http_port, settings.http_port)]
     assert compose[service]["command"] == ["python", "-m", f"services.{service}"]
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_service_listens_on_its_default_port(compose: dict[str, Any], service: str) -> None:
+    main = (REPO / "services" / service / "__main__.py").read_text(encoding="utf-8")
+    default = re.search(r"default_port=(\d+)", main)
+    assert default, f"services/{service}/__main__.py passes no default_port"
+    assert compose[service]["environment"]["LIENTHONG_HTTP_PORT"] == default.group(1)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_service_exports_traces_to_the_compose_jaeger(compose: dict[str, Any], service: str) -> None:
+    endpoint = urlsplit(compose[service]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"])
+    assert endpoint.hostname in compose
+    assert compose[str(endpoint.hostname)]["image"].startswith("jaegertracing/jaeger:2.")
+    assert endpoint.port == 4318  # OTLP/HTTP, the exporter shared.telemetry uses
+    assert (4318, 4318) in _published_ports(compose, str(endpoint.hostname))
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -73,12 +162,18 @@ def test_each_service_waits_for_healthy_kafka_and_postgres_and_has_a_readiness_c
     compose: dict[str, Any], service: str
 ) -> None:
     depends = compose[service]["depends_on"]
-    assert depends == {"kafka": {"condition": "service_healthy"}, "postgres": {"condition": "service_healthy"}}
-    assert "/readyz" in " ".join(compose[service]["healthcheck"]["test"])
-    assert compose["kafka"]["healthcheck"]
-    assert compose["postgres"]["healthcheck"]
+    assert depends["kafka"] == {"condition": "service_healthy"}
+    assert depends["postgres"] == {"condition": "service_healthy"}
+    assert compose["kafka"]["healthcheck"]["test"]
+    assert compose["postgres"]["healthcheck"]["test"]
+    test = compose[service]["healthcheck"]["test"]
+    assert test[0] == "CMD"
+    assert test[1] == "python"  # the slim image has no curl
+    assert _healthcheck_port(compose, service) > 0
 
 
-def test_the_image_listens_on_all_interfaces() -> None:
+def test_the_image_runs_as_a_non_root_user() -> None:
     dockerfile = (REPO / "deploy/Dockerfile").read_text(encoding="utf-8")
-    assert re.search(r"LIENTHONG_HTTP_HOST=0\.0\.0\.0", dockerfile)
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert users
+    assert users[-1].split(":")[0] not in {"root", "0"}
