@@ -1,5 +1,6 @@
 """Loads the procedure catalogue and the centre registry, validating every entry."""
 
+from datetime import time
 from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -26,6 +27,9 @@ class Procedure(BaseModel):
     level: Literal["commune", "province"]
     unit_kind: str = Field(pattern=r"^[A-Z]{2,6}$")
     working_days: int = Field(ge=0)
+    cutoff: time | None = Field(
+        default=None, description="Receipts after this local hour count from the next working day."
+    )
 
 
 class Catalogue(BaseModel):

@@ -65,8 +65,8 @@ def run(http: httpx.Client, sample: dict[str, Any]) -> None:
     accepted = http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"])
     if accepted.status_code != 202:
         sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
-    code = accepted.json()["code"]
-    print(f"   intake      received   {code}")
+    code, due = accepted.json()["code"], accepted.json()["due_at"]
+    print(f"   intake      received   {code}, due {datetime.fromisoformat(due):%d/%m/%Y %H:%M} (working days)")
 
     def open_task() -> dict[str, Any] | None:
         tasks = http.get(f"{DEPARTMENT}/v1/units/{sample['unit']}/tasks", params={"status": "open"}).json()

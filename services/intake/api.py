@@ -42,6 +42,7 @@ class DossierAccepted(BaseModel):
     code: str
     status: DossierStatus
     received_at: datetime
+    due_at: datetime
     links: dict[str, str]
 
 
@@ -61,6 +62,7 @@ class DossierView(BaseModel):
     commune_code: str
     handling_unit: str | None
     received_at: datetime
+    due_at: datetime | None
     updated_at: datetime
     history: list[HistoryEntry]
 
@@ -94,6 +96,7 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings) -> APIRouter:
                 code=received.code,
                 status=DossierStatus.RECEIVING,
                 received_at=received.received_at,
+                due_at=received.due_at,
                 links={"self": f"/v1/dossiers/{received.code}"},
             )
             return StoredAnswer(202, body.model_dump(mode="json"))
@@ -125,6 +128,7 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings) -> APIRouter:
                     "commune_code",
                     "handling_unit",
                     "received_at",
+                    "due_at",
                     "updated_at",
                 )
             },

@@ -11,6 +11,7 @@ from services.intake.adapters import repository
 from services.intake.domain.dossier_code import format_dossier_code
 from services.intake.domain.submission import accept
 from shared import outbox
+from shared.calendar import default_calendar, due_at
 from shared.contracts import Applicant, DossierStatusChanged, DossierSubmitted
 from shared.reference_data import catalogue, centres
 
@@ -31,6 +32,7 @@ class DossierReceived:
     dossier_id: UUID
     code: str
     received_at: datetime
+    due_at: datetime
 
 
 async def submit_dossier(
@@ -48,6 +50,9 @@ async def submit_dossier(
         centres=centres(),
     )
     local_day = now.astimezone(timezone).date()
+    due = due_at(
+        default_calendar(), now, accepted.procedure.working_days, cutoff=accepted.procedure.cutoff, tz=timezone
+    )
     sequence = await repository.next_sequence(connection, accepted.agency_id, local_day)
     code = format_dossier_code(accepted.agency_id, local_day, sequence)
     dossier_id = uuid4()
@@ -62,6 +67,7 @@ async def submit_dossier(
         applicant=command.applicant,
         client_id=command.client_id,
         received_at=now,
+        due_at=due,
     )
     event = DossierSubmitted(
         dossier_id=dossier_id,
@@ -72,10 +78,11 @@ async def submit_dossier(
         commune_code=accepted.commune.code,
         province_code=accepted.commune.province_code,
         received_at=now,
+        due_at=due,
         client_id=command.client_id,
     )
     await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
-    return DossierReceived(dossier_id, code, now)
+    return DossierReceived(dossier_id, code, now, due)
 
 
 async def record_status_change(connection: asyncpg.Connection, event: DossierStatusChanged) -> None:

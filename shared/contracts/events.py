@@ -64,6 +64,7 @@ class DossierSubmitted(Event):
     commune_code: str = Field(description="5-digit code of the commune the dossier concerns.")
     province_code: str = Field(description="2-digit code of that commune's province.")
     received_at: datetime
+    due_at: datetime = Field(description="End of the statutory time, in working days from complete receipt.")
     client_id: str = Field(description="Integrator or counter that filed it.")
 
 
@@ -102,6 +103,7 @@ class DossierStatusChanged(Event):
     procedure_code: str
     applicant: Applicant
     received_at: datetime
+    due_at: datetime
     handling_unit: str | None = None
     reason: str | None = None
     changed_at: datetime

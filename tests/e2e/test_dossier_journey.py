@@ -1,10 +1,13 @@
 """A dossier's whole journey through the four running services, the real broker and database."""
 
 import re
+from datetime import datetime
 
 import httpx
 from stack import ServiceStack
 
+from shared.calendar import default_calendar, due_at
+from shared.reference_data import catalogue
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, final_dossier, ledger, open_task, submit
 
 
@@ -14,6 +17,11 @@ async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_
     accepted = await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU)
     code = accepted["code"]
     assert re.fullmatch(r"000\.01\.15\.H40-\d{6}-\d{4}", code)
+    received_at = datetime.fromisoformat(accepted["received_at"])
+    birth = catalogue().find("1.001193")
+    assert birth is not None
+    expected_due = due_at(default_calendar(), received_at, birth.working_days, cutoff=birth.cutoff)
+    assert datetime.fromisoformat(accepted["due_at"]) == expected_due
 
     task = await open_task(http, stack.url("department"), "17179.VP", code)
     response = await http.post(
@@ -25,6 +33,7 @@ async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_
 
     dossier = await final_dossier(http, stack.url("intake"), code, "done")
     assert dossier["portal_status_code"] == 10
+    assert datetime.fromisoformat(dossier["due_at"]) == expected_due
     assert [h["status"] for h in dossier["history"]] == ["receiving", "processing", "done"], dossier["history"]
     entries = await ledger(http, stack.url("notification"), code, 3)
     assert [e["status"] for e in entries] == ["receiving", "processing", "done"]

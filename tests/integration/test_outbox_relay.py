@@ -29,6 +29,7 @@ def _status_change(dossier_id: uuid.UUID, status: DossierStatus) -> DossierStatu
         procedure_code="1.001193",
         applicant=Applicant(citizen_id="091085004321", full_name="Trần Văn Minh"),
         received_at=now,
+        due_at=now,
         changed_at=now,
     )
 

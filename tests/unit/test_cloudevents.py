@@ -29,6 +29,7 @@ def _submitted() -> DossierSubmitted:
         commune_code="17179",
         province_code="40",
         received_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
+        due_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
         client_id="counter-1",
     )
 
@@ -88,6 +89,7 @@ def test_type_follows_the_topic_of_the_event() -> None:
         procedure_code="1.001193",
         applicant=Applicant(citizen_id="040123456789", full_name="Nguyễn Văn An"),
         received_at=datetime(2025, 8, 14, tzinfo=UTC),
+        due_at=datetime(2025, 8, 14, tzinfo=UTC),
         changed_at=datetime(2025, 8, 15, tzinfo=UTC),
     )
 

@@ -84,6 +84,7 @@ def _event() -> DossierStatusChanged:
         procedure_code="1.001193",
         applicant=Applicant(citizen_id="040123456789", full_name="Nguyễn Văn An", phone="0912345678"),
         received_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
+        due_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
         handling_unit="17179.VP",
         changed_at=datetime(2025, 8, 15, 9, 0, tzinfo=UTC),
     )

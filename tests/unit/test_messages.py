@@ -26,6 +26,7 @@ def _event(
         procedure_code="1.001193",
         applicant=Applicant(citizen_id="040123456789", full_name="Nguyễn Văn An", phone=phone, email=email),
         received_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
+        due_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
         handling_unit="17179.VP",
         reason=reason,
         changed_at=datetime(2025, 8, 15, 9, 0, tzinfo=UTC),

@@ -31,11 +31,12 @@ async def insert_dossier(
     applicant: Applicant,
     client_id: str,
     received_at: datetime,
+    due_at: datetime,
 ) -> None:
     await connection.execute(
         "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
-        " applicant, client_id, status, handling_unit, received_at, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10)",
+        " applicant, client_id, status, handling_unit, received_at, updated_at, due_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11)",
         dossier_id,
         code,
         procedure_code,
@@ -46,6 +47,7 @@ async def insert_dossier(
         client_id,
         DossierStatus.RECEIVING.value,
         received_at,
+        due_at,
     )
     await add_history(connection, dossier_id, DossierStatus.RECEIVING, receiving_agency, "received", received_at)
 
@@ -86,7 +88,7 @@ async def update_status(
 async def find_dossier(connection: asyncpg.Connection, code: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
         "SELECT id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
-        " handling_unit, received_at, updated_at FROM dossiers WHERE code = $1",
+        " handling_unit, received_at, due_at, updated_at FROM dossiers WHERE code = $1",
         code,
     )
 

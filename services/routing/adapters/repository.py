@@ -13,7 +13,8 @@ async def insert_dossier(
 ) -> None:
     await connection.execute(
         "INSERT INTO dossiers (id, code, procedure_code, commune_code, province_code, applicant, received_at,"
-        " status, catalogue_version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())",
+        " status, catalogue_version, updated_at, due_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)",
         event.dossier_id,
         event.dossier_code,
         event.procedure_code,
@@ -23,6 +24,7 @@ async def insert_dossier(
         event.received_at,
         status.value,
         catalogue_version,
+        event.due_at,
     )
 
 
@@ -38,7 +40,8 @@ async def insert_task(connection: asyncpg.Connection, task_id: UUID, dossier_id:
 
 async def lock_dossier(connection: asyncpg.Connection, dossier_id: UUID) -> asyncpg.Record | None:
     return await connection.fetchrow(
-        "SELECT id, code, procedure_code, applicant, received_at, status FROM dossiers WHERE id = $1 FOR UPDATE",
+        "SELECT id, code, procedure_code, applicant, received_at, due_at, status FROM dossiers"
+        " WHERE id = $1 FOR UPDATE",
         dossier_id,
     )
 
