@@ -17,15 +17,16 @@ from services.routing.app import create_runtime as routing
 from shared.settings import CommonSettings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "asyncapi"
-# Documents describe the default deployment, whatever this process's environment says.
-_DEFAULTS = {"kafka_bootstrap_servers": "127.0.0.1:19092", "topic_prefix": ""}
+# Documents describe the default deployment, whatever this process's environment says
+# (arguments take precedence over environment variables in pydantic-settings).
+_BROKER = "127.0.0.1:19092"
 
 
 def documents() -> dict[str, str]:
     """Service name → its AsyncAPI document as YAML."""
-    common = CommonSettings.model_construct(**{**CommonSettings().model_dump(), **_DEFAULTS})
+    common = CommonSettings(kafka_bootstrap_servers=_BROKER, topic_prefix="")
     runtimes = [
-        intake(IntakeSettings.model_construct(**{**IntakeSettings().model_dump(), **_DEFAULTS})),
+        intake(IntakeSettings(kafka_bootstrap_servers=_BROKER, topic_prefix="")),
         routing(common),
         department(common),
         notification(common),

@@ -117,27 +117,12 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings) -> APIRouter:
             if row is None:
                 return problem(404, "No such dossier", [field_error("code", f"no dossier has code {code!r}")])
             entries = await repository.history(connection, row["id"])
-        status = DossierStatus(row["status"])
-        return DossierView(
-            **{
-                k: row[k]
-                for k in (
-                    "code",
-                    "procedure_code",
-                    "receiving_agency",
-                    "commune_code",
-                    "handling_unit",
-                    "received_at",
-                    "due_at",
-                    "updated_at",
-                )
-            },
-            status=status,
-            portal_status_code=status.portal_code,
-            history=[
-                HistoryEntry(status=DossierStatus(e["status"]), unit=e["unit"], note=e["note"], at=e["at"])
-                for e in entries
-            ],
+        return DossierView.model_validate(
+            {
+                **dict(row),
+                "portal_status_code": DossierStatus(row["status"]).portal_code,
+                "history": [dict(entry) for entry in entries],
+            }
         )
 
     return api
