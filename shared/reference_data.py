@@ -1,12 +1,13 @@
 """Loads the procedure catalogue and the centre registry, validating every entry."""
 
-from datetime import time
 from functools import cache
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.catalogue import Catalogue
 
 M = TypeVar("M", bound=BaseModel)
 REFERENCE_DIR = Path(__file__).parent / "reference"
@@ -14,32 +15,6 @@ REFERENCE_DIR = Path(__file__).parent / "reference"
 
 class ReferenceDataError(ValueError):
     """A reference file is missing or does not validate; the message names file and field."""
-
-
-class Procedure(BaseModel):
-    """One administrative procedure of the catalogue."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: str = Field(pattern=r"^\d\.\d{6}$")
-    name_vi: str
-    name_en: str
-    level: Literal["commune", "province"]
-    unit_kind: str = Field(pattern=r"^[A-Z]{2,6}$")
-    working_days: int = Field(ge=0)
-    cutoff: time | None = Field(
-        default=None, description="Receipts after this local hour count from the next working day."
-    )
-
-
-class Catalogue(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    version: str
-    procedures: tuple[Procedure, ...]
-
-    def find(self, code: str) -> Procedure | None:
-        return next((p for p in self.procedures if p.code == code), None)
 
 
 class Centre(BaseModel):
@@ -70,8 +45,49 @@ def _load(path: Path, model: type[M]) -> M:
     except yaml.YAMLError as error:
         raise ReferenceDataError(f"{path}: not valid YAML: {error}") from error
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(whole file)'}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(f"{_where(raw, e['loc'])}: {e['msg']}" for e in error.errors())
         raise ReferenceDataError(f"{path}: {problems}") from error
+
+
+def _where(raw: object, loc: tuple[int | str, ...]) -> str:
+    """A validation error's location, naming list items by their ``code``, ``key`` or ``id``.
+
+    ``procedures.3.plan.0.tasks.1.unit`` becomes
+    ``procedures[1.001193].plan[0].tasks[register-birth].unit``.
+    """
+    if not loc:
+        return "(whole file)"
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        child = _child(node, step)
+        if isinstance(step, int):
+            name = (
+                next((child[k] for k in ("code", "key", "id") if k in child), None) if isinstance(child, dict) else None
+            )
+            label = f"[{name}]" if isinstance(name, str) else f"[{step}]"
+            if parts:
+                parts[-1] += label
+            else:
+                parts.append(label)
+        else:
+            parts.append(str(step))
+        node = child
+    return ".".join(parts)
+
+
+def _item_name(item: object) -> object:
+    if not isinstance(item, dict):
+        return None
+    return next((item[k] for k in ("code", "key", "id") if k in item), None)
+
+
+def _child(node: object, step: int | str) -> object:
+    if isinstance(node, dict):
+        return node.get(step)
+    if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        return node[step]
+    return None
 
 
 @cache

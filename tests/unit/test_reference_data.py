@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.catalogue import Catalogue
 from shared.reference_data import (
     REFERENCE_DIR,
-    Catalogue,
     CentreRegistry,
     ReferenceDataError,
     _load,
@@ -18,9 +18,16 @@ GOOD_PROCEDURE = """\
   - code: "1.001193"
     name_vi: "Đăng ký khai sinh"
     name_en: "Birth registration"
+    field: civil-status
     level: commune
-    unit_kind: VP
     working_days: 1
+    source: "Luật Hộ tịch 2014"
+    verified: true
+    documents: [{name_vi: "Tờ khai", name_en: "Form"}]
+    fees: [{name_vi: "Miễn phí", name_en: "Free", amount_vnd: 0}]
+    plan:
+      - name: "Đăng ký"
+        tasks: [{key: register-birth, name_vi: "Đăng ký", name_en: "Register", unit: "commune:VP", working_days: 1}]
 """
 
 
@@ -34,8 +41,8 @@ def test_shipped_catalogue_loads() -> None:
     shipped = catalogue()
 
     assert isinstance(shipped, Catalogue)
-    assert shipped.version == "2026.11-skeleton"
-    assert [p.code for p in shipped.procedures] == ["1.001193", "1.000894", "1.012766", "1.009972"]
+    assert shipped.version
+    assert shipped.find("1.001193") is not None
 
 
 def test_shipped_catalogue_finds_birth_registration() -> None:
@@ -44,7 +51,7 @@ def test_shipped_catalogue_finds_birth_registration() -> None:
     assert birth is not None
     assert birth.name_vi == "Đăng ký khai sinh"
     assert birth.level == "commune"
-    assert birth.unit_kind == "VP"
+    assert [str(t.unit) for t in birth.tasks()] == ["commune:VP"]
     assert birth.working_days == 1
 
 
@@ -96,7 +103,7 @@ def test_negative_working_days_names_file_and_field(tmp_path: Path) -> None:
 
     message = str(caught.value)
     assert str(path) in message
-    assert "procedures.1.working_days" in message
+    assert "procedures[1.001193].working_days" in message
     assert "greater than or equal to 0" in message
 
 
@@ -109,33 +116,33 @@ def test_missing_field_names_file_and_field(tmp_path: Path) -> None:
 
     message = str(caught.value)
     assert str(path) in message
-    assert "procedures.0.name_en" in message
+    assert "procedures[1.001193].name_en" in message
     assert "Field required" in message
 
 
 def test_unknown_field_is_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE}    fee: 50000\n')
 
-    with pytest.raises(ReferenceDataError, match=r"procedures\.0\.fee"):
+    with pytest.raises(ReferenceDataError, match=r"procedures\[1\.001193\]\.fee"):
         _load(path, Catalogue)
 
 
 def test_malformed_procedure_code_is_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE.replace("1.001193", "1001193")}')
 
-    with pytest.raises(ReferenceDataError, match=r"procedures\.0\.code"):
+    with pytest.raises(ReferenceDataError, match=r"procedures\[1001193\]\.code"):
         _load(path, Catalogue)
 
 
 def test_invalid_level_is_rejected(tmp_path: Path) -> None:
-    path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE.replace("commune", "district")}')
+    path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE.replace("level: commune", "level: district")}')
 
-    with pytest.raises(ReferenceDataError, match=r"procedures\.0\.level"):
+    with pytest.raises(ReferenceDataError, match=r"procedures\[1\.001193\]\.level"):
         _load(path, Catalogue)
 
 
 def test_every_problem_is_listed(tmp_path: Path) -> None:
-    broken = GOOD_PROCEDURE.replace(": 1\n", ": -1\n").replace("unit_kind: VP", "unit_kind: vp")
+    broken = GOOD_PROCEDURE.replace("working_days: 1\n", "working_days: -1\n").replace("commune:VP", "commune:vp")
     path = _write(tmp_path, f"procedures:\n{broken}")
 
     with pytest.raises(ReferenceDataError) as caught:
@@ -143,8 +150,8 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
 
     message = str(caught.value)
     assert "version: Field required" in message
-    assert "procedures.0.unit_kind" in message
-    assert "procedures.0.working_days" in message
+    assert "procedures[1.001193].plan[0].tasks[register-birth].unit.kind" in message
+    assert "procedures[1.001193].working_days" in message
 
 
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
@@ -184,8 +191,31 @@ def test_bad_centre_agency_id_names_file_and_field(tmp_path: Path) -> None:
 
     message = str(caught.value)
     assert str(path) in message
-    assert "centres.0.agency_id" in message
+    assert "centres[0].agency_id" in message
 
 
 def test_reference_data_error_is_a_value_error() -> None:
     assert issubclass(ReferenceDataError, ValueError)
+
+
+def test_a_plan_longer_than_the_statutory_time_names_the_procedure(tmp_path: Path) -> None:
+    too_long = GOOD_PROCEDURE.replace('unit: "commune:VP", working_days: 1', 'unit: "commune:VP", working_days: 4')
+    path = _write(tmp_path, f'version: "t"\nprocedures:\n{too_long}')
+
+    with pytest.raises(ReferenceDataError, match=r"procedures\[1\.001193\].*up to 4 working days, more than .* 1"):
+        _load(path, Catalogue)
+
+
+def test_a_task_naming_an_unknown_component_is_rejected(tmp_path: Path) -> None:
+    broken = GOOD_PROCEDURE.replace("working_days: 1}]", "working_days: 1, component: residence}]")
+    path = _write(tmp_path, f'version: "t"\nprocedures:\n{broken}')
+
+    with pytest.raises(ReferenceDataError, match="task register-birth names unknown component 'residence'"):
+        _load(path, Catalogue)
+
+
+def test_repeated_procedure_codes_are_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE}{GOOD_PROCEDURE}')
+
+    with pytest.raises(ReferenceDataError, match=r"repeated: 1\.001193"):
+        _load(path, Catalogue)
