@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.intake.api import build_api
 from services.intake.settings import IntakeSettings
 from services.intake.subscribers import build_router
-from shared.contracts import DossierSubmitted
+from shared.contracts import DossierSubmitted, DossierSupplemented, DossierWithdrawn
 from shared.runtime import ServiceRuntime
 from shared.service_app import service_app
 
@@ -18,7 +18,7 @@ def create_runtime(settings: IntakeSettings) -> ServiceRuntime:
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
         router=build_router(settings),
-        publishes=[DossierSubmitted],
+        publishes=[DossierSubmitted, DossierSupplemented, DossierWithdrawn],
     )
 
 

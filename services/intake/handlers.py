@@ -1,4 +1,4 @@
-"""Intake's use cases: receive a dossier, follow its status."""
+"""Intake's use cases: receive a dossier, take supplements or a withdrawal, follow its status."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,11 +9,23 @@ import asyncpg
 
 from services.intake.adapters import repository
 from services.intake.domain.dossier_code import format_dossier_code
+from services.intake.domain.lifecycle import check_supplement, check_withdrawal
 from services.intake.domain.submission import accept
 from shared import outbox
 from shared.calendar import default_calendar, due_at
-from shared.contracts import Applicant, DossierStatusChanged, DossierSubmitted
+from shared.contracts import (
+    Applicant,
+    DossierStatus,
+    DossierStatusChanged,
+    DossierSubmitted,
+    DossierSupplemented,
+    DossierWithdrawn,
+)
 from shared.reference_data import catalogue, centres
+
+
+class DossierNotFoundError(LookupError):
+    """No dossier has this code."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,24 @@ class SubmitDossier:
     receiving_agency: str
     commune_code: str
     client_id: str
+    components: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SupplementDossier:
+    """Command: the applicant hands in what a waiting dossier lacks."""
+
+    code: str
+    documents: tuple[str, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class WithdrawDossier:
+    """Command: the applicant withdraws a dossier that is not finished yet."""
+
+    code: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +78,7 @@ async def submit_dossier(
         receiving_agency=command.receiving_agency,
         catalogue=catalogue(),
         centres=centres(),
+        components=command.components,
     )
     local_day = now.astimezone(timezone).date()
     due = due_at(
@@ -68,6 +99,7 @@ async def submit_dossier(
         client_id=command.client_id,
         received_at=now,
         due_at=due,
+        components=accepted.components,
     )
     event = DossierSubmitted(
         dossier_id=dossier_id,
@@ -80,16 +112,68 @@ async def submit_dossier(
         received_at=now,
         due_at=due,
         client_id=command.client_id,
+        components=accepted.components,
     )
     await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
     return DossierReceived(dossier_id, code, now, due)
 
 
+async def supplement_dossier(
+    connection: asyncpg.Connection, command: SupplementDossier, *, now: datetime, topic_prefix: str
+) -> None:
+    """Record the supplement and announce it so the waiting task resumes; call inside a transaction.
+
+    Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
+    """
+    dossier = await _locked(connection, command.code)
+    status = DossierStatus(dossier["status"])
+    check_supplement(status)
+    handed_in = "supplement handed in: " + "; ".join(command.documents)
+    note = f"{handed_in} ({command.note})" if command.note else handed_in
+    await repository.add_history(connection, dossier["id"], status, dossier["handling_unit"], note, now)
+    event = DossierSupplemented(
+        dossier_id=dossier["id"],
+        dossier_code=dossier["code"],
+        documents=command.documents,
+        note=command.note,
+        supplemented_at=now,
+    )
+    await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
+
+
+async def withdraw_dossier(
+    connection: asyncpg.Connection, command: WithdrawDossier, *, now: datetime, topic_prefix: str
+) -> None:
+    """Record the withdrawal and announce it so routing cancels what is open; call inside a transaction.
+
+    Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
+    """
+    dossier = await _locked(connection, command.code)
+    status = DossierStatus(dossier["status"])
+    check_withdrawal(status)
+    note = f"withdrawn by the applicant: {command.reason}"
+    await repository.add_history(connection, dossier["id"], status, dossier["handling_unit"], note, now)
+    event = DossierWithdrawn(
+        dossier_id=dossier["id"], dossier_code=dossier["code"], reason=command.reason, withdrawn_at=now
+    )
+    await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
+
+
+async def _locked(connection: asyncpg.Connection, code: str) -> asyncpg.Record:
+    dossier = await repository.lock_dossier(connection, code)
+    if dossier is None:
+        raise DossierNotFoundError(f"no dossier has code {code!r}")
+    return dossier
+
+
 async def record_status_change(connection: asyncpg.Connection, event: DossierStatusChanged) -> None:
-    """Keep intake's view of the dossier (for status look-ups) in step with routing."""
-    if await repository.update_status(
+    """Keep intake's view of the dossier (status, due time, what is missing) in step with routing."""
+    moved = await repository.update_status(
         connection, event.dossier_id, event.status, event.handling_unit, event.changed_at
-    ):
+    )
+    missing = event.missing if event.status is DossierStatus.WAITING else None
+    await repository.update_follow_up(connection, event.dossier_id, event.due_at, missing)
+    if moved:
         await repository.add_history(
             connection, event.dossier_id, event.status, event.handling_unit, event.reason, event.changed_at
         )

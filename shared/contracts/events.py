@@ -66,15 +66,74 @@ class DossierSubmitted(Event):
     received_at: datetime
     due_at: datetime = Field(description="End of the statutory time, in working days from complete receipt.")
     client_id: str = Field(description="Integrator or counter that filed it.")
+    components: tuple[str, ...] = Field(
+        default=(), description="Parts of an inter-connected procedure the applicant chose (required ones included)."
+    )
+
+
+class DossierSupplemented(Event):
+    """The applicant handed in what a supplement request asked for; the waiting task resumes."""
+
+    documents: tuple[str, ...] = Field(min_length=1, description="What was handed in.")
+    note: str | None = None
+    supplemented_at: datetime
+
+
+class DossierWithdrawn(Event):
+    """The applicant withdrew the dossier; everything still open is cancelled."""
+
+    reason: str
+    withdrawn_at: datetime
 
 
 class TaskAssigned(Event):
     """Routing gave one unit a task on the dossier."""
 
     task_id: UUID
+    task_key: str = Field(description="The task's key in the procedure's plan, e.g. register-birth.")
+    stage: int = Field(ge=0, description="Index of the plan stage the task belongs to.")
     unit_code: str
     procedure_code: str
     assigned_at: datetime
+    due_at: datetime = Field(description="End of the task's own working-day allowance.")
+
+
+class TaskSupplementRequested(Event):
+    """A unit needs more from the applicant before it can decide; the clock stops."""
+
+    task_id: UUID
+    unit_code: str
+    missing: tuple[str, ...] = Field(min_length=1, description="Everything missing, in one request.")
+    requested_by: str
+    requested_at: datetime
+
+
+class TaskReturned(Event):
+    """A unit sent its task back as not its competence; routing re-routes it."""
+
+    task_id: UUID
+    unit_code: str
+    reason: str
+    returned_by: str
+    returned_at: datetime
+
+
+class TaskCancelled(Event):
+    """Routing closed a task nobody needs any more (refusal elsewhere, withdrawal)."""
+
+    task_id: UUID
+    unit_code: str
+    reason: str
+    cancelled_at: datetime
+
+
+class TaskResumed(Event):
+    """A task waiting for supplements is open again, with its due time moved."""
+
+    task_id: UUID
+    unit_code: str
+    due_at: datetime
+    resumed_at: datetime
 
 
 class TaskOutcome(StrEnum):
@@ -106,4 +165,5 @@ class DossierStatusChanged(Event):
     due_at: datetime
     handling_unit: str | None = None
     reason: str | None = None
+    missing: tuple[str, ...] = Field(default=(), description="What the applicant must hand in, when waiting.")
     changed_at: datetime

@@ -5,9 +5,15 @@ from dataclasses import dataclass
 from shared.contracts.events import (
     DossierStatusChanged,
     DossierSubmitted,
+    DossierSupplemented,
+    DossierWithdrawn,
     Event,
     TaskAssigned,
+    TaskCancelled,
     TaskCompleted,
+    TaskResumed,
+    TaskReturned,
+    TaskSupplementRequested,
 )
 
 
@@ -28,6 +34,12 @@ TOPICS: tuple[EventType, ...] = (
     EventType(TaskAssigned, "task.assigned.v1"),
     EventType(TaskCompleted, "task.completed.v1"),
     EventType(DossierStatusChanged, "dossier.status-changed.v1"),
+    EventType(DossierSupplemented, "dossier.supplemented.v1"),
+    EventType(DossierWithdrawn, "dossier.withdrawn.v1"),
+    EventType(TaskSupplementRequested, "task.supplement-requested.v1"),
+    EventType(TaskReturned, "task.returned.v1"),
+    EventType(TaskCancelled, "task.cancelled.v1"),
+    EventType(TaskResumed, "task.resumed.v1"),
 )
 
 _BY_MODEL = {t.model: t for t in TOPICS}

@@ -7,6 +7,11 @@ import asyncpg
 
 from shared.contracts import Applicant, DossierStatus
 
+DOSSIER_COLUMNS = (
+    "id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
+    " handling_unit, received_at, due_at, updated_at, components, missing"
+)
+
 
 async def next_sequence(connection: asyncpg.Connection, agency_id: str, day: date) -> int:
     """Next dossier number of ``agency_id`` on ``day``; the row lock makes it unique."""
@@ -32,11 +37,12 @@ async def insert_dossier(
     client_id: str,
     received_at: datetime,
     due_at: datetime,
+    components: tuple[str, ...],
 ) -> None:
     await connection.execute(
         "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
-        " applicant, client_id, status, handling_unit, received_at, updated_at, due_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11)",
+        " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12)",
         dossier_id,
         code,
         procedure_code,
@@ -48,6 +54,7 @@ async def insert_dossier(
         DossierStatus.RECEIVING.value,
         received_at,
         due_at,
+        list(components),
     )
     await add_history(connection, dossier_id, DossierStatus.RECEIVING, receiving_agency, "received", received_at)
 
@@ -85,12 +92,25 @@ async def update_status(
     return str(result) == "UPDATE 1"
 
 
-async def find_dossier(connection: asyncpg.Connection, code: str) -> asyncpg.Record | None:
-    return await connection.fetchrow(
-        "SELECT id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
-        " handling_unit, received_at, due_at, updated_at FROM dossiers WHERE code = $1",
-        code,
+async def update_follow_up(
+    connection: asyncpg.Connection, dossier_id: UUID, due_at: datetime, missing: tuple[str, ...] | None
+) -> None:
+    """Keep the due time routing announced and, when given, what the applicant must hand in."""
+    await connection.execute(
+        "UPDATE dossiers SET due_at = $2, missing = coalesce($3, missing) WHERE id = $1",
+        dossier_id,
+        due_at,
+        None if missing is None else list(missing),
     )
+
+
+async def find_dossier(connection: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    return await connection.fetchrow(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1", code)
+
+
+async def lock_dossier(connection: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    """The dossier, locked until the transaction ends so status changes wait for the command."""
+    return await connection.fetchrow(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1 FOR UPDATE", code)
 
 
 async def history(connection: asyncpg.Connection, dossier_id: UUID) -> list[asyncpg.Record]:

@@ -1,9 +1,10 @@
-"""Rules a dossier must pass before it is received: known procedure, centre and commune."""
+"""Rules a dossier must pass before it is received: known procedure, centre, commune and components."""
 
 from dataclasses import dataclass
 
 from shared.admin_units import Commune, find_commune
-from shared.reference_data import Catalogue, CentreRegistry, Procedure
+from shared.catalogue import Catalogue, Procedure
+from shared.reference_data import CentreRegistry
 
 
 class SubmissionRejectedError(ValueError):
@@ -20,10 +21,18 @@ class AcceptedSubmission:
     procedure: Procedure
     commune: Commune
     agency_id: str
+    components: tuple[str, ...] = ()
+    """The parts of an inter-connected procedure the dossier runs, required ones included."""
 
 
 def accept(
-    *, procedure_code: str, commune_code: str, receiving_agency: str, catalogue: Catalogue, centres: CentreRegistry
+    *,
+    procedure_code: str,
+    commune_code: str,
+    receiving_agency: str,
+    catalogue: Catalogue,
+    centres: CentreRegistry,
+    components: tuple[str, ...] = (),
 ) -> AcceptedSubmission:
     """Check a submission against reference data; raises :class:`SubmissionRejectedError`."""
     procedure = catalogue.find(procedure_code)
@@ -41,4 +50,8 @@ def accept(
             f"{commune.name} is in {commune.province_name} (province {commune.province_code}); "
             f"the centre {receiving_agency} only receives dossiers of province {centre.province_code}",
         )
-    return AcceptedSubmission(procedure=procedure, commune=commune, agency_id=centre.agency_id)
+    try:
+        chosen = procedure.chosen_components(components)
+    except ValueError as error:
+        raise SubmissionRejectedError("components", str(error)) from error
+    return AcceptedSubmission(procedure=procedure, commune=commune, agency_id=centre.agency_id, components=chosen)
