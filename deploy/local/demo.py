@@ -1,6 +1,9 @@
-"""``make demo``: file three dossiers, let clerks decide, print each dossier's journey.
+"""``make demo``: file sample dossiers, let clerks act on each unit's share, print every journey.
 
 Expects Kafka, PostgreSQL and the four services running (``make demo`` starts them).
+Each sample is a script of what clerks and the applicant do, in order; after each
+dossier the demo prints its plan (stages, units, the rule that chose each unit,
+due dates), its history and the messages the applicant received.
 """
 
 import os
@@ -11,42 +14,57 @@ from typing import Any
 
 import httpx
 
-HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
-INTAKE, DEPARTMENT, NOTIFICATION = (f"{HOST}:{port}" for port in (8001, 8003, 8004))
+from shared.reference_data import catalogue
 
+HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
+INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (f"{HOST}:{port}" for port in (8001, 8002, 8003, 8004))
+
+
+def _group(*components: str) -> str:
+    return next(p.code for p in catalogue().procedures if {c.key for c in p.components} == set(components))
+
+
+Step = tuple[str, ...]
 SAMPLES: list[dict[str, Any]] = [
     {
-        "title": "Birth registration, Xã Quỳnh Lưu (Nghệ An), filed at the commune centre",
-        "unit": "17179.VP",
-        "decision": {"outcome": "approved", "clerk_id": "clerk.quynhluu.01"},
+        "title": "Birth + permanent residence + health-insurance card (Decree 63/2024), Xã Quỳnh Lưu (Nghệ An)",
         "dossier": {
-            "procedure_code": "1.001193",
+            "procedure_code": _group("birth", "residence", "health-insurance"),
+            "components": ["residence", "health-insurance"],
             "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "phone": "0912345678"},
             "receiving_agency": "000.01.15.H40",
             "commune_code": "17179",
         },
+        "steps": [("approve", "17179.VP"), ("approve", "17179.CA", "40.BHXH")],
     },
     {
-        "title": "First land registration, Phường Rạch Giá (An Giang), filed at the ward centre",
-        "unit": "91.SNNMT",
-        "decision": {"outcome": "approved", "clerk_id": "clerk.snnmt.91"},
+        "title": "First land registration, Xã Quỳnh Lưu (Nghệ An), filed at the commune centre; supplements asked",
+        "dossier": {
+            "procedure_code": "1.012766",
+            "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "phone": "0987654321"},
+            "receiving_agency": "000.01.15.H40",
+            "commune_code": "17179",
+        },
+        "steps": [
+            ("supplement-request", "17179.KT", "Sơ đồ thửa đất"),
+            ("supplement", "Sơ đồ thửa đất"),
+            ("approve", "17179.KT"),
+            ("approve", "40.SNNMT"),
+        ],
+    },
+    {
+        "title": "First land registration, Phường Rạch Giá (An Giang): delegated to the ward, returned to the province",
         "dossier": {
             "procedure_code": "1.012766",
             "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "email": "minh@example.vn"},
             "receiving_agency": "000.07.15.H91",
             "commune_code": "30742",
         },
-    },
-    {
-        "title": "Construction permit, Xã Ia Ly (Gia Lai), filed at the provincial centre",
-        "unit": "52.SXD",
-        "decision": {"outcome": "refused", "reason": "Thiếu bản vẽ thiết kế", "clerk_id": "clerk.sxd.52"},
-        "dossier": {
-            "procedure_code": "1.009972",
-            "applicant": {"citizen_id": "052190007788", "full_name": "Rơ Châm Hiếu", "phone": "0987654321"},
-            "receiving_agency": "000.00.15.H52",
-            "commune_code": "23734",
-        },
+        "steps": [
+            ("approve", "30742.KT"),
+            ("return", "30742.KT", "Đất của tổ chức, thuộc thẩm quyền của Sở"),
+            ("approve", "91.SNNMT"),
+        ],
     },
 ]
 
@@ -60,50 +78,115 @@ def wait_for(what: str, probe: Any, timeout: float = 30.0) -> Any:
     return result
 
 
-def run(http: httpx.Client, sample: dict[str, Any]) -> None:
-    print(f"\n== {sample['title']}")
-    accepted = http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"])
-    if accepted.status_code != 202:
-        sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
-    code, due = accepted.json()["code"], accepted.json()["due_at"]
-    print(f"   intake      received   {code}, due {datetime.fromisoformat(due):%d/%m/%Y %H:%M} (working days)")
+def _when(value: str | None) -> str:
+    return f"{datetime.fromisoformat(value):%a %d/%m/%Y %H:%M}" if value else "-"
 
-    def open_task() -> dict[str, Any] | None:
-        tasks = http.get(f"{DEPARTMENT}/v1/units/{sample['unit']}/tasks", params={"status": "open"}).json()
-        return next((t for t in tasks if t["dossier_code"] == code), None)
 
-    task = wait_for(f"the task of {code}", open_task)
-    print(f"   department task in {sample['unit']} queue ({task['id']})")
-    decided = http.post(f"{DEPARTMENT}/v1/tasks/{task['id']}/complete", json=sample["decision"])
-    print(f"   department clerk {sample['decision']['clerk_id']} → {decided.json()['status']}")
+class Demo:
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
 
-    final = {"approved": "done", "refused": "denied"}[sample["decision"]["outcome"]]
+    def task(self, unit: str, code: str, status: str = "open") -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            tasks = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/tasks", params={"status": status}).json()
+            return next((t for t in tasks if t["dossier_code"] == code), None)
 
-    def dossier_final() -> dict[str, Any] | None:
-        body: dict[str, Any] = http.get(f"{INTAKE}/v1/dossiers/{code}").json()
-        return body if body["status"] == final else None
+        found: dict[str, Any] = wait_for(f"a {status} task of {code} in {unit}", probe)
+        return found
 
-    dossier = wait_for(f"{code} to become {final}", dossier_final)
-    start = datetime.fromisoformat(dossier["received_at"])
-    print("   journey (as intake and the applicant see it):")
-    for step in dossier["history"]:
-        offset = (datetime.fromisoformat(step["at"]) - start).total_seconds() * 1000
-        print(f"     +{offset:6.0f} ms  {step['status']:<11} at {step['unit'] or '-'}")
+    def dossier(self, code: str, status: str | None = None) -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}").json()
+            return body if status is None or body["status"] == status else None
 
-    def ledger() -> list[dict[str, Any]] | None:
-        entries: list[dict[str, Any]] = http.get(f"{NOTIFICATION}/v1/dossiers/{code}/notifications").json()
-        return entries if len(entries) >= len(dossier["history"]) else None
+        found: dict[str, Any] = wait_for(f"{code} to become {status}", probe)
+        return found
 
-    print("   messages to the applicant:")
-    for entry in wait_for(f"the ledger of {code}", ledger):
-        print(f"     [{entry['status']:<10}] {entry['message']}")
+    def finished(self, code: str) -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}").json()
+            return body if body["status"] in ("done", "denied", "cancelled") else None
+
+        found: dict[str, Any] = wait_for(f"{code} to finish", probe)
+        return found
+
+    def act(self, task: dict[str, Any], action: str, body: dict[str, Any]) -> None:
+        answer = self.http.post(f"{DEPARTMENT}/v1/tasks/{task['id']}/{action}", json=body)
+        if answer.status_code != 200:
+            sys.exit(f"demo: {action} on task {task['id']} failed: {answer.status_code} {answer.text}")
+        print(f"   {task['unit_code']:<10} {action:<19} {task['task_key']:<24} → task {answer.json()['status']}")
+
+    def step(self, code: str, step: Step) -> None:
+        kind, *rest = step
+        if kind == "approve":
+            tasks = [self.task(unit, code) for unit in rest]  # all open together: a parallel stage
+            for task in tasks:
+                self.act(task, "complete", {"outcome": "approved", "clerk_id": f"clerk.{task['unit_code']}"})
+        elif kind == "supplement-request":
+            self.act(self.task(rest[0], code), "supplement-request", {"missing": rest[1:], "clerk_id": "clerk.kt"})
+            waiting = self.dossier(code, "waiting")
+            print(f"   applicant  told to hand in: {', '.join(waiting['missing'])} (clock stopped)")
+        elif kind == "supplement":
+            answer = self.http.post(f"{INTAKE}/v1/dossiers/{code}/supplements", json={"documents": rest})
+            if answer.status_code != 202:
+                sys.exit(f"demo: supplement refused: {answer.status_code} {answer.text}")
+            self.task("17179.KT", code)
+            print(f"   applicant  handed in {', '.join(rest)} at intake; the same task resumes")
+        elif kind == "return":
+            self.act(self.task(rest[0], code), "return", {"reason": rest[1], "clerk_id": "clerk.return"})
+
+    def print_plan(self, code: str) -> None:
+        plan = self.http.get(f"{ROUTING}/v1/dossiers/{code}/plan").json()
+        print(
+            f"   plan (catalogue {plan['catalogue_version']}, rules {plan['rules_version']}),"
+            f" dossier due {_when(plan['due_at'])}:"
+        )
+        for stage in plan["stages"]:
+            print(f"     stage {stage['index'] + 1} [{stage['state']}]")
+            for task in stage["tasks"]:
+                unit = task["routing"]
+                print(
+                    f"       {task['key']:<24} {unit['unit_code']:<10} {task['state']:<9}"
+                    f" due {_when(task['due_at'])}  {unit['unit_name'] or ''}"
+                )
+                print(f"         why: {unit['explanation']}")
+        for entry in plan["audit"]:
+            if entry["action"] != "routed":
+                print(f"     audit: {entry['action']}: {entry['detail']}")
+
+    def run(self, sample: dict[str, Any]) -> None:
+        print(f"\n== {sample['title']}")
+        accepted = self.http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"])
+        if accepted.status_code != 202:
+            sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
+        code = accepted.json()["code"]
+        print(f"   intake     received {code}, due {_when(accepted.json()['due_at'])} (working days)")
+        for step in sample["steps"]:
+            self.step(code, step)
+        final = self.finished(code)
+        self.print_plan(code)
+        start = datetime.fromisoformat(final["received_at"])
+        print("   journey (as intake and the applicant see it):")
+        for entry in final["history"]:
+            offset = (datetime.fromisoformat(entry["at"]) - start).total_seconds() * 1000
+            print(f"     +{offset:6.0f} ms  {entry['status']:<11} at {entry['unit'] or '-'}")
+
+        def ledger() -> list[dict[str, Any]] | None:
+            entries: list[dict[str, Any]] = self.http.get(f"{NOTIFICATION}/v1/dossiers/{code}/notifications").json()
+            return entries if len(entries) >= len(final["history"]) else None
+
+        print("   messages to the applicant:")
+        for entry in wait_for(f"the ledger of {code}", ledger):
+            print(f"     [{entry['status']:<10}] {entry['message']}")
 
 
 def main() -> None:
     with httpx.Client(timeout=10) as http:
+        demo = Demo(http)
         for sample in SAMPLES:
-            run(http, sample)
-    print("\nThe services keep running: try GET /v1/dossiers/<code> on port 8001; stop everything with `make down`.")
+            demo.run(sample)
+    print("\nThe services keep running: try GET /v1/dossiers/<code> on port 8001 or /v1/dossiers/<code>/plan on 8002;")
+    print("stop everything with `make down`.")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.routing.api import build_api
 from services.routing.subscribers import build_router
-from shared.contracts import DossierStatusChanged, TaskAssigned
+from shared.contracts import DossierStatusChanged, TaskAssigned, TaskCancelled, TaskResumed
 from shared.runtime import ServiceRuntime
 from shared.service_app import service_app
 from shared.settings import CommonSettings
@@ -17,9 +18,12 @@ def create_runtime(settings: CommonSettings) -> ServiceRuntime:
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
         router=build_router(settings),
-        publishes=[TaskAssigned, DossierStatusChanged],
+        publishes=[TaskAssigned, TaskCancelled, TaskResumed, DossierStatusChanged],
     )
 
 
 def create_app(settings: CommonSettings | None = None) -> FastAPI:
-    return service_app(create_runtime(settings or CommonSettings()), title="lienthong routing")
+    runtime = create_runtime(settings or CommonSettings())
+    app = service_app(runtime, title="lienthong routing")
+    app.include_router(build_api(runtime))
+    return app

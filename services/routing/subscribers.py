@@ -1,11 +1,19 @@
-"""Routing's Kafka subscribers."""
+"""Routing's Kafka subscribers: each event of a dossier moves its plan, once."""
 
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaRouter
 
 from services.routing import handlers
-from shared.contracts import DossierSubmitted, TaskCompleted, topic_of
+from shared.contracts import (
+    DossierSubmitted,
+    DossierSupplemented,
+    DossierWithdrawn,
+    TaskCompleted,
+    TaskReturned,
+    TaskSupplementRequested,
+    topic_of,
+)
 from shared.messaging import consumer_options
 from shared.runtime import EventId, Runtime
 from shared.settings import CommonSettings
@@ -25,6 +33,32 @@ def build_router(settings: CommonSettings) -> KafkaRouter:
     async def on_task_completed(event: TaskCompleted, event_id: EventId, runtime: Runtime) -> None:
         async with runtime.inbox_transaction("routing.task-completed", event_id) as connection:
             if connection is not None:
-                await handlers.complete_task(connection, event, now=datetime.now(UTC), prefix=prefix)
+                await handlers.task_completed(connection, event, now=datetime.now(UTC), prefix=prefix)
+
+    @router.subscriber(
+        topic_of(TaskSupplementRequested, prefix), **consumer_options("routing", "task-supplement-requested")
+    )
+    async def on_supplement_requested(event: TaskSupplementRequested, event_id: EventId, runtime: Runtime) -> None:
+        async with runtime.inbox_transaction("routing.task-supplement-requested", event_id) as connection:
+            if connection is not None:
+                await handlers.supplement_requested(connection, event, now=datetime.now(UTC), prefix=prefix)
+
+    @router.subscriber(topic_of(DossierSupplemented, prefix), **consumer_options("routing", "dossier-supplemented"))
+    async def on_dossier_supplemented(event: DossierSupplemented, event_id: EventId, runtime: Runtime) -> None:
+        async with runtime.inbox_transaction("routing.dossier-supplemented", event_id) as connection:
+            if connection is not None:
+                await handlers.dossier_supplemented(connection, event, now=datetime.now(UTC), prefix=prefix)
+
+    @router.subscriber(topic_of(TaskReturned, prefix), **consumer_options("routing", "task-returned"))
+    async def on_task_returned(event: TaskReturned, event_id: EventId, runtime: Runtime) -> None:
+        async with runtime.inbox_transaction("routing.task-returned", event_id) as connection:
+            if connection is not None:
+                await handlers.task_returned(connection, event, now=datetime.now(UTC), prefix=prefix)
+
+    @router.subscriber(topic_of(DossierWithdrawn, prefix), **consumer_options("routing", "dossier-withdrawn"))
+    async def on_dossier_withdrawn(event: DossierWithdrawn, event_id: EventId, runtime: Runtime) -> None:
+        async with runtime.inbox_transaction("routing.dossier-withdrawn", event_id) as connection:
+            if connection is not None:
+                await handlers.dossier_withdrawn(connection, event, now=datetime.now(UTC), prefix=prefix)
 
     return router

@@ -46,15 +46,15 @@ async def test_refused_dossier_is_denied_and_the_applicant_is_told_why(
 ) -> None:
     code = (await submit(http, stack.url("intake"), LAND_IN_RACH_GIA))["code"]
 
-    task = await open_task(http, stack.url("department"), "91.SNNMT", code)
+    task = await open_task(http, stack.url("department"), "30742.KT", code)
     response = await http.post(
         f"{stack.url('department')}/v1/tasks/{task['id']}/complete",
-        json={"outcome": "refused", "reason": "Thửa đất đang có tranh chấp", "clerk_id": "clerk-snnmt-91"},
+        json={"outcome": "refused", "reason": "Thửa đất đang có tranh chấp", "clerk_id": "clerk-kt-rach-gia"},
     )
     assert response.status_code == 200, response.text
 
     dossier = await final_dossier(http, stack.url("intake"), code, "denied")
-    assert dossier["handling_unit"] == "91.SNNMT"
+    assert dossier["handling_unit"] == "30742.KT"
     entries = await ledger(http, stack.url("notification"), code, 3)
     assert entries[-1]["status"] == "denied"
     assert "Thửa đất đang có tranh chấp" in entries[-1]["message"]

@@ -4,7 +4,14 @@ from typing import Any
 
 import httpx
 
+from shared.reference_data import catalogue
 from tests.support.waiting import eventually
+
+
+def group_procedure(*component_keys: str) -> str:
+    """The code of the inter-connected procedure offering exactly these components."""
+    return next(p.code for p in catalogue().procedures if {c.key for c in p.components} == set(component_keys))
+
 
 BIRTH_IN_QUYNH_LUU: dict[str, Any] = {
     "procedure_code": "1.001193",
@@ -19,6 +26,20 @@ LAND_IN_RACH_GIA: dict[str, Any] = {
     "commune_code": "30742",
 }
 
+# The birth group of Decree 63/2024 for a child in Quỳnh Lưu (Nghệ An), both optional parts chosen.
+BIRTH_GROUP_IN_QUYNH_LUU: dict[str, Any] = {
+    **BIRTH_IN_QUYNH_LUU,
+    "procedure_code": group_procedure("birth", "residence", "health-insurance"),
+    "components": ["residence", "health-insurance"],
+}
+# First land registration for a plot in Quỳnh Lưu, filed at the commune's own centre.
+LAND_IN_QUYNH_LUU: dict[str, Any] = {
+    "procedure_code": "1.012766",
+    "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "phone": "0987654321"},
+    "receiving_agency": "000.01.15.H40",
+    "commune_code": "17179",
+}
+
 
 async def submit(http: httpx.AsyncClient, intake: str, dossier: dict[str, Any], **headers: str) -> dict[str, Any]:
     response = await http.post(f"{intake}/v1/dossiers", json=dossier, headers=headers)
@@ -27,22 +48,43 @@ async def submit(http: httpx.AsyncClient, intake: str, dossier: dict[str, Any], 
     return body
 
 
-async def open_task(http: httpx.AsyncClient, department: str, unit: str, code: str) -> dict[str, Any]:
-    """Wait until the unit's queue holds the dossier's open task."""
+async def open_task(
+    http: httpx.AsyncClient, department: str, unit: str, code: str, status: str = "open"
+) -> dict[str, Any]:
+    """Wait until the unit's queue holds the dossier's task in ``status``."""
 
     async def probe() -> dict[str, Any] | None:
-        response = await http.get(f"{department}/v1/units/{unit}/tasks", params={"status": "open"})
+        response = await http.get(f"{department}/v1/units/{unit}/tasks", params={"status": status})
         return next((t for t in response.json() if t["dossier_code"] == code), None)
 
-    return await eventually(probe, what=f"a task of {code} in {unit}'s queue")
+    return await eventually(probe, what=f"a {status} task of {code} in {unit}'s queue")
 
 
-async def final_dossier(http: httpx.AsyncClient, intake: str, code: str, status: str) -> dict[str, Any]:
+async def unit_tasks(http: httpx.AsyncClient, department: str, unit: str, code: str) -> list[dict[str, Any]]:
+    """Every task of the dossier in the unit's queue, whatever its status."""
+    response = await http.get(f"{department}/v1/units/{unit}/tasks")
+    assert response.status_code == 200, response.text
+    return [t for t in response.json() if t["dossier_code"] == code]
+
+
+async def dossier_plan(http: httpx.AsyncClient, routing: str, code: str) -> dict[str, Any]:
+    response = await http.get(f"{routing}/v1/dossiers/{code}/plan")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def dossier_status(http: httpx.AsyncClient, intake: str, code: str, status: str) -> dict[str, Any]:
+    """Wait until intake's view shows the dossier in ``status``."""
+
     async def probe() -> dict[str, Any] | None:
         body: dict[str, Any] = (await http.get(f"{intake}/v1/dossiers/{code}")).json()
         return body if body["status"] == status else None
 
     return await eventually(probe, what=f"{code} to become {status}")
+
+
+final_dossier = dossier_status
 
 
 async def ledger(http: httpx.AsyncClient, notification: str, code: str, entries: int) -> list[dict[str, Any]]:

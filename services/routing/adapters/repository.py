@@ -1,20 +1,21 @@
-"""SQL of the routing schema."""
+"""SQL of the routing schema: dossiers with their plan document, and the audit trail."""
 
-from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+from pydantic import TypeAdapter
 
-from shared.contracts import DossierStatus, DossierSubmitted
+from services.routing.domain.plan import AuditEntry, DossierPlan
+from shared.contracts import Applicant, DossierSubmitted
+
+_PLAN = TypeAdapter(DossierPlan)
 
 
-async def insert_dossier(
-    connection: asyncpg.Connection, event: DossierSubmitted, status: DossierStatus, catalogue_version: str
-) -> None:
+async def insert_dossier(connection: asyncpg.Connection, event: DossierSubmitted, plan: DossierPlan) -> None:
     await connection.execute(
         "INSERT INTO dossiers (id, code, procedure_code, commune_code, province_code, applicant, received_at,"
-        " status, catalogue_version, updated_at, due_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)",
+        " status, catalogue_version, rules_version, updated_at, due_at, plan)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $11, $12)",
         event.dossier_id,
         event.dossier_code,
         event.procedure_code,
@@ -22,44 +23,62 @@ async def insert_dossier(
         event.province_code,
         event.applicant.model_dump_json(),
         event.received_at,
-        status.value,
-        catalogue_version,
-        event.due_at,
+        plan.status.value,
+        plan.catalogue_version,
+        plan.rules_version,
+        plan.due_at,
+        _PLAN.dump_json(plan).decode(),
     )
 
 
-async def insert_task(connection: asyncpg.Connection, task_id: UUID, dossier_id: UUID, unit: str, at: datetime) -> None:
+async def lock_plan(connection: asyncpg.Connection, dossier_id: UUID) -> tuple[DossierPlan, Applicant] | None:
+    """The dossier's plan and applicant, locked until the transaction ends."""
+    row = await connection.fetchrow("SELECT plan, applicant FROM dossiers WHERE id = $1 FOR UPDATE", dossier_id)
+    if row is None:
+        return None
+    return _PLAN.validate_json(row["plan"]), Applicant.model_validate_json(row["applicant"])
+
+
+async def save_plan(connection: asyncpg.Connection, plan: DossierPlan) -> None:
     await connection.execute(
-        "INSERT INTO tasks (id, dossier_id, unit_code, assigned_at) VALUES ($1, $2, $3, $4)",
-        task_id,
-        dossier_id,
-        unit,
-        at,
+        "UPDATE dossiers SET plan = $2, status = $3, due_at = $4, updated_at = now() WHERE id = $1",
+        plan.dossier_id,
+        _PLAN.dump_json(plan).decode(),
+        plan.status.value,
+        plan.due_at,
     )
 
 
-async def lock_dossier(connection: asyncpg.Connection, dossier_id: UUID) -> asyncpg.Record | None:
-    return await connection.fetchrow(
-        "SELECT id, code, procedure_code, applicant, received_at, due_at, status FROM dossiers"
-        " WHERE id = $1 FOR UPDATE",
-        dossier_id,
+async def add_audit(connection: asyncpg.Connection, plan: DossierPlan, entries: list[AuditEntry]) -> None:
+    await connection.executemany(
+        "INSERT INTO routing_audit (dossier_id, at, action, task_key, from_unit, to_unit, rule,"
+        " catalogue_version, rules_version, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        [
+            (
+                plan.dossier_id,
+                e.at,
+                e.action,
+                e.task_key,
+                e.from_unit,
+                e.to_unit,
+                e.rule,
+                plan.catalogue_version,
+                plan.rules_version,
+                e.detail,
+            )
+            for e in entries
+        ],
     )
 
 
-async def close_task(
-    connection: asyncpg.Connection, task_id: UUID, status: str, reason: str | None, at: datetime
-) -> bool:
-    result = await connection.execute(
-        "UPDATE tasks SET status = $2, reason = $3, completed_at = $4 WHERE id = $1 AND status = 'open'",
-        task_id,
-        status,
-        reason,
-        at,
+async def plan_by_code(connection: asyncpg.Connection, code: str) -> tuple[DossierPlan, list[asyncpg.Record]] | None:
+    """The plan of the dossier with this code and its audit trail, oldest first."""
+    row = await connection.fetchrow("SELECT id, plan FROM dossiers WHERE code = $1", code)
+    if row is None or row["plan"] is None:
+        return None
+    audit = await connection.fetch(
+        "SELECT at, action, task_key, from_unit, to_unit, rule, catalogue_version, rules_version, detail"
+        " FROM routing_audit WHERE dossier_id = $1 ORDER BY id",
+        row["id"],
     )
-    return str(result) == "UPDATE 1"
-
-
-async def set_status(connection: asyncpg.Connection, dossier_id: UUID, status: DossierStatus) -> None:
-    await connection.execute(
-        "UPDATE dossiers SET status = $2, updated_at = now() WHERE id = $1", dossier_id, status.value
-    )
+    return _PLAN.validate_json(row["plan"]), list(audit)
