@@ -173,7 +173,7 @@ class Demo:
 
         def ledger() -> list[dict[str, Any]] | None:
             entries: list[dict[str, Any]] = self.http.get(f"{NOTIFICATION}/v1/dossiers/{code}/notifications").json()
-            return entries if len(entries) >= len(final["history"]) else None
+            return entries if entries and entries[-1]["status"] == final["status"] else None
 
         print("   messages to the applicant:")
         for entry in wait_for(f"the ledger of {code}", ledger):

@@ -1,8 +1,9 @@
 """The clerk API of the department service: work queues and task actions."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import APIRouter, Header, Query
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.department import handlers
 from services.department.adapters import repository
 from services.department.domain.task import TaskActionError, TaskStatus
+from shared.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, default_calendar
 from shared.contracts import TaskOutcome
 from shared.http_problems import field_error, problem
 from shared.idempotency import (
@@ -78,7 +80,19 @@ class TaskReturn(BaseModel):
     clerk_id: ClerkId
 
 
-Decision = handlers.CompleteTask | handlers.RequestSupplements | handlers.ReturnTask
+class TaskExtension(BaseModel):
+    """A clerk cannot finish on time: a new due date and the reason, for the apology letter (Form 04)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    new_due_date: date = Field(description="A working day; the task is due at the end of its office hours.")
+    reason: Annotated[Text, StringConstraints(max_length=2000)] = Field(
+        examples=["Cần xác minh thêm nguồn gốc đất với cơ quan thuế"]
+    )
+    clerk_id: ClerkId
+
+
+Decision = handlers.CompleteTask | handlers.RequestSupplements | handlers.ReturnTask | handlers.ExtendTask
 
 
 def build_api(runtime: ServiceRuntime) -> APIRouter:
@@ -127,6 +141,22 @@ def build_api(runtime: ServiceRuntime) -> APIRouter:
         command = handlers.ReturnTask(task_id, task_return.reason, task_return.clerk_id)
         return await _decide(command, idempotency_key, fingerprint, conflict_field="status")
 
+    @api.post("/tasks/{task_id}/extension", response_model=TaskView, responses={404: {}, 409: {}, 422: {}})
+    async def extend_task(
+        task_id: UUID,
+        extension: TaskExtension,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> JSONResponse:
+        """Set a later due date with an apology to the applicant; routing moves the dossier's due date."""
+        if not default_calendar().is_working_day(extension.new_due_date):
+            why = f"{extension.new_due_date.isoformat()} is not a working day"
+            return problem(422, "Not a working day", [field_error("new_due_date", why)])
+        new_due_at = datetime.combine(extension.new_due_date, END_OF_OFFICE_DAY, tzinfo=ZoneInfo(OFFICE_TIMEZONE))
+        body = extension.model_dump(mode="json")
+        fingerprint = request_fingerprint({"task": str(task_id), "action": "extension", **body})
+        command = handlers.ExtendTask(task_id, new_due_at, extension.reason, extension.clerk_id)
+        return await _decide(command, idempotency_key, fingerprint, conflict_field="new_due_date")
+
     async def _decide(command: Decision, key: str | None, fingerprint: str, *, conflict_field: str) -> JSONResponse:
         async def act(connection: asyncpg.Connection) -> StoredAnswer:
             now = datetime.now(UTC)
@@ -137,6 +167,8 @@ def build_api(runtime: ServiceRuntime) -> APIRouter:
                     row = await handlers.request_supplements(connection, command, now=now, prefix=prefix)
                 case handlers.ReturnTask():
                     row = await handlers.return_task(connection, command, now=now, prefix=prefix)
+                case handlers.ExtendTask():
+                    row = await handlers.extend_task(connection, command, now=now, prefix=prefix)
             return StoredAnswer(200, TaskView.model_validate(dict(row)).model_dump(mode="json"))
 
         try:

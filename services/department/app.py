@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.department.api import build_api
 from services.department.subscribers import build_router
-from shared.contracts import TaskCompleted, TaskReturned, TaskSupplementRequested
+from shared.contracts import TaskCompleted, TaskExtended, TaskReturned, TaskSupplementRequested
 from shared.runtime import ServiceRuntime
 from shared.service_app import service_app
 from shared.settings import CommonSettings
@@ -18,7 +18,7 @@ def create_runtime(settings: CommonSettings) -> ServiceRuntime:
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
         router=build_router(settings),
-        publishes=[TaskCompleted, TaskSupplementRequested, TaskReturned],
+        publishes=[TaskCompleted, TaskSupplementRequested, TaskReturned, TaskExtended],
     )
 
 

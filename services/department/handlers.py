@@ -10,6 +10,7 @@ from services.department.adapters import repository
 from services.department.domain.task import (
     TaskStatus,
     cancellable,
+    check_extension,
     check_return,
     check_supplement_request,
     complete,
@@ -20,6 +21,7 @@ from shared.contracts import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskExtended,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
@@ -57,6 +59,16 @@ class ReturnTask:
     """Command: a clerk sends the task back as not the unit's competence."""
 
     task_id: UUID
+    reason: str
+    clerk_id: str
+
+
+@dataclass(frozen=True)
+class ExtendTask:
+    """Command: a clerk cannot finish on time and sets a new due time, apologising (Form 04)."""
+
+    task_id: UUID
+    new_due_at: datetime
     reason: str
     clerk_id: str
 
@@ -154,6 +166,28 @@ async def return_task(
         reason=reason,
         returned_by=command.clerk_id,
         returned_at=now,
+    )
+    await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
+    return updated
+
+
+async def extend_task(
+    connection: asyncpg.Connection, command: ExtendTask, *, now: datetime, prefix: str
+) -> asyncpg.Record:
+    """Move the task's due time; routing moves the dossier's and the applicant gets the apology."""
+    task = await _locked(connection, command.task_id)
+    reason = check_extension(task["status"], task["due_at"], command.new_due_at, command.reason)
+    updated = await repository.set_due(connection, command.task_id, command.new_due_at)
+    event = TaskExtended(
+        dossier_id=task["dossier_id"],
+        dossier_code=task["dossier_code"],
+        task_id=command.task_id,
+        unit_code=task["unit_code"],
+        previous_due_at=task["due_at"] or command.new_due_at,
+        new_due_at=command.new_due_at,
+        reason=reason,
+        extended_by=command.clerk_id,
+        extended_at=now,
     )
     await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
     return updated

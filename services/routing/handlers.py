@@ -34,6 +34,7 @@ from shared.contracts import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskExtended,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
@@ -113,6 +114,13 @@ async def task_returned(connection: asyncpg.Connection, event: TaskReturned, *, 
     await _apply(
         connection, event, lambda plan: plan.return_task(event.task_id, event.reason, now, deadlines()), now, prefix
     )
+
+
+async def task_extended(connection: asyncpg.Connection, event: TaskExtended, *, now: datetime, prefix: str) -> None:
+    def extend(plan: DossierPlan) -> list[Effect]:
+        return plan.extend(event.task_id, event.new_due_at, event.reason, now, deadlines())
+
+    await _apply(connection, event, extend, now, prefix)
 
 
 async def dossier_withdrawn(

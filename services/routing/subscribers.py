@@ -10,6 +10,7 @@ from shared.contracts import (
     DossierSupplemented,
     DossierWithdrawn,
     TaskCompleted,
+    TaskExtended,
     TaskReturned,
     TaskSupplementRequested,
     topic_of,
@@ -54,6 +55,12 @@ def build_router(settings: CommonSettings) -> KafkaRouter:
         async with runtime.inbox_transaction("routing.task-returned", event_id) as connection:
             if connection is not None:
                 await handlers.task_returned(connection, event, now=datetime.now(UTC), prefix=prefix)
+
+    @router.subscriber(topic_of(TaskExtended, prefix), **consumer_options("routing", "task-extended"))
+    async def on_task_extended(event: TaskExtended, event_id: EventId, runtime: Runtime) -> None:
+        async with runtime.inbox_transaction("routing.task-extended", event_id) as connection:
+            if connection is not None:
+                await handlers.task_extended(connection, event, now=datetime.now(UTC), prefix=prefix)
 
     @router.subscriber(topic_of(DossierWithdrawn, prefix), **consumer_options("routing", "dossier-withdrawn"))
     async def on_dossier_withdrawn(event: DossierWithdrawn, event_id: EventId, runtime: Runtime) -> None:

@@ -118,6 +118,18 @@ class TaskReturned(Event):
     returned_at: datetime
 
 
+class TaskExtended(Event):
+    """A unit cannot finish on time and set a new due time, with an apology to the applicant (Form 04)."""
+
+    task_id: UUID
+    unit_code: str
+    previous_due_at: datetime
+    new_due_at: datetime
+    reason: str = Field(description="Why the unit is late, as written in the apology letter.")
+    extended_by: str
+    extended_at: datetime
+
+
 class TaskCancelled(Event):
     """Routing closed a task nobody needs any more (refusal elsewhere, withdrawal)."""
 

@@ -11,6 +11,7 @@ from shared.contracts.events import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskExtended,
     TaskResumed,
     TaskReturned,
     TaskSupplementRequested,
@@ -38,6 +39,7 @@ TOPICS: tuple[EventType, ...] = (
     EventType(DossierWithdrawn, "dossier.withdrawn.v1"),
     EventType(TaskSupplementRequested, "task.supplement-requested.v1"),
     EventType(TaskReturned, "task.returned.v1"),
+    EventType(TaskExtended, "task.extended.v1"),
     EventType(TaskCancelled, "task.cancelled.v1"),
     EventType(TaskResumed, "task.resumed.v1"),
 )

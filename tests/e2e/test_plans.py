@@ -1,7 +1,7 @@
 """Multi-stage plans through the four running services, the real broker and database."""
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -213,3 +213,43 @@ async def test_withdrawal_cancels_the_open_tasks(http: httpx.AsyncClient, stack:
         return again.status_code == 409
 
     assert await eventually(refused_again, what="a second withdrawal to be refused")
+
+
+async def test_an_extension_with_apology_moves_the_task_and_dossier_due_dates_and_tells_the_applicant(
+    http: httpx.AsyncClient, stack: ServiceStack
+) -> None:
+    code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+    task = await open_task(http, stack.url("department"), "17179.KT", code)
+    before = await dossier_plan(http, stack.url("routing"), code)
+    task_due = datetime.fromisoformat(task["due_at"])
+    new_day = deadlines().calendar.add_working_days(task_due.astimezone(deadlines().zone).date(), 2)
+    holiday = date(2027, 1, 1)
+
+    refused = await http.post(
+        f"{stack.url('department')}/v1/tasks/{task['id']}/extension",
+        json={"new_due_date": holiday.isoformat(), "reason": "x", "clerk_id": "clerk-kt"},
+    )
+    assert refused.status_code == 422
+    assert "not a working day" in refused.text
+
+    reason = "Cần xác minh nguồn gốc đất"
+    body = {"new_due_date": new_day.isoformat(), "reason": reason, "clerk_id": "clerk-kt"}
+    extended = await _act(http, stack, task, "extension", body)
+    assert datetime.fromisoformat(extended["due_at"]).astimezone(deadlines().zone).date() == new_day
+
+    old_due = datetime.fromisoformat(before["due_at"])
+    expected_due = deadlines().extend(old_due, 2)
+
+    async def moved() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await http.get(f"{stack.url('intake')}/v1/dossiers/{code}")).json()
+        return body if datetime.fromisoformat(body["due_at"]) == expected_due else None
+
+    await eventually(moved, what=f"{code}'s due date to move to {expected_due}")
+    plan = await dossier_plan(http, stack.url("routing"), code)
+    assert datetime.fromisoformat(_tasks(plan)["confirm-land-use"]["due_at"]) == datetime.fromisoformat(
+        extended["due_at"]
+    )
+    assert any(a["action"] == "extended" and reason in a["detail"] for a in plan["audit"])
+    entries = await ledger(http, stack.url("notification"), code, 3)
+    assert reason in entries[-1]["message"]
+    assert f"{expected_due.astimezone(deadlines().zone):%d/%m/%Y}" in entries[-1]["message"]

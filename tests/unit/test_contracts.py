@@ -19,6 +19,7 @@ from shared.contracts import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskExtended,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
@@ -129,6 +130,7 @@ def test_topic_names() -> None:
         DossierWithdrawn: "dossier.withdrawn.v1",
         TaskSupplementRequested: "task.supplement-requested.v1",
         TaskReturned: "task.returned.v1",
+        TaskExtended: "task.extended.v1",
         TaskCancelled: "task.cancelled.v1",
         TaskResumed: "task.resumed.v1",
     }

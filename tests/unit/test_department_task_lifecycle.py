@@ -1,11 +1,14 @@
 """A task's life in its unit (services.department.domain.task): supplements, returns, cancellation, resumption."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from services.department.domain.task import (
     TaskActionError,
     TaskStatus,
     cancellable,
+    check_extension,
     check_return,
     check_supplement_request,
     complete,
@@ -95,3 +98,24 @@ def test_only_a_waiting_task_resumes(status: str, expected: bool) -> None:
 def test_an_unknown_status_is_a_bug_not_a_refusal() -> None:
     with pytest.raises(ValueError, match="'closed' is not a valid TaskStatus"):
         complete("closed", TaskOutcome.APPROVED, None)
+
+
+DUE = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("status", ["open", "waiting"])
+def test_an_unfinished_task_may_be_extended_to_a_later_time_with_a_reason(status: str) -> None:
+    assert check_extension(status, DUE, DUE + timedelta(days=2), "  cần xác minh  ") == "cần xác minh"
+
+
+def test_an_extension_must_be_later_and_explained() -> None:
+    with pytest.raises(TaskActionError, match="is not after"):
+        check_extension("open", DUE, DUE, "late")
+    with pytest.raises(TaskActionError, match="needs the reason"):
+        check_extension("open", DUE, DUE + timedelta(days=1), "   ")
+
+
+@pytest.mark.parametrize("status", ["approved", "refused", "returned", "cancelled"])
+def test_a_finished_task_cannot_be_extended(status: str) -> None:
+    with pytest.raises(TaskActionError, match=f"already {status}"):
+        check_extension(status, DUE, DUE + timedelta(days=1), "late")

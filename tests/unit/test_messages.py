@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -69,7 +70,24 @@ def test_every_status_has_a_distinct_wording() -> None:
 
 
 def test_processing_wording_keeps_its_diacritics() -> None:
-    assert message_for(_event(DossierStatus.PROCESSING)).text.endswith(": đang xử lý.")
+    assert ": đang xử lý." in message_for(_event(DossierStatus.PROCESSING)).text
+
+
+def test_an_open_dossier_tells_the_return_date_in_vietnam_time() -> None:
+    event = _event(DossierStatus.PROCESSING)
+
+    local = event.due_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert message_for(event).text.endswith(f"Hẹn trả kết quả: {local:%H:%M %d/%m/%Y}.")
+
+
+def test_a_final_dossier_has_no_return_date() -> None:
+    assert "Hẹn trả" not in message_for(_event(DossierStatus.DONE)).text
+
+
+def test_waiting_lists_what_to_hand_in() -> None:
+    event = _event(DossierStatus.WAITING).model_copy(update={"missing": ("Sơ đồ thửa đất", "Bản sao CCCD")})
+
+    assert "Cần bổ sung: Sơ đồ thửa đất; Bản sao CCCD." in message_for(event).text
 
 
 def test_phone_is_preferred_as_recipient() -> None:

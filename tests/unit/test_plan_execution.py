@@ -235,3 +235,30 @@ def test_a_plan_survives_its_round_trip_through_the_stored_json() -> None:
     adapter = TypeAdapter(DossierPlan)
 
     assert adapter.validate_json(adapter.dump_json(plan)) == plan
+
+
+def test_an_extension_moves_the_task_and_the_dossier_by_the_same_working_days_and_tells_the_applicant() -> None:
+    plan, birth, *_ = _birth_group()
+    plan.start(MONDAY, DEADLINES)
+    assert birth.due_at == datetime(2026, 11, 25, 17, 0, tzinfo=HCM)
+    dossier_due = plan.due_at
+
+    new_due = datetime(2026, 11, 27, 17, 0, tzinfo=HCM)  # Wed 25 → Fri 27: two working days later
+    effects = plan.extend(birth.id, new_due, "cần xác minh với bệnh viện", MONDAY, DEADLINES)
+
+    assert birth.due_at == new_due
+    assert plan.due_at == DEADLINES.extend(dossier_due, 2)
+    changes = [e for e in effects if isinstance(e, StatusChanged)]
+    assert [(c.status, c.due_at, c.reason) for c in changes] == [
+        (DossierStatus.PROCESSING, plan.due_at, "cần xác minh với bệnh viện")
+    ]
+    assert plan.audit[-1].action == "extended"
+
+
+def test_an_extension_to_an_earlier_time_is_rejected() -> None:
+    plan, birth, *_ = _birth_group()
+    plan.start(MONDAY, DEADLINES)
+    assert birth.due_at is not None
+
+    with pytest.raises(PlanRejectedError, match="already due"):
+        plan.extend(birth.id, birth.due_at, "no", MONDAY, DEADLINES)

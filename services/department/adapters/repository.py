@@ -79,6 +79,14 @@ async def wait_for_supplements(
     return row
 
 
+async def set_due(connection: asyncpg.Connection, task_id: UUID, due_at: datetime) -> asyncpg.Record:
+    row = await connection.fetchrow(
+        f"UPDATE tasks SET due_at = $2, version = version + 1 WHERE id = $1 RETURNING {TASK_COLUMNS}", task_id, due_at
+    )
+    assert row is not None
+    return row
+
+
 async def reopen_task(connection: asyncpg.Connection, task_id: UUID, due_at: datetime) -> None:
     await connection.execute(
         "UPDATE tasks SET status = 'open', due_at = $2, version = version + 1 WHERE id = $1", task_id, due_at

@@ -6,6 +6,7 @@ unit's competence. Routing may cancel a task that is not finished yet.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from shared.contracts import TaskOutcome
@@ -61,6 +62,18 @@ def check_return(status: str, reason: str) -> str:
     cleaned = _clean(reason)
     if cleaned is None:
         raise TaskActionError("returning a task needs a reason")
+    return cleaned
+
+
+def check_extension(status: str, current_due: datetime | None, new_due: datetime, reason: str) -> str:
+    """An open or waiting task may get a later due time, with the reason for the apology letter."""
+    if TaskStatus(status).is_finished:
+        raise TaskActionError(f"task is already {status}")
+    if current_due is not None and new_due <= current_due:
+        raise TaskActionError(f"the new due time {new_due.isoformat()} is not after {current_due.isoformat()}")
+    cleaned = _clean(reason)
+    if cleaned is None:
+        raise TaskActionError("an extension needs the reason given in the apology letter")
     return cleaned
 
 

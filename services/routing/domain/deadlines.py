@@ -31,6 +31,12 @@ class Deadlines:
         day = self.calendar.add_working_days(local.date(), working_days)
         return datetime.combine(day, local.timetz())
 
+    def working_days_between(self, earlier: datetime, later: datetime) -> int:
+        """Working days from the local day of ``earlier`` to that of ``later``."""
+        return self.calendar.working_days_between(
+            earlier.astimezone(self.zone).date(), later.astimezone(self.zone).date()
+        )
+
     def paused_days(self, paused_at: datetime, resumed_at: datetime) -> int:
         """Working days a pause for supplements covered; they do not count."""
         return paused_working_days_between(self.calendar, paused_at, resumed_at, tz=self.zone)

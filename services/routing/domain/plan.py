@@ -238,6 +238,19 @@ class DossierPlan:
         )
         return [self._assign(replacement, now, deadlines), self._status_with_units(self.status)]
 
+    def extend(
+        self, task_id: UUID, new_due: datetime, reason: str, now: datetime, deadlines: Deadlines
+    ) -> list[Effect]:
+        """A unit set a later due time (apology, Form 04): the dossier's due time moves as far, in working days."""
+        task = self._active_task(task_id, allowed=(TaskState.OPEN, TaskState.WAITING))
+        if task.due_at is None or new_due <= task.due_at:
+            raise PlanRejectedError(f"task {task.key} is already due {task.due_at}, not before {new_due}")
+        delay = deadlines.working_days_between(task.due_at, new_due)
+        task.due_at = new_due
+        self.due_at = max(deadlines.extend(self.due_at, delay), new_due)
+        self._note(now, "extended", f"apology (Form 04): {reason}; task due {new_due.isoformat()}", task)
+        return [self._move_to(self.status, handling_unit=task.routing.unit_code, reason=reason)]
+
     def withdraw(self, reason: str, now: datetime) -> list[Effect]:
         """The applicant withdrew: everything still open is cancelled."""
         if self.status.is_final:
