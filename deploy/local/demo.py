@@ -40,7 +40,7 @@ SAMPLES: list[dict[str, Any]] = [
     {
         "title": "First land registration, Xã Quỳnh Lưu (Nghệ An), filed at the commune centre; supplements asked",
         "dossier": {
-            "procedure_code": "1.012766",
+            "procedure_code": "1.013978",
             "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "phone": "0987654321"},
             "receiving_agency": "000.01.15.H40",
             "commune_code": "17179",
@@ -50,12 +50,13 @@ SAMPLES: list[dict[str, Any]] = [
             ("supplement", "Sơ đồ thửa đất"),
             ("approve", "17179.KT"),
             ("approve", "40.SNNMT"),
+            ("approve", "17179.KT"),
         ],
     },
     {
         "title": "First land registration, Phường Rạch Giá (An Giang): delegated to the ward, returned to the province",
         "dossier": {
-            "procedure_code": "1.012766",
+            "procedure_code": "1.013978",
             "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "email": "minh@example.vn"},
             "receiving_agency": "000.07.15.H91",
             "commune_code": "30742",
@@ -64,6 +65,7 @@ SAMPLES: list[dict[str, Any]] = [
             ("approve", "30742.KT"),
             ("return", "30742.KT", "Đất của tổ chức, thuộc thẩm quyền của Sở"),
             ("approve", "91.SNNMT"),
+            ("approve", "30742.KT"),
         ],
     },
 ]

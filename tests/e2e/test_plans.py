@@ -92,11 +92,15 @@ async def test_land_filed_at_a_commune_centre_goes_to_the_provinces_agriculture_
     register = await open_task(http, stack.url("department"), "40.SNNMT", at_commune)
     assert register["task_key"] == "register-land"
     await _approve(http, stack, register)
+    certificate = await open_task(http, stack.url("department"), "17179.KT", at_commune)
+    assert certificate["task_key"] == "issue-land-certificate"
+    await _approve(http, stack, certificate)
     await dossier_status(http, stack.url("intake"), at_commune, "done")
 
     plans = [await dossier_plan(http, stack.url("routing"), code) for code in (at_commune, at_province)]
     routed = [{k: t["routing"]["unit_code"] for k, t in _tasks(p).items()} for p in plans]
-    assert routed[0] == routed[1] == {"confirm-land-use": "17179.KT", "register-land": "40.SNNMT"}
+    expected = {"confirm-land-use": "17179.KT", "register-land": "40.SNNMT", "issue-land-certificate": "17179.KT"}
+    assert routed[0] == routed[1] == expected
     assert _tasks(plans[0])["register-land"]["routing"]["rule"] is None
 
 
@@ -191,6 +195,7 @@ async def test_a_task_returned_as_not_competent_is_re_routed_with_an_audit_entry
     assert [(a["from_unit"], a["to_unit"]) for a in audit] == [("30742.KT", "91.SNNMT")]
     assert reason in audit[0]["detail"]
     await _approve(http, stack, rerouted)
+    await _approve(http, stack, await open_task(http, stack.url("department"), "30742.KT", code))
     await dossier_status(http, stack.url("intake"), code, "done")
 
 

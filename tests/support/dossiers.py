@@ -20,7 +20,7 @@ BIRTH_IN_QUYNH_LUU: dict[str, Any] = {
     "commune_code": "17179",
 }
 LAND_IN_RACH_GIA: dict[str, Any] = {
-    "procedure_code": "1.012766",
+    "procedure_code": "1.013978",
     "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "email": "minh@example.vn"},
     "receiving_agency": "000.07.15.H91",
     "commune_code": "30742",
@@ -34,7 +34,7 @@ BIRTH_GROUP_IN_QUYNH_LUU: dict[str, Any] = {
 }
 # First land registration for a plot in Quỳnh Lưu, filed at the commune's own centre.
 LAND_IN_QUYNH_LUU: dict[str, Any] = {
-    "procedure_code": "1.012766",
+    "procedure_code": "1.013978",
     "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "phone": "0987654321"},
     "receiving_agency": "000.01.15.H40",
     "commune_code": "17179",

@@ -92,11 +92,12 @@ def test_a_land_procedure_is_handled_by_the_agriculture_and_environment_departme
     land = [p for p in PROCEDURES if p.field == "land"]
 
     assert any("province:SNNMT" in {str(t.unit) for t in p.tasks()} for p in land)
-    first_registration = catalogue().find("1.012766")
+    first_registration = catalogue().find("1.013978")
     assert first_registration is not None
     assert [[str(t.unit) for t in stage.tasks] for stage in first_registration.plan] == [
         ["commune:KT"],
         ["province:SNNMT"],
+        ["commune:KT"],
     ]
 
 

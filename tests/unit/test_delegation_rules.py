@@ -12,7 +12,7 @@ from shared.reference_data import ReferenceDataError
 RULE = """\
   - id: 91-land
     province: "91"
-    procedure: "1.012766"
+    procedure: "1.013978"
     task: register-land
     to: "commune:KT"
     decision: "Quyết định 1/QĐ-UBND"
@@ -30,18 +30,18 @@ def test_the_shipped_rules_load_and_match_the_catalogue() -> None:
     rules = delegation_rules()
 
     assert rules.version
-    assert rules.rule_for(province="91", procedure="1.012766", task="register-land", on=date(2026, 1, 5))
+    assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 1, 5))
 
 
 def test_a_rule_applies_only_in_its_province_task_and_period(tmp_path: Path) -> None:
     ended = RULE.replace("effective_from: 2025-07-01", "effective_from: 2025-07-01\n    effective_until: 2026-01-01")
     rules = delegation_rules.__wrapped__(_rules(tmp_path, ended))
 
-    assert rules.rule_for(province="91", procedure="1.012766", task="register-land", on=date(2025, 12, 31))
-    assert rules.rule_for(province="91", procedure="1.012766", task="register-land", on=date(2026, 1, 1)) is None
-    assert rules.rule_for(province="91", procedure="1.012766", task="register-land", on=date(2025, 6, 30)) is None
-    assert rules.rule_for(province="40", procedure="1.012766", task="register-land", on=date(2025, 12, 1)) is None
-    assert rules.rule_for(province="91", procedure="1.012766", task="confirm-land-use", on=date(2025, 12, 1)) is None
+    assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2025, 12, 31))
+    assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 1, 1)) is None
+    assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2025, 6, 30)) is None
+    assert rules.rule_for(province="40", procedure="1.013978", task="register-land", on=date(2025, 12, 1)) is None
+    assert rules.rule_for(province="91", procedure="1.013978", task="confirm-land-use", on=date(2025, 12, 1)) is None
 
 
 def test_overlapping_rules_for_one_task_are_rejected(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_consecutive_rules_for_one_task_are_fine(tmp_path: Path) -> None:
 
     rules = delegation_rules.__wrapped__(_rules(tmp_path, first + second))
 
-    found = rules.rule_for(province="91", procedure="1.012766", task="register-land", on=date(2026, 3, 2))
+    found = rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 3, 2))
     assert found is not None
     assert found.id == "91-land-2026"
 
@@ -68,13 +68,13 @@ def test_a_malformed_unit_names_the_rule_and_field(tmp_path: Path) -> None:
 
 
 def test_a_rule_for_a_task_the_procedure_lacks_names_the_task(tmp_path: Path) -> None:
-    with pytest.raises(ReferenceDataError, match=r"rules\[91-land\]\.task: 1\.012766 has no task 'survey'"):
+    with pytest.raises(ReferenceDataError, match=r"rules\[91-land\]\.task: 1\.013978 has no task 'survey'"):
         delegation_rules.__wrapped__(_rules(tmp_path, RULE.replace("task: register-land", "task: survey")))
 
 
 def test_a_rule_for_an_unknown_procedure_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError, match=r"rules\[91-land\]\.procedure: 9\.999999 is not in catalogue"):
-        delegation_rules.__wrapped__(_rules(tmp_path, RULE.replace('"1.012766"', '"9.999999"')))
+        delegation_rules.__wrapped__(_rules(tmp_path, RULE.replace('"1.013978"', '"9.999999"')))
 
 
 def test_an_end_before_the_start_is_rejected() -> None:
@@ -86,7 +86,7 @@ def test_an_end_before_the_start_is_rejected() -> None:
                     {
                         "id": "x",
                         "province": "91",
-                        "procedure": "1.012766",
+                        "procedure": "1.013978",
                         "task": "register-land",
                         "to": "commune:KT",
                         "decision": "d",
