@@ -2,6 +2,7 @@
 
 from shared.contracts.events import (
     Applicant,
+    DeadlineKind,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
@@ -11,6 +12,7 @@ from shared.contracts.events import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskDeadlineReached,
     TaskExtended,
     TaskOutcome,
     TaskResumed,
@@ -22,6 +24,7 @@ from shared.contracts.topics import TOPICS, EventType, dead_letter_topic, event_
 __all__ = [
     "TOPICS",
     "Applicant",
+    "DeadlineKind",
     "DossierStatus",
     "DossierStatusChanged",
     "DossierSubmitted",
@@ -32,6 +35,7 @@ __all__ = [
     "TaskAssigned",
     "TaskCancelled",
     "TaskCompleted",
+    "TaskDeadlineReached",
     "TaskExtended",
     "TaskOutcome",
     "TaskResumed",

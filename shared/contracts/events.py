@@ -130,6 +130,26 @@ class TaskExtended(Event):
     extended_at: datetime
 
 
+class DeadlineKind(StrEnum):
+    """Which deadline mark a task reached."""
+
+    WARNING = "warning"
+    """The task has used the configured share (75% by default) of its allowance."""
+    OVERDUE = "overdue"
+    """The task's due time passed before it was finished."""
+
+
+class TaskDeadlineReached(Event):
+    """A task reached a deadline mark; sent once per task and kind."""
+
+    task_id: UUID
+    unit_code: str
+    kind: DeadlineKind
+    assigned_at: datetime
+    due_at: datetime
+    reached_at: datetime
+
+
 class TaskCancelled(Event):
     """Routing closed a task nobody needs any more (refusal elsewhere, withdrawal)."""
 

@@ -11,6 +11,7 @@ from shared.contracts.events import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskDeadlineReached,
     TaskExtended,
     TaskResumed,
     TaskReturned,
@@ -40,6 +41,7 @@ TOPICS: tuple[EventType, ...] = (
     EventType(TaskSupplementRequested, "task.supplement-requested.v1"),
     EventType(TaskReturned, "task.returned.v1"),
     EventType(TaskExtended, "task.extended.v1"),
+    EventType(TaskDeadlineReached, "task.deadline.v1"),
     EventType(TaskCancelled, "task.cancelled.v1"),
     EventType(TaskResumed, "task.resumed.v1"),
 )

@@ -19,6 +19,7 @@ from shared.contracts import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskDeadlineReached,
     TaskExtended,
     TaskOutcome,
     TaskResumed,
@@ -131,6 +132,7 @@ def test_topic_names() -> None:
         TaskSupplementRequested: "task.supplement-requested.v1",
         TaskReturned: "task.returned.v1",
         TaskExtended: "task.extended.v1",
+        TaskDeadlineReached: "task.deadline.v1",
         TaskCancelled: "task.cancelled.v1",
         TaskResumed: "task.resumed.v1",
     }
