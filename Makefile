@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STACK  := $(PY) deploy/local/stack.py
+ZIPKIN_SPANS := http://127.0.0.1:$(or $(LIENTHONG_ZIPKIN_PORT),19411)/api/v2/spans
+LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 
-.PHONY: install up down demo test test-unit test-integration test-e2e lint format migrate asyncapi
+.PHONY: install up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi
 
 install: $(VENV)/.installed
 
@@ -18,15 +20,19 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 up: install  ## Kafka and PostgreSQL on 127.0.0.1 (installed on first use)
 	deploy/local/up.sh
 
-down:  ## stop the services, Kafka and PostgreSQL
+down:  ## stop the services, Zipkin, Kafka and PostgreSQL
 	@if [ -x $(PY) ]; then $(STACK) stop; fi
+	deploy/local/zipkin.sh stop
 	deploy/local/down.sh
 
 migrate: up  ## apply every service's migrations
 	$(PY) -m services.migrate
 
-demo: up  ## start everything, file sample dossiers, print their journeys
-	$(STACK) start
+demo: up  ## start everything (Zipkin too), file sample dossiers, print their journeys and trace links
+	$(PY) -m services.department.auth.local_issuer $(LOCAL)/auth
+	deploy/local/zipkin.sh start
+	LIENTHONG_JWKS_FILE=$(LOCAL)/auth/jwks.json OTEL_EXPORTER_ZIPKIN_ENDPOINT=$(ZIPKIN_SPANS) OTEL_BSP_SCHEDULE_DELAY=500 \
+	  $(STACK) start
 	$(PY) deploy/local/demo.py
 
 test: up  ## all three tiers on the real Kafka and PostgreSQL (the tests also start them if needed)
@@ -41,11 +47,12 @@ test-integration: install
 test-e2e: install
 	$(PY) -m pytest tests/e2e
 
-lint: install  ## ruff, mypy, and the AsyncAPI documents against the code
+lint: install  ## ruff, mypy, and the AsyncAPI and OpenAPI documents against the code
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m services.asyncapi --check
+	$(PY) -m services.openapi --check
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -53,3 +60,6 @@ format: install
 
 asyncapi: install  ## regenerate docs/asyncapi/*.yaml from the code
 	$(PY) -m services.asyncapi
+
+openapi: install  ## regenerate docs/openapi/department.json from the code
+	$(PY) -m services.openapi

@@ -8,6 +8,7 @@ from opentelemetry import propagate
 
 from shared.cloudevents import headers_for
 from shared.contracts import Event, topic_of
+from shared.dossier_tracing import dossier_context
 
 NOTIFY_CHANNEL = "lienthong_outbox"
 
@@ -16,11 +17,12 @@ async def enqueue(connection: asyncpg.Connection, event: Event, *, source: str, 
     """Add ``event`` to the outbox inside the caller's transaction; returns its ``ce_id``.
 
     The current trace context is stored with the row, so the relay continues the
-    trace of the request or message that caused the event.
+    trace of the request or message that caused the event, with the dossier's codes as
+    baggage; the current span is marked with them too.
     """
     envelope = headers_for(event, source=source)
     carrier: dict[str, str] = {}
-    propagate.inject(carrier)
+    propagate.inject(carrier, dossier_context(event.dossier_code, getattr(event, "procedure_code", None)))
     await connection.execute(
         "INSERT INTO outbox (event_id, topic, key, headers, payload, trace_carrier) VALUES ($1, $2, $3, $4, $5, $6)",
         envelope.id,

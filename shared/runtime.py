@@ -18,16 +18,20 @@ from fastapi import FastAPI
 from faststream import Context, FastStream, Header
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.specification import AsyncAPI
+from opentelemetry import context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.contracts import Event, topic_of
 from shared.db import create_pool
+from shared.dossier_tracing import DossierTraceMiddleware, baggage_headers, dossier_context
 from shared.inbox import first_delivery
 from shared.messaging import all_topics, create_broker, ensure_topics
+from shared.metrics import ServiceMetrics
+from shared.metrics_sources import MetricsSources
 from shared.migrations import migrate
 from shared.relay import OutboxRelay
 from shared.settings import CommonSettings
-from shared.telemetry import instrument_asyncpg, setup_tracing
+from shared.telemetry import instrument_asyncpg, mark_dossier_request, setup_tracing
 
 
 @dataclass
@@ -43,7 +47,10 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.tracer_provider = setup_tracing(self.name)
+        self.metrics = ServiceMetrics(self.name)
         self.broker: KafkaBroker = create_broker(self.settings, self.name, self.tracer_provider)
+        self.broker.insert_middleware(self.metrics.broker_middleware)  # outermost: counts each message once
+        self.broker.add_middleware(DossierTraceMiddleware)  # innermost: inside the message's span
         self.broker.include_router(self.router)
         for model in self.publishes:  # declared for the AsyncAPI document
             self.broker.publisher(topic_of(model, self.settings.topic_prefix), schema=model, description=model.__doc__)
@@ -73,10 +80,31 @@ class ServiceRuntime:
     async def publish(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
         # The row's own topic, not a declared publisher: a row written under another
         # topic prefix must still go where it was meant to.
-        await self.broker.publish(payload, topic, key=key.encode(), headers=headers)
+        ctx = dossier_context(payload.get("dossier_code"), payload.get("procedure_code"))
+        token = context.attach(ctx)
+        try:
+            await self.broker.publish(payload, topic, key=key.encode(), headers=baggage_headers(headers, ctx))
+        finally:
+            context.detach(token)
+        self.metrics.count_published(topic, payload)
+
+    def subscriptions(self) -> dict[str, tuple[str, ...]]:
+        """Each consumer group of the service and the topics it reads."""
+        groups: dict[str, tuple[str, ...]] = {}
+        for subscriber in self.broker.subscribers:
+            group = getattr(subscriber, "group_id", None)
+            if group:
+                topics = tuple(getattr(t, "name", str(t)) for t in getattr(subscriber, "topics", ()))
+                groups[group] = groups.get(group, ()) + topics
+        return groups
 
     def instrument(self, app: FastAPI) -> None:
-        FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider, excluded_urls="healthz")
+        FastAPIInstrumentor.instrument_app(
+            app,
+            tracer_provider=self.tracer_provider,
+            excluded_urls="healthz,readyz,metrics",
+            server_request_hook=mark_dossier_request,
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +114,14 @@ class ServiceRuntime:
         self.pool = await create_pool(self.settings.database_url, self.name)
         await ensure_topics(self.settings, all_topics(self.settings.topic_prefix))
         await self.broker.start()
+        sources = MetricsSources(
+            self.metrics,
+            schema=self.name,
+            pool=lambda: self.db,
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            subscriptions=self.subscriptions(),
+        )
+        sources.register()
         relay = OutboxRelay(
             self.settings.database_url, self.name, self.publish, poll_seconds=self.settings.outbox_poll_seconds
         )
@@ -96,6 +132,7 @@ class ServiceRuntime:
             relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay_task
+            await sources.close()
             await self.broker.stop()
             await self.pool.close()
             self.tracer_provider.shutdown()

@@ -2,11 +2,15 @@
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.http_problems import install_problem_handlers
+from shared.logging_setup import configure_logging
 from shared.runtime import ServiceRuntime
 from shared.settings import CommonSettings
+
+KEEP_ALIVE_SECONDS = 30
 
 
 def service_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
@@ -35,10 +39,27 @@ def service_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics; outbox, lag and dead-letter gauges are read at each scrape."""
+        return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
     return app
 
 
 def serve(app: FastAPI, settings: CommonSettings, default_port: int) -> None:
-    """Run ``app`` with uvicorn until SIGTERM/SIGINT."""
+    """Run ``app`` with uvicorn until SIGTERM/SIGINT, every log line as JSON on stdout."""
+    runtime: ServiceRuntime = app.state.runtime
+    configure_logging(runtime.name, messages=runtime.broker.context)
     port = settings.http_port or default_port
-    uvicorn.run(app, host=settings.http_host, port=port, log_level="info", access_log=False)
+    # Idle connections stay open longer than common clients keep them (httpx: 5 s), so a
+    # client never reuses a connection the server is closing at that very moment.
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )

@@ -61,3 +61,48 @@ lt_now() { date +%s.%N; }
 lt_elapsed() { # start -> seconds with one decimal
   LC_ALL=C awk -v s="$1" -v e="$(lt_now)" 'BEGIN { printf "%.1f", e - s }'
 }
+
+# Fetch the dependencies a pom lists into <dest> with Maven, atomically, recording the pom's
+# checksum in <dest>/.installed-from-pom.sha256; <jar-glob> must match a fetched file.
+lt_maven_fetch() { # pom dest jar-glob
+  local pom="$1" dest="$2" glob="$3"
+  command -v mvn >/dev/null 2>&1 || lt_die "mvn not found on PATH (on Debian: apt-get install -y maven)"
+  mkdir -p "$(dirname "$dest")"
+  local tmp="$dest.tmp.$$" mvn_log
+  mvn_log="$(dirname "$dest")/mvn-install.log"
+  rm -rf "$tmp"
+  if ! mvn -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
+        -DoutputDirectory="$tmp" -DincludeScope=runtime >"$mvn_log" 2>&1; then
+    cat "$mvn_log" >&2 || true
+    rm -rf "$tmp"
+    lt_die "mvn dependency:copy-dependencies failed (output above, also in $mvn_log)"
+  fi
+  # shellcheck disable=SC2086  # the glob is meant to expand
+  compgen -G "$tmp/"$glob >/dev/null || { rm -rf "$tmp"; lt_die "Maven ran but no $glob landed in $tmp"; }
+  sha256sum "$pom" | cut -d' ' -f1 >"$tmp/.installed-from-pom.sha256"
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+}
+
+# SIGTERM <pid>, wait LIENTHONG_STOP_TIMEOUT seconds, then SIGKILL and wait 10 s more.
+lt_terminate() { # pid
+  local pid="$1" start deadline
+  start="$(lt_now)"
+  lt_log "stopping (SIGTERM to pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$(( SECONDS + LT_STOP_TIMEOUT ))
+  while lt_pid_alive "$pid"; do
+    if (( SECONDS >= deadline )); then
+      lt_log "still alive after ${LT_STOP_TIMEOUT}s; sending SIGKILL to pid $pid"
+      kill -KILL "$pid" 2>/dev/null || true
+      local kdeadline=$(( SECONDS + 10 ))
+      while lt_pid_alive "$pid"; do
+        (( SECONDS < kdeadline )) || lt_die "pid $pid survived SIGKILL"
+        sleep 0.1
+      done
+      break
+    fi
+    sleep 0.1
+  done
+  lt_log "stopped (took $(lt_elapsed "$start")s)"
+}

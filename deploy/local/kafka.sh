@@ -43,23 +43,9 @@ cmd_install() {
     lt_log "already installed ($(kafka_version)) in $LIBS"
     return 0
   fi
-  command -v mvn >/dev/null 2>&1 || lt_die "mvn not found on PATH (on Debian: apt-get install -y maven)"
   need_java
   lt_log "fetching the Kafka classpath with Maven into $LIBS ..."
-  mkdir -p "$KAFKA_DIR"
-  local tmp="$KAFKA_DIR/libs.tmp.$$"
-  rm -rf "$tmp"
-  local mvn_log="$KAFKA_DIR/mvn-install.log"
-  if ! mvn -B -q -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
-        -DoutputDirectory="$tmp" -DincludeScope=runtime >"$mvn_log" 2>&1; then
-    cat "$mvn_log" >&2 || true
-    rm -rf "$tmp"
-    lt_die "mvn dependency:copy-dependencies failed (output above, also in $mvn_log)"
-  fi
-  compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || { rm -rf "$tmp"; lt_die "Maven ran but no kafka_2.13 jar landed in $tmp"; }
-  pom_sum >"$tmp/.installed-from-pom.sha256"
-  rm -rf "$LIBS"
-  mv "$tmp" "$LIBS"
+  lt_maven_fetch "$POM" "$LIBS" 'kafka_2.13-*.jar'
   lt_log "installed $(kafka_version) ($(find "$LIBS" -name '*.jar' | wc -l) jars)"
 }
 
@@ -223,26 +209,8 @@ cmd_stop() {
     lt_log "not running"
     return 0
   fi
-  lt_log "stopping (SIGTERM to pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local start deadline
-  start="$(lt_now)"
-  deadline=$(( SECONDS + LT_STOP_TIMEOUT ))
-  while lt_pid_alive "$pid"; do
-    if (( SECONDS >= deadline )); then
-      lt_log "still alive after ${LT_STOP_TIMEOUT}s; sending SIGKILL to pid $pid"
-      kill -KILL "$pid" 2>/dev/null || true
-      local kdeadline=$(( SECONDS + 10 ))
-      while lt_pid_alive "$pid"; do
-        (( SECONDS < kdeadline )) || lt_die "pid $pid survived SIGKILL"
-        sleep 0.1
-      done
-      break
-    fi
-    sleep 0.1
-  done
+  lt_terminate "$pid"
   rm -f "$PID_FILE"
-  lt_log "stopped (took $(lt_elapsed "$start")s)"
 }
 
 cmd_status() {

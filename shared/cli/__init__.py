@@ -1,0 +1,101 @@
+"""``lienthong``: the operator's command line.
+
+    lienthong timeline <dossier code> [--json]
+    lienthong dlq list [--topic T] [--dossier CODE] [--json]
+    lienthong dlq show <dead-letter id> [--reveal-personal-data]
+    lienthong dlq replay (<dead-letter id>... | --dossier CODE | --all) --reason TEXT [--by NAME]
+    lienthong lag [--partitions] [--json]
+    lienthong outbox [--json]
+
+Settings come from the same ``LIENTHONG_*`` variables as the services (database,
+broker, topic prefix), plus ``LIENTHONG_TRACE_URL`` for trace links.
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+import asyncpg
+from aiokafka.errors import KafkaConnectionError, KafkaError
+
+from shared.cli import commands
+from shared.cli.commands import OperatorError
+from shared.trace_ui import TraceUiSettings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lienthong", description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    timeline = sub.add_parser("timeline", help="a dossier as every service saw it, with its trace ids")
+    timeline.add_argument("code", help="dossier code, e.g. 000.01.15.H40-261122-0003")
+    timeline.add_argument("--json", action="store_true")
+
+    dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(dest="dlq_command", required=True)
+    listing = dlq.add_parser("list", help="dead letters held in the .dlq topics")
+    listing.add_argument("--topic", help="only this dead-letter topic (with or without .dlq)")
+    listing.add_argument("--dossier", help="only dead letters of this dossier code")
+    listing.add_argument("--json", action="store_true")
+    show = dlq.add_parser("show", help="one dead letter: headers, error and body")
+    show.add_argument("id", help="<dlq topic>:<partition>:<offset>, as dlq list prints it")
+    show.add_argument("--reveal-personal-data", action="store_true", help="show the applicant's fields unmasked")
+    replay = dlq.add_parser("replay", help="publish dead letters to their topic again, once each, audited")
+    replay.add_argument("ids", nargs="*", help="dead-letter ids")
+    replay.add_argument("--dossier", help="every dead letter of this dossier code")
+    replay.add_argument("--all", action="store_true", dest="every", help="every dead letter")
+    replay.add_argument("--reason", required=True, help="why, for the audit record")
+    replay.add_argument("--by", help="who, for the audit record (default: the login name)")
+
+    lag = sub.add_parser("lag", help="consumer lag of each lienthong consumer group")
+    lag.add_argument("--partitions", action="store_true", help="every partition, not only those behind")
+    lag.add_argument("--json", action="store_true")
+
+    outbox = sub.add_parser("outbox", help="outbox backlog of each service")
+    outbox.add_argument("--json", action="store_true")
+    return parser
+
+
+def _command(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[Any, Any, int]:
+    if args.command == "timeline":
+        return commands.timeline(settings, args.code, as_json=args.json)
+    if args.command == "lag":
+        return commands.lag(settings, partitions=args.partitions, as_json=args.json)
+    if args.command == "outbox":
+        return commands.outbox(settings, as_json=args.json)
+    if args.dlq_command == "list":
+        return commands.dlq_list(settings, topic=args.topic, dossier=args.dossier, as_json=args.json)
+    if args.dlq_command == "show":
+        return commands.dlq_show(settings, args.id, reveal=args.reveal_personal_data)
+    return commands.dlq_replay(
+        settings, args.ids, dossier=args.dossier, every=args.every, by=args.by, reason=args.reason
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lienthong`` script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    # aiokafka logs each refused connection itself; the error below says it once.
+    logging.basicConfig(level=logging.CRITICAL)
+    settings = TraceUiSettings()
+    try:
+        return asyncio.run(_command(args, settings))
+    except OperatorError as error:
+        print(f"lienthong: {error}", file=sys.stderr)
+        return 1
+    except (KafkaConnectionError, KafkaError) as error:
+        print(f"lienthong: cannot use Kafka at {settings.kafka_bootstrap_servers}: {error}", file=sys.stderr)
+        return 2
+    except TimeoutError as error:
+        print(f"lienthong: timed out: {error or 'no answer'}", file=sys.stderr)
+        return 2
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        where = settings.database_url.rsplit("@", 1)[-1]
+        print(f"lienthong: cannot use PostgreSQL at {where}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

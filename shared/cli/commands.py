@@ -1,0 +1,239 @@
+"""The operator commands: each reads what it needs and prints it for a terminal (or JSON)."""
+
+import dataclasses
+import getpass
+import json
+import sys
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from shared.calendar import OFFICE_TIMEZONE
+from shared.cli.dead_letters import (
+    DeadLetter,
+    Replay,
+    dead_letter_topics,
+    parse_id,
+    read_dead_letters,
+    replay,
+    replays_of,
+)
+from shared.cli.timeline import SERVICES, read_timeline
+from shared.contracts import TOPICS
+from shared.kafka_offsets import KafkaOffsets
+from shared.outbox_status import outbox_backlog
+from shared.trace_ui import TraceUiSettings, dossier_search_url, trace_url
+
+
+class OperatorError(Exception):
+    """Something the operator asked for does not exist or cannot be done; the message says what."""
+
+
+def _note(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+OFFICE_ZONE = ZoneInfo(OFFICE_TIMEZONE)
+
+
+def _when(at: datetime | None) -> str:
+    """Office time, as the dossier's deadlines are counted."""
+    if at is None:
+        return "-"
+    local = at.astimezone(OFFICE_ZONE)
+    return local.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + local.strftime("%z")
+
+
+def _dump(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+async def timeline(settings: TraceUiSettings, code: str, *, as_json: bool) -> int:
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        found = await read_timeline(connection, code)
+    finally:
+        await connection.close()
+    if not found.entries:
+        problems = "; ".join(f"{k}: {v}" for k, v in found.unreadable.items())
+        raise OperatorError(f"no service knows dossier {code}" + (f" ({problems})" if problems else ""))
+    if as_json:
+        _dump({**dataclasses.asdict(found), "trace_ids": found.trace_ids})
+        return 0
+    print(f"dossier {found.code}  procedure {found.procedure_code or '?'}  status {found.status or '?'}")
+    for number, trace_id in enumerate(found.trace_ids):
+        label = "submission trace" if number == 0 else "later trace     "
+        print(f"  {label} {trace_id}  {trace_url(trace_id, settings.trace_url)}")
+    if search := dossier_search_url(code, settings.trace_url):
+        print(f"  all its traces   {search}")
+    for entry in found.entries:
+        trace = f"  [trace {entry.trace_id[:8]}…]" if entry.trace_id else ""
+        print(f"{_when(entry.at)}  {entry.service:12} {entry.what}{trace}")
+    for name, problem in found.unreadable.items():
+        print(f"(could not read {name}: {problem})")
+    return 0
+
+
+async def dlq_list(settings: TraceUiSettings, *, topic: str | None, dossier: str | None, as_json: bool) -> int:
+    letters = await _letters(settings, topic=topic, dossier=dossier)
+    replays = await _replays(settings, letters)
+    if as_json:
+        _dump([_letter_summary(d, replays.get(d.id)) for d in letters])
+        return 0
+    if not letters:
+        print("no dead letters")
+        return 0
+    for d in letters:
+        s = _letter_summary(d, replays.get(d.id))
+        replayed = f"  replayed {_when(s['replayed_at'])} by {s['replayed_by']}" if s["replayed_at"] else ""
+        print(f"{d.id}  {s['failed_at']}  {s['consumer']:12} {s['dossier']}  {s['error'][:100]}{replayed}")
+    print(f"{len(letters)} dead letter(s), {sum(1 for d in letters if d.id in replays)} replayed")
+    return 0
+
+
+async def dlq_show(settings: TraceUiSettings, letter_id: str, *, reveal: bool) -> int:
+    topic, partition, offset = _checked_id(settings, letter_id)
+    held = await _letters(settings, topic=topic)
+    letter = next((d for d in held if (d.partition, d.offset) == (partition, offset)), None)
+    if letter is None:
+        raise OperatorError(f"no dead letter {letter_id} (it may have expired from the topic)")
+    earlier = (await _replays(settings, [letter])).get(letter.id)
+    _dump(
+        {
+            "id": letter.id,
+            "original_topic": letter.original_topic,
+            "key": letter.key.decode(errors="replace") if letter.key else None,
+            "headers": letter.headers,
+            "body": letter.body(reveal=reveal),
+            "replayed": {"by": earlier.by, "at": earlier.at} if earlier else None,
+        }
+    )
+    return 0
+
+
+async def dlq_replay(
+    settings: TraceUiSettings,
+    ids: list[str],
+    *,
+    dossier: str | None,
+    every: bool,
+    by: str | None,
+    reason: str,
+) -> int:
+    if not (ids or dossier or every):
+        raise OperatorError("say which dead letters to replay: their ids, --dossier CODE or --all")
+    wanted = {_checked_id(settings, i) for i in ids}
+    letters = [
+        d
+        for d in await _letters(settings, dossier=dossier, progress=_note)
+        if every or dossier or (d.topic, d.partition, d.offset) in wanted
+    ]
+    missing = wanted - {(d.topic, d.partition, d.offset) for d in letters}
+    if missing:
+        raise OperatorError(f"no dead letter {', '.join(f'{t}:{p}:{o}' for t, p, o in sorted(missing))}")
+    if not letters:
+        print("nothing to replay")
+        return 0
+
+    def report(number: int, total: int, outcome: Replay) -> None:
+        done = "replayed" if outcome.replayed else f"skipped, already replayed {_when(outcome.at)} by {outcome.by}"
+        print(f"[{number}/{total}] {outcome.letter.id} → {outcome.letter.original_topic}: {done}", flush=True)
+
+    outcomes = await replay(settings, letters, by=by or getpass.getuser(), reason=reason, progress=report)
+    print(f"{sum(o.replayed for o in outcomes)} replayed, {sum(not o.replayed for o in outcomes)} already replayed")
+    return 0
+
+
+async def lag(settings: TraceUiSettings, *, partitions: bool, as_json: bool) -> int:
+    ours = {settings.topic_prefix + t.topic for t in TOPICS}
+    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
+        groups = await offsets.groups("lienthong.")
+        lags = [lag for group in groups for lag in await offsets.lag(group) if lag.topic in ours]
+    if as_json:
+        _dump([{**dataclasses.asdict(x), "lag": x.lag} for x in lags])
+        return 0
+    if not lags:
+        print(f"no consumer group has committed offsets on the topics of prefix {settings.topic_prefix!r}")
+        return 0
+    print(f"{'group':45} {'lag':>7}  partitions behind")
+    for group in sorted({x.group for x in lags}):
+        mine = [x for x in lags if x.group == group]
+        print(f"{group:45} {sum(x.lag for x in mine):7}  {sum(1 for x in mine if x.lag)}/{len(mine)}")
+        for x in mine:
+            if partitions or x.lag:
+                committed = "-" if x.committed is None else x.committed
+                print(f"    {x.topic}[{x.partition}] committed {committed} end {x.end} lag {x.lag}")
+    return 0
+
+
+async def outbox(settings: TraceUiSettings, *, as_json: bool) -> int:
+    connection = await asyncpg.connect(settings.database_url)
+    rows: list[dict[str, Any]] = []
+    try:
+        for service in SERVICES:
+            try:
+                rows.append(dataclasses.asdict(await outbox_backlog(connection, service)))
+            except asyncpg.UndefinedTableError:
+                rows.append({"schema": service, "waiting": None, "oldest_age_seconds": None, "last_published_at": None})
+    finally:
+        await connection.close()
+    if as_json:
+        _dump(rows)
+        return 0
+    print(f"{'service':13} {'waiting':>8} {'oldest':>9}  last published")
+    for r in rows:
+        if r["waiting"] is None:
+            print(f"{r['schema']:13} {'(no outbox: service never started on this database)':>8}")
+            continue
+        print(f"{r['schema']:13} {r['waiting']:8} {r['oldest_age_seconds']:8.1f}s  {_when(r['last_published_at'])}")
+    return 0
+
+
+async def _letters(
+    settings: TraceUiSettings, *, topic: str | None = None, dossier: str | None = None, progress: Any = _note
+) -> list[DeadLetter]:
+    topics = dead_letter_topics(settings.topic_prefix)
+    if topic is not None:
+        if topic not in topics and topic + ".dlq" not in topics:
+            raise OperatorError(f"{topic!r} is not a dead-letter topic of prefix {settings.topic_prefix!r}")
+        topics = [topic if topic in topics else topic + ".dlq"]
+    letters = await read_dead_letters(settings, topics, progress=progress)
+    return [d for d in letters if dossier is None or d.dossier_code == dossier]
+
+
+async def _replays(settings: TraceUiSettings, letters: list[DeadLetter]) -> dict[str, Replay]:
+    if not letters:
+        return {}
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        return await replays_of(connection, letters)
+    finally:
+        await connection.close()
+
+
+def _checked_id(settings: TraceUiSettings, letter_id: str) -> tuple[str, int, int]:
+    try:
+        parsed = parse_id(letter_id)
+    except ValueError as error:
+        raise OperatorError(str(error)) from error
+    if parsed[0] not in dead_letter_topics(settings.topic_prefix):
+        raise OperatorError(f"{parsed[0]!r} is not a dead-letter topic of prefix {settings.topic_prefix!r}")
+    return parsed
+
+
+def _letter_summary(letter: DeadLetter, earlier: Replay | None) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "original_topic": letter.original_topic,
+        "type": letter.headers.get("ce_type"),
+        "event_id": letter.headers.get("ce_id"),
+        "dossier": letter.dossier_code or "-",
+        "consumer": letter.headers.get("dlq_consumer", "?"),
+        "attempts": letter.headers.get("dlq_attempts"),
+        "failed_at": letter.headers.get("dlq_failed_at", "-"),
+        "error": letter.headers.get("dlq_error", ""),
+        "replayed_by": earlier.by if earlier else None,
+        "replayed_at": earlier.at if earlier else None,
+    }

@@ -1,0 +1,214 @@
+"""Dead letters as an operator sees them: read from the ``.dlq`` topics, shown, replayed.
+
+A replay publishes the dead letter's body, key and original headers (without the
+``dlq_*`` ones) to its original topic, so the consumer sees the event it failed on,
+with the same ``ce_id`` and trace. Each replay is recorded in
+``operations.dead_letter_replays`` in the transaction that decides it; a dead letter
+already recorded is not published again. Should a publish be repeated all the same
+(a crash between publish and commit), the consumer's inbox drops it by ``ce_id``.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from shared.contracts import TOPICS, dead_letter_topic
+from shared.kafka_offsets import KafkaOffsets
+from shared.settings import CommonSettings
+
+AUDIT_DDL = """
+CREATE SCHEMA IF NOT EXISTS operations;
+CREATE TABLE IF NOT EXISTS operations.dead_letter_replays (
+    dead_letter_topic text        NOT NULL,
+    partition         integer     NOT NULL,
+    "offset"          bigint      NOT NULL,
+    original_topic    text        NOT NULL,
+    event_id          text,
+    dossier_code      text,
+    replayed_by       text        NOT NULL,
+    reason            text        NOT NULL,
+    replayed_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (dead_letter_topic, partition, "offset")
+);
+"""
+PERSONAL_FIELDS = frozenset({"citizen_id", "full_name", "phone", "email"})
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One message of a ``.dlq`` topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        """``<dlq topic>:<partition>:<offset>``, the handle operators pass around."""
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+    @property
+    def original_topic(self) -> str:
+        return self.headers.get("dlq_original_topic") or self.topic.removesuffix(".dlq")
+
+    @property
+    def dossier_code(self) -> str | None:
+        return self.headers.get("ce_subject")
+
+    def replay_headers(self) -> dict[str, str]:
+        """The headers the message had before it was dead-lettered."""
+        return {k: v for k, v in self.headers.items() if not k.startswith("dlq_")}
+
+    def body(self, *, reveal: bool = False) -> Any:
+        """The decoded body; personal fields masked unless ``reveal``."""
+        try:
+            decoded = json.loads(self.value)
+        except ValueError:
+            return self.value.decode("utf-8", errors="replace")
+        return decoded if reveal else _masked(decoded)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What ``replay`` did with one dead letter."""
+
+    letter: DeadLetter
+    replayed: bool
+    by: str
+    at: datetime
+
+
+def dead_letter_topics(prefix: str) -> list[str]:
+    """The ``.dlq`` topics of this deployment."""
+    return [dead_letter_topic(prefix + t.topic) for t in TOPICS]
+
+
+def parse_id(letter_id: str) -> tuple[str, int, int]:
+    """``topic:partition:offset`` → its parts; ValueError naming the expected form otherwise."""
+    topic, _, rest = letter_id.rpartition(":")
+    topic, _, partition = topic.rpartition(":")
+    if not topic or not partition.isdigit() or not rest.isdigit():
+        raise ValueError(f"{letter_id!r} is not a dead-letter id (<dlq topic>:<partition>:<offset>)")
+    return topic, int(partition), int(rest)
+
+
+async def read_dead_letters(
+    settings: CommonSettings, topics: Iterable[str], *, progress: Callable[[str], None] = lambda _: None
+) -> list[DeadLetter]:
+    """Every message still held in ``topics``, in topic, partition and offset order."""
+    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
+        bounds = {tp: b for tp, b in (await offsets.bounds(await offsets.partitions(topics))).items() if b[1] > b[0]}
+    total = sum(end - start for start, end in bounds.values())
+    if not bounds:
+        return []
+    progress(f"reading {total} dead letter(s) from {len({tp.topic for tp in bounds})} topic(s)")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    letters: list[DeadLetter] = []
+    try:
+        consumer.assign(list(bounds))
+        for tp, (start, _end) in bounds.items():
+            consumer.seek(tp, start)
+        ends = {(tp.topic, tp.partition): end for tp, (_start, end) in bounds.items()}
+        deadline = time.monotonic() + 60
+        while any([await consumer.position(tp) < end for tp, (_start, end) in bounds.items()]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"read {len(letters)} of {total} dead letters in 60 s")
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                letters += [_letter(r) for r in records if r.offset < ends[(r.topic, r.partition)]]
+            progress(f"read {len(letters)} of {total}")
+    finally:
+        await consumer.stop()
+    return sorted(letters, key=lambda d: (d.topic, d.partition, d.offset))
+
+
+async def replay(
+    settings: CommonSettings,
+    letters: list[DeadLetter],
+    *,
+    by: str,
+    reason: str,
+    progress: Callable[[int, int, Replay], None] = lambda *_: None,
+) -> list[Replay]:
+    """Publish each dead letter to its original topic once, recording who did it and why."""
+    connection = await asyncpg.connect(settings.database_url)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    outcomes: list[Replay] = []
+    try:
+        await connection.execute(AUDIT_DDL)
+        await producer.start()
+        for number, letter in enumerate(letters, 1):
+            async with connection.transaction():
+                recorded = await connection.fetchrow(
+                    'INSERT INTO operations.dead_letter_replays (dead_letter_topic, partition, "offset",'
+                    " original_topic, event_id, dossier_code, replayed_by, reason)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    " ON CONFLICT DO NOTHING RETURNING replayed_by, replayed_at",
+                    letter.topic,
+                    letter.partition,
+                    letter.offset,
+                    letter.original_topic,
+                    letter.headers.get("ce_id"),
+                    letter.dossier_code,
+                    by,
+                    reason,
+                )
+                if recorded is not None:
+                    await producer.send_and_wait(
+                        letter.original_topic,
+                        letter.value,
+                        key=letter.key,
+                        headers=[(k, v.encode()) for k, v in letter.replay_headers().items()],
+                    )
+                    outcome = Replay(letter, True, recorded["replayed_by"], recorded["replayed_at"])
+                else:
+                    earlier = await replays_of(connection, [letter])
+                    outcome = earlier[letter.id]
+            outcomes.append(outcome)
+            progress(number, len(letters), outcome)
+    finally:
+        await asyncio.gather(producer.stop(), connection.close())
+    return outcomes
+
+
+async def replays_of(connection: asyncpg.Connection, letters: list[DeadLetter]) -> dict[str, Replay]:
+    """The recorded replays of these dead letters, by dead-letter id."""
+    if await connection.fetchval("SELECT to_regclass('operations.dead_letter_replays')") is None:
+        return {}
+    rows = await connection.fetch(
+        'SELECT dead_letter_topic, partition, "offset", replayed_by, replayed_at FROM operations.dead_letter_replays'
+        " WHERE dead_letter_topic = ANY($1::text[])",
+        sorted({d.topic for d in letters}),
+    )
+    by_id = {d.id: d for d in letters}
+    found = {}
+    for r in rows:
+        letter = by_id.get(f"{r['dead_letter_topic']}:{r['partition']}:{r['offset']}")
+        if letter is not None:
+            found[letter.id] = Replay(letter, False, r["replayed_by"], r["replayed_at"])
+    return found
+
+
+def _letter(record: Any) -> DeadLetter:
+    headers = {str(k): bytes(v).decode("utf-8", errors="replace") for k, v in record.headers}
+    return DeadLetter(record.topic, record.partition, record.offset, record.key, record.value or b"", headers)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "[hidden]" if k in PERSONAL_FIELDS and v else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value

@@ -1,0 +1,167 @@
+"""The ``lienthong`` operator CLI against the running stack: timeline, dead letters, lag, outbox."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from typing import Any
+
+import asyncpg
+import httpx
+from stack import REPO, ServiceStack
+
+from shared.contracts import DossierStatusChanged, dead_letter_topic, topic_of
+from shared.settings import CommonSettings
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
+from tests.support.traces import traced_approved_birth
+from tests.support.waiting import eventually
+
+APPLICANT = BIRTH_IN_QUYNH_LUU["applicant"]
+
+
+def lienthong(settings_env: dict[str, str], *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as an operator would, with the deployment's settings in the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "shared.cli", *args],
+        cwd=REPO,
+        env={**os.environ, **settings_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _json(result: subprocess.CompletedProcess[str]) -> Any:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+async def test_timeline_shows_every_services_view_with_the_submission_trace(
+    http: httpx.AsyncClient, stack: ServiceStack, settings_env: dict[str, str]
+) -> None:
+    approved = await traced_approved_birth(http, stack)
+    code, trace_id = approved["code"], approved["trace_id"]
+
+    found = _json(lienthong(settings_env, "timeline", code, "--json"))
+    assert found["code"] == code
+    assert found["procedure_code"] == "1.001193"
+    assert found["status"] == "done"
+    assert found["unreadable"] == {}
+    assert found["trace_ids"][0] == trace_id
+    assert len(found["trace_ids"]) >= 2, "the clerk's approval runs in a trace of its own"
+    assert {e["service"] for e in found["entries"]} == {"intake", "routing", "department", "notification"}
+    times = [e["at"] for e in found["entries"]]
+    assert times == sorted(times)
+
+    printed = lienthong(settings_env, "timeline", code, LIENTHONG_TRACE_URL="http://ui.test/trace/{trace_id}")
+    assert printed.returncode == 0, printed.stderr
+    assert f"http://ui.test/trace/{trace_id}" in printed.stdout
+    assert "task register-birth at 17179.VP approved" in printed.stdout
+    for personal in APPLICANT.values():
+        assert personal not in printed.stdout
+
+
+async def test_timeline_of_an_unknown_dossier_and_an_unreachable_broker_say_what_is_wrong(
+    settings_env: dict[str, str], stack: ServiceStack
+) -> None:
+    unknown = lienthong(settings_env, "timeline", "000.01.15.H40-000101-9999")
+    assert unknown.returncode == 1
+    assert "no service knows dossier 000.01.15.H40-000101-9999" in unknown.stderr
+
+    unreachable = lienthong(settings_env, "lag", LIENTHONG_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1")
+    assert unreachable.returncode == 2
+    assert "cannot use Kafka at 127.0.0.1:1" in unreachable.stderr
+
+
+async def test_dead_letters_are_listed_shown_and_replayed_once_with_an_audit_record(
+    http: httpx.AsyncClient, stack: ServiceStack, settings: CommonSettings, settings_env: dict[str, str]
+) -> None:
+    status_dlq = dead_letter_topic(topic_of(DossierStatusChanged, settings.topic_prefix))
+    admin = await asyncpg.connect(settings.database_url)
+    constraint = f"refuse_{secrets.token_hex(4)}"
+    phone = f"09{secrets.randbelow(10**8):08d}"
+    try:
+        # A fault of the kind that dead-letters real events: notification's write for this
+        # applicant is refused until the operator has fixed the cause.
+        await admin.execute(
+            f"ALTER TABLE notification.ledger ADD CONSTRAINT {constraint} CHECK (recipient <> '{phone}') NOT VALID"
+        )
+        dossier = {**BIRTH_IN_QUYNH_LUU, "applicant": {**APPLICANT, "phone": phone}}
+        code = (await submit(http, stack.url("intake"), dossier))["code"]
+        await open_task(http, stack.url("department"), "17179.VP", code)
+
+        async def dead_lettered() -> list[dict[str, Any]] | None:
+            letters = _json(lienthong(settings_env, "dlq", "list", "--dossier", code, "--json"))
+            return letters if len(letters) >= 2 else None
+
+        letters = await eventually(dead_lettered, timeout=60, what="both status changes of the dossier dead-lettered")
+        assert {d["consumer"] for d in letters} == {"notification"}
+        assert all(d["original_topic"] + ".dlq" == status_dlq for d in letters)
+        assert all("CheckViolation" in d["error"] for d in letters), letters
+        assert await admin.fetchval("SELECT count(*) FROM notification.ledger WHERE dossier_code = $1", code) == 0
+
+        shown = _json(lienthong(settings_env, "dlq", "show", letters[0]["id"]))
+        assert shown["headers"]["ce_subject"] == code
+        assert shown["body"]["applicant"]["citizen_id"] == "[hidden]"
+        assert APPLICANT["full_name"] not in json.dumps(shown, ensure_ascii=False)
+
+        metrics = (await http.get(f"{stack.url('notification')}/metrics")).text
+        assert f'lienthong_dead_letters{{topic="{status_dlq}"}}' in metrics
+
+        await admin.execute(f"ALTER TABLE notification.ledger DROP CONSTRAINT {constraint}")
+        replayed = lienthong(
+            settings_env, "dlq", "replay", "--dossier", code, "--reason", "ledger constraint removed", "--by", "ops.an"
+        )
+        assert replayed.returncode == 0, replayed.stderr
+        assert f"[1/{len(letters)}]" in replayed.stdout
+        assert f"{len(letters)} replayed, 0 already replayed" in replayed.stdout
+        entries = await ledger(http, stack.url("notification"), code, len(letters))
+        assert [e["status"] for e in entries] == ["receiving", "processing"]
+
+        first = letters[0]["id"]
+        again = lienthong(settings_env, "dlq", "replay", first, "--reason", "double click", "--by", "ops.binh")
+        assert again.returncode == 0, again.stderr
+        assert "skipped, already replayed" in again.stdout
+        assert "by ops.an" in again.stdout
+        audit = await admin.fetch(
+            "SELECT replayed_by, reason, event_id FROM operations.dead_letter_replays WHERE dossier_code = $1", code
+        )
+        assert [(r["replayed_by"], r["reason"]) for r in audit] == [("ops.an", "ledger constraint removed")] * len(
+            letters
+        )
+        assert {r["event_id"] for r in audit} == {d["event_id"] for d in letters}
+        listed = _json(lienthong(settings_env, "dlq", "list", "--dossier", code, "--json"))
+        assert all(d["replayed_by"] == "ops.an" for d in listed)
+        assert len(await ledger(http, stack.url("notification"), code, len(letters))) == len(letters)
+    finally:
+        await admin.execute(f"ALTER TABLE notification.ledger DROP CONSTRAINT IF EXISTS {constraint}")
+        await admin.close()
+
+
+async def test_lag_and_outbox_report_each_group_and_service(
+    http: httpx.AsyncClient, stack: ServiceStack, settings: CommonSettings, settings_env: dict[str, str]
+) -> None:
+    code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU))["code"]
+    await ledger(http, stack.url("notification"), code, 2)
+
+    async def no_lag() -> list[dict[str, Any]] | None:
+        lags = _json(lienthong(settings_env, "lag", "--json"))
+        groups = {x["group"] for x in lags}
+        wanted = {"lienthong.routing.dossier-submitted", "lienthong.department.task-assigned"}
+        return lags if wanted <= groups and all(x["lag"] == 0 for x in lags if x["group"] in wanted) else None
+
+    lags = await eventually(no_lag, what="the groups of routing and department caught up")
+    assert all(x["topic"].startswith(settings.topic_prefix) for x in lags)
+    printed = lienthong(settings_env, "lag", "--partitions")
+    assert printed.returncode == 0, printed.stderr
+    assert "lienthong.notification.status-changed" in printed.stdout
+
+    async def drained() -> list[dict[str, Any]] | None:
+        rows = _json(lienthong(settings_env, "outbox", "--json"))
+        return rows if all(r["waiting"] == 0 for r in rows) else None
+
+    rows = await eventually(drained, what="every outbox drained")
+    assert [r["schema"] for r in rows] == ["intake", "routing", "department", "notification"]
+    assert all(r["last_published_at"] for r in rows if r["schema"] in ("intake", "routing"))

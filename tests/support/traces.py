@@ -1,0 +1,28 @@
+"""A trace of the test's own, so its spans can be picked out of everything the stack exports."""
+
+import secrets
+
+import httpx
+from stack import ServiceStack
+
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, final_dossier, ledger, open_task, submit
+
+
+def new_trace() -> tuple[str, str]:
+    """A fresh trace id and the W3C ``traceparent`` header that starts a request in it."""
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+async def traced_approved_birth(http: httpx.AsyncClient, stack: ServiceStack) -> dict[str, str]:
+    """A birth dossier submitted in a new trace and approved by the commune office, its journey over.
+
+    Returns its ``code``, the submission's ``trace_id`` and the approved ``task_id``.
+    """
+    trace_id, traceparent = new_trace()
+    code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU, traceparent=traceparent))["code"]
+    task = await open_task(http, stack.url("department"), "17179.VP", code)
+    await act(http, stack.url("department"), task, "approve")
+    await final_dossier(http, stack.url("intake"), code, "done")
+    await ledger(http, stack.url("notification"), code, 3)
+    return {"code": code, "trace_id": trace_id, "task_id": str(task["id"])}
