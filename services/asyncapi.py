@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from services.committed_documents import write_or_check
 from services.department.app import create_runtime as department
 from services.intake.app import create_runtime as intake
 from services.intake.settings import IntakeSettings
@@ -40,21 +41,7 @@ def documents() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    drifted = []
-    for name, text in documents().items():
-        path = DOCS / f"{name}.yaml"
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                drifted.append(str(path))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
-    if drifted:
-        print("AsyncAPI documents out of date (run `make asyncapi`): " + ", ".join(drifted), file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(DOCS, documents(), suffix=".yaml", argv=argv, remedy="make asyncapi")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,34 @@ def field_error(field: str, reason: str) -> dict[str, str]:
     return {"field": field, "reason": reason}
 
 
+class ProblemError(Exception):
+    """Raised anywhere in a request (a dependency, an endpoint) to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        errors: list[dict[str, str]] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.errors = errors
+        self.headers = headers or {}
+
+    def response(self) -> JSONResponse:
+        answer = problem(self.status, self.title, self.errors)
+        answer.headers.update(self.headers)
+        return answer
+
+
+async def _raised_problem(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ProblemError)
+    return error.response()
+
+
 async def _validation_problem(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = []
@@ -36,5 +64,6 @@ async def _validation_problem(_request: Request, error: Exception) -> JSONRespon
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make request-validation failures answer with problem details."""
+    """Make request-validation failures and :class:`ProblemError` answer with problem details."""
     app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(ProblemError, _raised_problem)

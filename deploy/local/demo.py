@@ -10,14 +10,20 @@ import os
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from services.department.auth.local_issuer import LocalIssuer
 from shared.reference_data import catalogue
 
 HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
 INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (f"{HOST}:{port}" for port in (8001, 8002, 8003, 8004))
+# The demo's token issuer; `make demo` starts the department trusting its JWKS.
+AUTH_DIR = Path(os.environ.get("LIENTHONG_LOCAL_DIR", Path(__file__).resolve().parents[2] / ".local")) / "auth"
+ROLES = ["receiver", "handler", "approver", "supervisor"]
+INBOXES = ("17179.KT", "40.SNNMT")
 
 
 def _group(*components: str) -> str:
@@ -85,13 +91,21 @@ def _when(value: str | None) -> str:
 
 
 class Demo:
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client, issuer: LocalIssuer) -> None:
         self.http = http
+        self.issuer = issuer
+
+    def clerk(self, unit: str) -> dict[str, str]:
+        """A bearer token for a clerk of ``unit`` holding every role."""
+        return {"Authorization": f"Bearer {self.issuer.token(f'clerk.{unit}', [unit], ROLES)}"}
 
     def task(self, unit: str, code: str, status: str = "open") -> dict[str, Any]:
         def probe() -> dict[str, Any] | None:
-            tasks = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/tasks", params={"status": status}).json()
-            return next((t for t in tasks if t["dossier_code"] == code), None)
+            params = {"status": status, "dossier": code}
+            answer = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/tasks", params=params, headers=self.clerk(unit))
+            if answer.status_code != 200:
+                sys.exit(f"demo: the inbox of {unit} answered {answer.status_code} {answer.text}")
+            return next(iter(answer.json()["items"]), None)
 
         found: dict[str, Any] = wait_for(f"a {status} task of {code} in {unit}", probe)
         return found
@@ -112,8 +126,9 @@ class Demo:
         found: dict[str, Any] = wait_for(f"{code} to finish", probe)
         return found
 
-    def act(self, task: dict[str, Any], action: str, body: dict[str, Any]) -> None:
-        answer = self.http.post(f"{DEPARTMENT}/v1/tasks/{task['id']}/{action}", json=body)
+    def act(self, task: dict[str, Any], action: str, body: dict[str, Any] | None = None) -> None:
+        headers = {**self.clerk(task["unit_code"]), "If-Match": f'"{task["version"]}"'}
+        answer = self.http.post(f"{DEPARTMENT}/v1/tasks/{task['id']}/{action}", json=body, headers=headers)
         if answer.status_code != 200:
             sys.exit(f"demo: {action} on task {task['id']} failed: {answer.status_code} {answer.text}")
         print(f"   {task['unit_code']:<10} {action:<19} {task['task_key']:<24} → task {answer.json()['status']}")
@@ -123,9 +138,9 @@ class Demo:
         if kind == "approve":
             tasks = [self.task(unit, code) for unit in rest]  # all open together: a parallel stage
             for task in tasks:
-                self.act(task, "complete", {"outcome": "approved", "clerk_id": f"clerk.{task['unit_code']}"})
+                self.act(task, "approve")
         elif kind == "supplement-request":
-            self.act(self.task(rest[0], code), "supplement-request", {"missing": rest[1:], "clerk_id": "clerk.kt"})
+            self.act(self.task(rest[0], code), "supplement-request", {"missing": rest[1:]})
             waiting = self.dossier(code, "waiting")
             print(f"   applicant  told to hand in: {', '.join(waiting['missing'])} (clock stopped)")
         elif kind == "supplement":
@@ -135,7 +150,7 @@ class Demo:
             self.task("17179.KT", code)
             print(f"   applicant  handed in {', '.join(rest)} at intake; the same task resumes")
         elif kind == "return":
-            self.act(self.task(rest[0], code), "return", {"reason": rest[1], "clerk_id": "clerk.return"})
+            self.act(self.task(rest[0], code), "return", {"reason": rest[1]})
 
     def print_plan(self, code: str) -> None:
         plan = self.http.get(f"{ROUTING}/v1/dossiers/{code}/plan").json()
@@ -181,12 +196,25 @@ class Demo:
         for entry in wait_for(f"the ledger of {code}", ledger):
             print(f"     [{entry['status']:<10}] {entry['message']}")
 
+    def print_inbox(self, unit: str) -> None:
+        answer = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/tasks", params={"limit": 10}, headers=self.clerk(unit))
+        page = answer.json()
+        print(f"\n== Inbox of {unit} (soonest due first, first {len(page['items'])}; GET /v1/units/{unit}/tasks)")
+        for task in page["items"]:
+            print(
+                f"   {task['dossier_code']:<28} {task['task_key'] or '-':<24} {task['status']:<9}"
+                f" due {_when(task['due_at'])}  by {task['completed_by'] or '-'}"
+            )
+
 
 def main() -> None:
+    issuer = LocalIssuer.in_directory(AUTH_DIR)
     with httpx.Client(timeout=10) as http:
-        demo = Demo(http)
+        demo = Demo(http, issuer)
         for sample in SAMPLES:
             demo.run(sample)
+        for unit in INBOXES:
+            demo.print_inbox(unit)
     print("\nThe services keep running: try GET /v1/dossiers/<code> on port 8001 or /v1/dossiers/<code>/plan on 8002;")
     print("stop everything with `make down`.")
 

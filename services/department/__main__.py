@@ -1,8 +1,8 @@
 """``python -m services.department``: run the department service (port 8003 unless LIENTHONG_HTTP_PORT)."""
 
 from services.department.app import create_app
+from services.department.settings import DepartmentSettings
 from shared.service_app import serve
-from shared.settings import CommonSettings
 
-settings = CommonSettings()
+settings = DepartmentSettings()
 serve(create_app(settings), settings, default_port=8003)

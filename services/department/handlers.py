@@ -1,23 +1,36 @@
-"""Department's use cases: queue assigned tasks, let clerks act on them, follow routing's decisions."""
+"""Department's use cases: queue assigned tasks, let clerks act on them, follow routing's decisions.
+
+Every change of a task is recorded in its history in the same transaction: routing's
+(assigned, cancelled, resumed) and clerks' actions, which form the units' audit log.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
 import asyncpg
 
-from services.department.adapters import repository
+from services.department.adapters import history, repository
+from services.department.adapters.history import Change
+from services.department.domain.access import Action, Clerk
 from services.department.domain.task import (
     TaskStatus,
     cancellable,
+    check_claim,
+    check_comment,
     check_extension,
+    check_not_held_by_another,
+    check_release,
     check_return,
     check_supplement_request,
+    check_version,
     complete,
     resumable,
 )
 from shared import outbox
 from shared.contracts import (
+    Event,
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
@@ -27,64 +40,232 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.reference_data import catalogue
 
 SOURCE = "department"
+ROUTING = "routing"
+"""The actor named in the history for changes routing made."""
 
 
 class TaskNotFoundError(LookupError):
-    """No task has this id."""
+    """No task has this id, or none the clerk may see."""
 
 
 @dataclass(frozen=True)
-class CompleteTask:
-    """Command: a clerk approves or refuses a task."""
+class Approve:
+    """Command: an approver signs the unit's approval."""
 
-    task_id: UUID
-    outcome: TaskOutcome
-    reason: str | None
-    clerk_id: str
+    action: ClassVar[Action] = Action.APPROVE
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Command: an approver refuses, giving the reason the applicant is told."""
+
+    action: ClassVar[Action] = Action.REFUSE
+    reason: str
 
 
 @dataclass(frozen=True)
 class RequestSupplements:
-    """Command: a clerk needs more papers from the applicant before deciding."""
+    """Command: a handler needs more papers from the applicant before deciding."""
 
-    task_id: UUID
+    action: ClassVar[Action] = Action.REQUEST_SUPPLEMENTS
     missing: tuple[str, ...]
-    clerk_id: str
 
 
 @dataclass(frozen=True)
 class ReturnTask:
-    """Command: a clerk sends the task back as not the unit's competence."""
+    """Command: a handler sends the task back as not the unit's competence."""
 
-    task_id: UUID
+    action: ClassVar[Action] = Action.RETURN
     reason: str
-    clerk_id: str
 
 
 @dataclass(frozen=True)
 class ExtendTask:
-    """Command: a clerk cannot finish on time and sets a new due time, apologising (Form 04)."""
+    """Command: a handler cannot finish on time and sets a new due time, apologising (Form 04)."""
 
-    task_id: UUID
+    action: ClassVar[Action] = Action.EXTEND
     new_due_at: datetime
     reason: str
-    clerk_id: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Command: a handler takes the task to work on it."""
+
+    action: ClassVar[Action] = Action.CLAIM
+
+
+@dataclass(frozen=True)
+class Release:
+    """Command: the handler holding the task gives it back to the unit."""
+
+    action: ClassVar[Action] = Action.RELEASE
+
+
+@dataclass(frozen=True)
+class Comment:
+    """Command: a clerk leaves a note in the task's history; the task itself does not change."""
+
+    action: ClassVar[Action] = Action.COMMENT
+    text: str
+
+
+ClerkCommand = Approve | Refuse | RequestSupplements | ReturnTask | ExtendTask | Claim | Release | Comment
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who acts on which version of which task, when, in which trace."""
+
+    clerk: Clerk
+    task_id: UUID
+    expected_version: int
+    now: datetime
+    trace_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Acted:
+    """The task after the action, and the history entry that records it."""
+
+    task: asyncpg.Record
+    change: asyncpg.Record
+
+
+async def visible_task(connection: asyncpg.Connection, clerk: Clerk, task_id: UUID) -> asyncpg.Record:
+    """The task if the clerk's units include its unit; raises :class:`TaskNotFoundError` otherwise."""
+    task = await repository.task(connection, task_id)
+    if task is None or not clerk.sees(task["unit_code"]):
+        raise TaskNotFoundError(f"no task has id {task_id}")
+    return task
+
+
+async def act(connection: asyncpg.Connection, acting: Acting, command: ClerkCommand, *, prefix: str) -> Acted:
+    """Apply a clerk's command to the version of the task they saw.
+
+    Raises :class:`TaskNotFoundError` (not the clerk's unit, or no such task),
+    ``ForbiddenActionError`` (no role for it), ``StaleVersionError`` or ``TaskActionError``.
+    """
+    task = await repository.lock_task(connection, acting.task_id)
+    if task is None or not acting.clerk.sees(task["unit_code"]):
+        raise TaskNotFoundError(f"no task has id {acting.task_id}")
+    acting.clerk.check(task["unit_code"], command.action)
+    check_version(task["version"], acting.expected_version)
+    updated, detail, event = await _apply(connection, task, command, acting)
+    if event is not None:
+        await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
+    change = await history.record(
+        connection,
+        Change(
+            task_id=task["id"],
+            unit_code=task["unit_code"],
+            dossier_code=task["dossier_code"],
+            action=_PAST_TENSE[command.action],
+            actor=acting.clerk.id,
+            by_clerk=True,
+            status_before=task["status"],
+            status_after=updated["status"],
+            version=updated["version"],
+            at=acting.now,
+            trace_id=acting.trace_id,
+            detail=detail,
+        ),
+    )
+    return Acted(updated, change)
+
+
+_PAST_TENSE = {
+    Action.APPROVE: "approved",
+    Action.REFUSE: "refused",
+    Action.REQUEST_SUPPLEMENTS: "supplements-requested",
+    Action.RETURN: "returned",
+    Action.EXTEND: "extended",
+    Action.CLAIM: "claimed",
+    Action.RELEASE: "released",
+    Action.COMMENT: "commented",
+}
+
+
+async def _apply(
+    connection: asyncpg.Connection, task: asyncpg.Record, command: ClerkCommand, acting: Acting
+) -> tuple[asyncpg.Record, dict[str, Any], Event | None]:
+    task_id, clerk, now = task["id"], acting.clerk.id, acting.now
+    facts = {
+        "dossier_id": task["dossier_id"],
+        "dossier_code": task["dossier_code"],
+        "task_id": task_id,
+        "unit_code": task["unit_code"],
+    }
+    match command:
+        case Approve() | Refuse():
+            outcome = TaskOutcome.APPROVED if isinstance(command, Approve) else TaskOutcome.REFUSED
+            given = command.note if isinstance(command, Approve) else command.reason
+            done = complete(task["status"], outcome, given)
+            updated = await repository.finish_task(connection, task_id, done.outcome.value, done.reason, clerk, now)
+            completed = TaskCompleted(
+                **facts, outcome=done.outcome, reason=done.reason, completed_by=clerk, completed_at=now
+            )
+            return updated, {"reason": done.reason}, completed
+        case RequestSupplements():
+            check_not_held_by_another(task["claimed_by"], clerk)
+            procedure = catalogue().find(task["procedure_code"])
+            once = procedure.supplement_once if procedure is not None else True
+            missing = check_supplement_request(
+                task["status"], command.missing, asked_before=task["supplement_requests"], once=once
+            )
+            updated = await repository.wait_for_supplements(connection, task_id, missing)
+            requested = TaskSupplementRequested(**facts, missing=missing, requested_by=clerk, requested_at=now)
+            return updated, {"missing": list(missing)}, requested
+        case ReturnTask():
+            check_not_held_by_another(task["claimed_by"], clerk)
+            reason = check_return(task["status"], command.reason)
+            updated = await repository.finish_task(connection, task_id, TaskStatus.RETURNED, reason, clerk, now)
+            returned = TaskReturned(**facts, reason=reason, returned_by=clerk, returned_at=now)
+            return updated, {"reason": reason}, returned
+        case ExtendTask():
+            check_not_held_by_another(task["claimed_by"], clerk)
+            reason = check_extension(task["status"], task["due_at"], command.new_due_at, command.reason)
+            updated = await repository.set_due(connection, task_id, command.new_due_at)
+            previous = task["due_at"] or command.new_due_at
+            extended = TaskExtended(
+                **facts,
+                previous_due_at=previous,
+                new_due_at=command.new_due_at,
+                reason=reason,
+                extended_by=clerk,
+                extended_at=now,
+            )
+            detail = {"previous_due_at": previous.isoformat(), "new_due_at": command.new_due_at.isoformat()}
+            return updated, {**detail, "reason": reason}, extended
+        case Claim():
+            check_claim(task["status"], task["claimed_by"], clerk)
+            return await repository.set_claim(connection, task_id, clerk, now), {}, None
+        case Release():
+            check_release(task["claimed_by"], clerk)
+            return await repository.set_claim(connection, task_id, None, None), {}, None
+        case Comment():
+            return task, {"text": check_comment(command.text)}, None
 
 
 async def queue_task(connection: asyncpg.Connection, event: TaskAssigned) -> None:
     """Put the task in its unit's queue, closed at once if its cancellation came first."""
     await repository.lock_task_id(connection, event.task_id)
-    await repository.add_task(connection, event)
+    added = await repository.add_task(connection, event)
+    if added is None:
+        return
+    await _routing_changed(connection, added, "assigned", None, event.assigned_at, {"due_at": _iso(event.due_at)})
     early = await repository.take_early_cancellation(connection, event.task_id)
     if early is None:
         return
-    task = await repository.lock_task(connection, event.task_id)
-    if task is not None and cancellable(task["status"]):
-        await repository.finish_task(
+    if cancellable(added["status"]):
+        cancelled = await repository.finish_task(
             connection, event.task_id, TaskStatus.CANCELLED, early["reason"], None, early["cancelled_at"]
         )
+        await _routing_changed(connection, cancelled, "cancelled", added["status"], early["cancelled_at"])
 
 
 async def cancel_task(connection: asyncpg.Connection, event: TaskCancelled) -> None:
@@ -94,107 +275,45 @@ async def cancel_task(connection: asyncpg.Connection, event: TaskCancelled) -> N
     if task is None:
         await repository.remember_cancellation(connection, event.task_id, event.reason, event.cancelled_at)
     elif cancellable(task["status"]):
-        await repository.finish_task(
+        cancelled = await repository.finish_task(
             connection, event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
         )
+        await _routing_changed(connection, cancelled, "cancelled", task["status"], event.cancelled_at)
 
 
 async def resume_task(connection: asyncpg.Connection, event: TaskResumed) -> None:
     """Reopen a task that waited for supplements, due at the moved time; anything else is left alone."""
     task = await repository.lock_task(connection, event.task_id)
     if task is not None and resumable(task["status"]):
-        await repository.reopen_task(connection, event.task_id, event.due_at)
+        reopened = await repository.reopen_task(connection, event.task_id, event.due_at)
+        await _routing_changed(
+            connection, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
+        )
 
 
-async def complete_task(
-    connection: asyncpg.Connection, command: CompleteTask, *, now: datetime, prefix: str
-) -> asyncpg.Record:
-    """Finish the task and announce it; raises ``TaskActionError`` or :class:`TaskNotFoundError`."""
-    task = await _locked(connection, command.task_id)
-    completion = complete(task["status"], command.outcome, command.reason)
-    updated = await repository.finish_task(
-        connection, command.task_id, completion.outcome.value, completion.reason, command.clerk_id, now
-    )
-    event = TaskCompleted(
-        dossier_id=task["dossier_id"],
-        dossier_code=task["dossier_code"],
-        task_id=command.task_id,
+async def _routing_changed(
+    connection: asyncpg.Connection,
+    task: asyncpg.Record,
+    action: str,
+    before: str | None,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    change = Change(
+        task_id=task["id"],
         unit_code=task["unit_code"],
-        outcome=completion.outcome,
-        reason=completion.reason,
-        completed_by=command.clerk_id,
-        completed_at=now,
-    )
-    await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
-    return updated
-
-
-async def request_supplements(
-    connection: asyncpg.Connection, command: RequestSupplements, *, now: datetime, prefix: str
-) -> asyncpg.Record:
-    """Put the task on hold and ask for what is missing; raises ``TaskActionError`` or :class:`TaskNotFoundError`."""
-    task = await _locked(connection, command.task_id)
-    missing = check_supplement_request(task["status"], command.missing)
-    updated = await repository.wait_for_supplements(connection, command.task_id, missing)
-    event = TaskSupplementRequested(
-        dossier_id=task["dossier_id"],
         dossier_code=task["dossier_code"],
-        task_id=command.task_id,
-        unit_code=task["unit_code"],
-        missing=missing,
-        requested_by=command.clerk_id,
-        requested_at=now,
+        action=action,
+        actor=ROUTING,
+        by_clerk=False,
+        status_before=before,
+        status_after=task["status"],
+        version=task["version"],
+        at=at,
+        detail=detail or {},
     )
-    await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
-    return updated
+    await history.record(connection, change)
 
 
-async def return_task(
-    connection: asyncpg.Connection, command: ReturnTask, *, now: datetime, prefix: str
-) -> asyncpg.Record:
-    """Hand the task back for re-routing; raises ``TaskActionError`` or :class:`TaskNotFoundError`."""
-    task = await _locked(connection, command.task_id)
-    reason = check_return(task["status"], command.reason)
-    updated = await repository.finish_task(
-        connection, command.task_id, TaskStatus.RETURNED, reason, command.clerk_id, now
-    )
-    event = TaskReturned(
-        dossier_id=task["dossier_id"],
-        dossier_code=task["dossier_code"],
-        task_id=command.task_id,
-        unit_code=task["unit_code"],
-        reason=reason,
-        returned_by=command.clerk_id,
-        returned_at=now,
-    )
-    await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
-    return updated
-
-
-async def extend_task(
-    connection: asyncpg.Connection, command: ExtendTask, *, now: datetime, prefix: str
-) -> asyncpg.Record:
-    """Move the task's due time; routing moves the dossier's and the applicant gets the apology."""
-    task = await _locked(connection, command.task_id)
-    reason = check_extension(task["status"], task["due_at"], command.new_due_at, command.reason)
-    updated = await repository.set_due(connection, command.task_id, command.new_due_at)
-    event = TaskExtended(
-        dossier_id=task["dossier_id"],
-        dossier_code=task["dossier_code"],
-        task_id=command.task_id,
-        unit_code=task["unit_code"],
-        previous_due_at=task["due_at"] or command.new_due_at,
-        new_due_at=command.new_due_at,
-        reason=reason,
-        extended_by=command.clerk_id,
-        extended_at=now,
-    )
-    await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
-    return updated
-
-
-async def _locked(connection: asyncpg.Connection, task_id: UUID) -> asyncpg.Record:
-    task = await repository.lock_task(connection, task_id)
-    if task is None:
-        raise TaskNotFoundError(f"no task has id {task_id}")
-    return task
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()

@@ -9,7 +9,7 @@ from stack import ServiceStack
 
 from shared.contracts import DossierStatusChanged, TaskAssigned, dead_letter_topic, topic_of
 from shared.settings import CommonSettings
-from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit, unit_tasks
 from tests.support.kafka import publish_raw, read_topic
 from tests.support.waiting import eventually
 
@@ -53,8 +53,7 @@ async def test_a_redelivered_event_with_the_same_ce_id_changes_nothing(
 
     entries = await ledger(http, stack.url("notification"), code, 3)
     assert len(entries) == 3
-    tasks = (await http.get(f"{stack.url('department')}/v1/units/17179.VP/tasks")).json()
-    assert len([t for t in tasks if t["dossier_code"] == code]) == 1
+    assert len(await unit_tasks(http, stack.url("department"), "17179.VP", code)) == 1
 
 
 async def test_malformed_messages_go_to_the_dlq_with_the_error_and_the_next_message_is_processed(

@@ -8,7 +8,8 @@ from stack import ServiceStack
 
 from shared.calendar import default_calendar, due_at
 from shared.reference_data import catalogue
-from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, final_dossier, ledger, open_task, submit
+from tests.support import clerks
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, act, final_dossier, ledger, open_task, submit
 
 
 async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_in_the_ledger(
@@ -24,12 +25,8 @@ async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_
     assert datetime.fromisoformat(accepted["due_at"]) == expected_due
 
     task = await open_task(http, stack.url("department"), "17179.VP", code)
-    response = await http.post(
-        f"{stack.url('department')}/v1/tasks/{task['id']}/complete",
-        json={"outcome": "approved", "clerk_id": "clerk-quynh-luu-1"},
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == "approved"
+    approved = await act(http, stack.url("department"), task, "approve")
+    assert approved["status"] == "approved"
 
     dossier = await final_dossier(http, stack.url("intake"), code, "done")
     assert dossier["portal_status_code"] == 10
@@ -47,11 +44,7 @@ async def test_refused_dossier_is_denied_and_the_applicant_is_told_why(
     code = (await submit(http, stack.url("intake"), LAND_IN_RACH_GIA))["code"]
 
     task = await open_task(http, stack.url("department"), "30742.KT", code)
-    response = await http.post(
-        f"{stack.url('department')}/v1/tasks/{task['id']}/complete",
-        json={"outcome": "refused", "reason": "Thửa đất đang có tranh chấp", "clerk_id": "clerk-kt-rach-gia"},
-    )
-    assert response.status_code == 200, response.text
+    await act(http, stack.url("department"), task, "refuse", {"reason": "Thửa đất đang có tranh chấp"})
 
     dossier = await final_dossier(http, stack.url("intake"), code, "denied")
     assert dossier["handling_unit"] == "30742.KT"
@@ -65,13 +58,16 @@ async def test_a_refusal_without_reason_and_a_second_decision_are_rejected(
 ) -> None:
     code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU))["code"]
     task = await open_task(http, stack.url("department"), "17179.VP", code)
-    complete = f"{stack.url('department')}/v1/tasks/{task['id']}/complete"
+    tasks = f"{stack.url('department')}/v1/tasks/{task['id']}"
+    as_approver = clerks.headers("17179.VP", "approver", version=task["version"])
 
-    no_reason = await http.post(complete, json={"outcome": "refused", "clerk_id": "c1"})
-    assert no_reason.status_code == 409
-    assert "reason" in no_reason.text
+    no_reason = await http.post(f"{tasks}/refuse", json={"reason": " "}, headers=as_approver)
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["field"] == "reason"
 
-    assert (await http.post(complete, json={"outcome": "approved", "clerk_id": "c1"})).status_code == 200
-    again = await http.post(complete, json={"outcome": "refused", "reason": "late", "clerk_id": "c2"})
+    approved = await http.post(f"{tasks}/approve", headers=as_approver)
+    assert approved.status_code == 200, approved.text
+    current = clerks.headers("17179.VP", "approver", version=approved.json()["version"])
+    again = await http.post(f"{tasks}/refuse", json={"reason": "late"}, headers=current)
     assert again.status_code == 409
     assert "already approved" in again.text

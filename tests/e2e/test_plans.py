@@ -8,10 +8,12 @@ import httpx
 from stack import ServiceStack
 
 from services.routing.handlers import deadlines
+from tests.support import clerks
 from tests.support.dossiers import (
     BIRTH_GROUP_IN_QUYNH_LUU,
     LAND_IN_QUYNH_LUU,
     LAND_IN_RACH_GIA,
+    act,
     dossier_plan,
     dossier_status,
     ledger,
@@ -30,14 +32,11 @@ def _tasks(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
 async def _act(
     http: httpx.AsyncClient, stack: ServiceStack, task: dict[str, Any], action: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    response = await http.post(f"{stack.url('department')}/v1/tasks/{task['id']}/{action}", json=body)
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
+    return await act(http, stack.url("department"), task, action, body)
 
 
 async def _approve(http: httpx.AsyncClient, stack: ServiceStack, task: dict[str, Any]) -> dict[str, Any]:
-    return await _act(http, stack, task, "complete", {"outcome": "approved", "clerk_id": f"clerk-{task['unit_code']}"})
+    return await act(http, stack.url("department"), task, "approve")
 
 
 async def test_birth_group_runs_birth_first_then_residence_and_card_in_parallel(
@@ -123,7 +122,7 @@ async def test_a_refusal_in_stage_one_stops_stage_two(http: httpx.AsyncClient, s
     birth = await open_task(http, stack.url("department"), "17179.VP", code)
 
     reason = "Giấy chứng sinh không hợp lệ"
-    await _act(http, stack, birth, "complete", {"outcome": "refused", "reason": reason, "clerk_id": "clerk-vp"})
+    await _act(http, stack, birth, "refuse", {"reason": reason})
 
     dossier = await dossier_status(http, stack.url("intake"), code, "denied")
     assert dossier["portal_status_code"] == 8
@@ -148,7 +147,7 @@ async def test_a_supplement_request_stops_the_clock_and_the_supplement_resumes_t
     before = await dossier_plan(http, stack.url("routing"), code)
 
     missing = ["Bản sao sổ hộ khẩu", "Sơ đồ thửa đất"]
-    await _act(http, stack, confirm, "supplement-request", {"missing": missing, "clerk_id": "clerk-kt"})
+    await _act(http, stack, confirm, "supplement-request", {"missing": missing})
     waiting = await dossier_status(http, stack.url("intake"), code, "waiting")
     assert waiting["portal_status_code"] == 5
     assert waiting["missing"] == missing
@@ -186,7 +185,7 @@ async def test_a_task_returned_as_not_competent_is_re_routed_with_an_audit_entry
     delegated = await open_task(http, stack.url("department"), "30742.KT", code)
 
     reason = "Đất của tổ chức, thuộc thẩm quyền của Sở"
-    await _act(http, stack, delegated, "return", {"reason": reason, "clerk_id": "clerk-kt-rach-gia"})
+    await _act(http, stack, delegated, "return", {"reason": reason})
 
     rerouted = await open_task(http, stack.url("department"), "91.SNNMT", code)
     assert rerouted["task_key"] == "register-land"
@@ -232,13 +231,14 @@ async def test_an_extension_with_apology_moves_the_task_and_dossier_due_dates_an
 
     refused = await http.post(
         f"{stack.url('department')}/v1/tasks/{task['id']}/extension",
-        json={"new_due_date": holiday.isoformat(), "reason": "x", "clerk_id": "clerk-kt"},
+        json={"new_due_date": holiday.isoformat(), "reason": "x"},
+        headers=clerks.headers("17179.KT", version=task["version"]),
     )
     assert refused.status_code == 422
     assert "not a working day" in refused.text
 
     reason = "Cần xác minh nguồn gốc đất"
-    body = {"new_due_date": new_day.isoformat(), "reason": reason, "clerk_id": "clerk-kt"}
+    body = {"new_due_date": new_day.isoformat(), "reason": reason}
     extended = await _act(http, stack, task, "extension", body)
     assert datetime.fromisoformat(extended["due_at"]).astimezone(deadlines().zone).date() == new_day
 

@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 
 from shared.reference_data import catalogue
+from tests.support import clerks
 from tests.support.waiting import eventually
 
 
@@ -54,17 +55,36 @@ async def open_task(
     """Wait until the unit's queue holds the dossier's task in ``status``."""
 
     async def probe() -> dict[str, Any] | None:
-        response = await http.get(f"{department}/v1/units/{unit}/tasks", params={"status": status})
-        return next((t for t in response.json() if t["dossier_code"] == code), None)
+        params = {"status": status, "dossier": code}
+        response = await http.get(f"{department}/v1/units/{unit}/tasks", params=params, headers=clerks.headers(unit))
+        assert response.status_code == 200, response.text
+        return next(iter(response.json()["items"]), None)
 
     return await eventually(probe, what=f"a {status} task of {code} in {unit}'s queue")
 
 
 async def unit_tasks(http: httpx.AsyncClient, department: str, unit: str, code: str) -> list[dict[str, Any]]:
     """Every task of the dossier in the unit's queue, whatever its status."""
-    response = await http.get(f"{department}/v1/units/{unit}/tasks")
+    response = await http.get(
+        f"{department}/v1/units/{unit}/tasks", params={"dossier": code}, headers=clerks.headers(unit)
+    )
     assert response.status_code == 200, response.text
-    return [t for t in response.json() if t["dossier_code"] == code]
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def act(
+    http: httpx.AsyncClient, department: str, task: dict[str, Any], action: str, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A clerk of the task's unit with every role acts on the version of ``task`` given; asserts 200."""
+    response = await http.post(
+        f"{department}/v1/tasks/{task['id']}/{action}",
+        json=body,
+        headers=clerks.headers(task["unit_code"], version=task["version"]),
+    )
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 async def dossier_plan(http: httpx.AsyncClient, routing: str, code: str) -> dict[str, Any]:

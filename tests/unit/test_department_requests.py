@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -10,16 +11,19 @@ import pytest
 
 from services.department.api import TaskView
 from services.department.app import create_app
-from shared.settings import CommonSettings
+from services.department.settings import DepartmentSettings
+from tests.support import clerks
 
 TASK = uuid4()
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     # The ASGI transport does not run the lifespan: no database, no broker, only validation.
-    transport = httpx.ASGITransport(app=create_app(CommonSettings(topic_prefix="unit.")))
-    async with httpx.AsyncClient(transport=transport, base_url="http://department") as client:
+    settings = DepartmentSettings(topic_prefix="unit.", jwks_file=clerks.issuer().write_jwks(tmp_path / "jwks.json"))
+    transport = httpx.ASGITransport(app=create_app(settings))
+    headers = clerks.headers("17179.KT", version=1)
+    async with httpx.AsyncClient(transport=transport, base_url="http://department", headers=headers) as client:
         yield client
 
 
@@ -33,12 +37,11 @@ async def _fields(client: httpx.AsyncClient, path: str, body: Any) -> list[str]:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"clerk_id": "c1"}, "missing"),
-        ({"missing": [], "clerk_id": "c1"}, "missing"),
-        ({"missing": [" "], "clerk_id": "c1"}, "missing.0"),
-        ({"missing": ["Sơ đồ thửa đất"]}, "clerk_id"),
-        ({"missing": ["Sơ đồ thửa đất"], "clerk_id": ""}, "clerk_id"),
-        ({"missing": ["Sơ đồ thửa đất"], "clerk_id": "c1", "reason": "x"}, "reason"),
+        ({}, "missing"),
+        ({"missing": []}, "missing"),
+        ({"missing": [" "]}, "missing.0"),
+        ({"missing": ["Sơ đồ thửa đất"], "clerk_id": "c1"}, "clerk_id"),
+        ({"missing": ["Sơ đồ thửa đất"], "reason": "x"}, "reason"),
     ],
 )
 async def test_a_bad_supplement_request_is_refused_naming_the_field(
@@ -50,18 +53,22 @@ async def test_a_bad_supplement_request_is_refused_naming_the_field(
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"clerk_id": "c1"}, "reason"),
-        ({"reason": "  ", "clerk_id": "c1"}, "reason"),
-        ({"reason": "r" * 2001, "clerk_id": "c1"}, "reason"),
-        ({"reason": "không thuộc thẩm quyền"}, "clerk_id"),
+        ({}, "reason"),
+        ({"reason": "  "}, "reason"),
+        ({"reason": "r" * 2001}, "reason"),
     ],
 )
-async def test_a_return_without_reason_or_clerk_is_refused(client: httpx.AsyncClient, body: Any, field: str) -> None:
+async def test_a_return_without_reason_is_refused(client: httpx.AsyncClient, body: Any, field: str) -> None:
     assert field in await _fields(client, f"/v1/tasks/{TASK}/return", body)
 
 
+@pytest.mark.parametrize("path", ["refuse", "comments"])
+async def test_a_refusal_or_comment_without_text_is_refused(client: httpx.AsyncClient, path: str) -> None:
+    assert await _fields(client, f"/v1/tasks/{TASK}/{path}", {}) in (["reason"], ["text"])
+
+
 async def test_a_task_id_that_is_not_a_uuid_is_refused(client: httpx.AsyncClient) -> None:
-    body = {"reason": "không thuộc thẩm quyền", "clerk_id": "c1"}
+    body = {"reason": "không thuộc thẩm quyền"}
 
     assert "path.task_id" in await _fields(client, "/v1/tasks/42/return", body)
 
@@ -70,7 +77,23 @@ async def test_the_queue_filter_refuses_an_unknown_status(client: httpx.AsyncCli
     response = await client.get("/v1/units/17179.KT/tasks", params={"status": "closed"})
 
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "query.status"
+    assert response.json()["errors"][0]["field"] == "query.status.0"
+
+
+async def test_an_action_without_a_token_is_refused_before_its_body_is_read(client: httpx.AsyncClient) -> None:
+    response = await client.post(f"/v1/tasks/{TASK}/return", json={}, headers={"Authorization": ""})
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["errors"][0]["field"] == "Authorization"
+
+
+async def test_an_action_without_if_match_asks_for_it(client: httpx.AsyncClient) -> None:
+    del client.headers["If-Match"]
+    response = await client.post(f"/v1/tasks/{TASK}/claim")
+
+    assert response.status_code == 428
+    assert response.json()["errors"][0]["field"] == "If-Match"
 
 
 def test_a_task_view_reads_a_row_assigned_before_plans() -> None:

@@ -3,6 +3,11 @@
 An ``open`` task is the unit's to decide: approve or refuse it, ask the applicant for
 supplements (it is then ``waiting`` until routing resumes it) or return it as not the
 unit's competence. Routing may cancel a task that is not finished yet.
+
+Every change bumps the task's ``version``; a clerk acts on the version they saw, so of
+two clerks acting on one version only the first succeeds. A handler may claim an
+unfinished task: while it is claimed, other handlers cannot claim it, ask for
+supplements, return or extend it (an approver's decision is not blocked by a claim).
 """
 
 from dataclasses import dataclass
@@ -29,7 +34,52 @@ class TaskStatus(StrEnum):
 
 
 class TaskActionError(ValueError):
-    """The action is not allowed on the task in its current state."""
+    """The action is not allowed on the task in its current state; ``field`` names what is in the way."""
+
+    def __init__(self, message: str, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class StaleVersionError(TaskActionError):
+    """The clerk acted on a version of the task that is no longer current."""
+
+
+def check_version(current: int, expected: int) -> None:
+    """The clerk must act on the task as it is now."""
+    if current != expected:
+        raise StaleVersionError(f"task is at version {current}, not {expected}: reload it and try again", "If-Match")
+
+
+def check_claim(status: str, claimed_by: str | None, clerk: str) -> None:
+    """An unfinished task nobody holds may be claimed."""
+    _require_unfinished(status)
+    if claimed_by == clerk:
+        raise TaskActionError("you already hold this task", "claimed_by")
+    if claimed_by is not None:
+        raise TaskActionError(f"task is claimed by {claimed_by}", "claimed_by")
+
+
+def check_release(claimed_by: str | None, clerk: str) -> None:
+    """Only the clerk who holds the task releases it."""
+    if claimed_by is None:
+        raise TaskActionError("task is not claimed", "claimed_by")
+    if claimed_by != clerk:
+        raise TaskActionError(f"task is claimed by {claimed_by}, not by you", "claimed_by")
+
+
+def check_not_held_by_another(claimed_by: str | None, clerk: str) -> None:
+    """Handling work on a claimed task belongs to the clerk who holds it."""
+    if claimed_by is not None and claimed_by != clerk:
+        raise TaskActionError(f"task is claimed by {claimed_by}", "claimed_by")
+
+
+def check_comment(text: str) -> str:
+    """A comment says something."""
+    cleaned = _clean(text)
+    if cleaned is None:
+        raise TaskActionError("a comment needs a text", "text")
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -43,16 +93,26 @@ def complete(status: str, outcome: TaskOutcome, reason: str | None) -> Completio
     _require_open(status)
     reason = _clean(reason)
     if outcome is TaskOutcome.REFUSED and reason is None:
-        raise TaskActionError("a refusal needs a reason")
+        raise TaskActionError("a refusal needs a reason", "reason")
     return Completion(outcome, reason)
 
 
-def check_supplement_request(status: str, missing: tuple[str, ...]) -> tuple[str, ...]:
-    """What an open task asks the applicant for: every item once, trimmed; at least one."""
+def check_supplement_request(
+    status: str, missing: tuple[str, ...], *, asked_before: int = 0, once: bool = False
+) -> tuple[str, ...]:
+    """What an open task asks the applicant for: every item once, trimmed; at least one.
+
+    Where the procedure allows one supplement request per dossier (``once``), a task that
+    already asked may not ask again.
+    """
     _require_open(status)
+    if once and asked_before:
+        raise TaskActionError(
+            "this procedure allows one supplement request per dossier and this task already asked", "missing"
+        )
     items = tuple(dict.fromkeys(item for item in map(_clean, missing) if item is not None))
     if not items:
-        raise TaskActionError("a supplement request must say what is missing")
+        raise TaskActionError("a supplement request must say what is missing", "missing")
     return items
 
 
@@ -61,19 +121,20 @@ def check_return(status: str, reason: str) -> str:
     _require_open(status)
     cleaned = _clean(reason)
     if cleaned is None:
-        raise TaskActionError("returning a task needs a reason")
+        raise TaskActionError("returning a task needs a reason", "reason")
     return cleaned
 
 
 def check_extension(status: str, current_due: datetime | None, new_due: datetime, reason: str) -> str:
     """An open or waiting task may get a later due time, with the reason for the apology letter."""
-    if TaskStatus(status).is_finished:
-        raise TaskActionError(f"task is already {status}")
+    _require_unfinished(status)
     if current_due is not None and new_due <= current_due:
-        raise TaskActionError(f"the new due time {new_due.isoformat()} is not after {current_due.isoformat()}")
+        raise TaskActionError(
+            f"the new due time {new_due.isoformat()} is not after {current_due.isoformat()}", "new_due_date"
+        )
     cleaned = _clean(reason)
     if cleaned is None:
-        raise TaskActionError("an extension needs the reason given in the apology letter")
+        raise TaskActionError("an extension needs the reason given in the apology letter", "reason")
     return cleaned
 
 
@@ -93,6 +154,11 @@ def _require_open(status: str) -> None:
         raise TaskActionError("task is waiting for supplements")
     if current is not TaskStatus.OPEN:
         raise TaskActionError(f"task is already {current}")
+
+
+def _require_unfinished(status: str) -> None:
+    if TaskStatus(status).is_finished:
+        raise TaskActionError(f"task is already {status}")
 
 
 def _clean(text: str | None) -> str | None:

@@ -1,0 +1,21 @@
+"""The clerk API of the department service: inbox, task detail, actions, audit log and change feed."""
+
+from fastapi import APIRouter
+
+from services.department.adapters.change_feed import ChangeFeed
+from services.department.api.actions import build_actions
+from services.department.api.feed import build_feed
+from services.department.api.models import TaskView
+from services.department.api.queries import build_queries
+from shared.runtime import ServiceRuntime
+
+__all__ = ["TaskView", "build_api"]
+
+
+def build_api(runtime: ServiceRuntime, feed: ChangeFeed) -> APIRouter:
+    """Every clerk route; each checks the bearer token with the app's ``state.token_verifier``."""
+    api = APIRouter()
+    api.include_router(build_queries(runtime))
+    api.include_router(build_actions(runtime))
+    api.include_router(build_feed(runtime, feed))
+    return api

@@ -1,0 +1,168 @@
+"""What the clerk API reads and answers: task views, pages, history, problems, action bodies."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.department.domain.task import TaskStatus
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Reason = Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class FieldProblem(BaseModel):
+    """One thing wrong with the request, and where."""
+
+    field: str = Field(description="Body field, `query.<name>`, `path.<name>` or a header such as `If-Match`.")
+    reason: str
+
+
+class ProblemDetails(BaseModel):
+    """An error (RFC 9457), served as `application/problem+json`."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldProblem] = []
+
+
+class TaskView(BaseModel):
+    """A task in a unit's work queue; `version` is its ETag."""
+
+    id: UUID
+    dossier_id: UUID
+    dossier_code: str
+    unit_code: str
+    procedure_code: str
+    task_key: str | None = Field(description="The task's key in the procedure's plan (None for older tasks).")
+    stage: int | None = Field(description="Index of the plan stage the task belongs to (None for older tasks).")
+    status: TaskStatus
+    version: int = Field(description="Bumped by every change; send it back as `If-Match` to act.")
+    reason: str | None = Field(description="Why it was refused, returned or cancelled (or a note on approval).")
+    missing: list[str] = Field(description="What the unit last asked the applicant to hand in.")
+    completed_by: str | None
+    assigned_at: datetime
+    due_at: datetime | None = Field(description="End of the task's allowance; moved when it resumes after supplements.")
+    completed_at: datetime | None
+    claimed_by: str | None = Field(default=None, description="The handler holding the task, if any.")
+    claimed_at: datetime | None = None
+    supplement_requests: int = Field(default=0, description="How many times this task asked for supplements.")
+
+
+class TaskPage(BaseModel):
+    """A page of a unit's inbox, soonest due first."""
+
+    items: list[TaskView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; None on the last page.")
+
+
+class DocumentView(BaseModel):
+    """A paper the procedure asks the applicant for (from the catalogue)."""
+
+    name_vi: str
+    name_en: str
+    required: bool
+    component: str | None = Field(description="The optional part of an inter-connected procedure it belongs to.")
+
+
+class DossierSummary(BaseModel):
+    """What the department knows of the dossier, completed from the procedure catalogue."""
+
+    id: UUID
+    code: str
+    procedure_code: str
+    procedure_name_vi: str | None = Field(description="None when the catalogue no longer has the procedure.")
+    procedure_name_en: str | None
+    field: str | None = Field(description="Field of administration, e.g. land, civil-status.")
+    level: str | None = Field(description="Competent level: commune or province.")
+    working_days: int | None = Field(description="Statutory time of the whole procedure.")
+    supplement_once: bool | None = Field(description="At most one supplement request per dossier.")
+
+
+class HistoryEntry(BaseModel):
+    """One change of a task: by a clerk (`by_clerk`) or by routing (assigned, cancelled, resumed)."""
+
+    id: int = Field(description="Also the change feed's event id.")
+    action: str = Field(
+        examples=["assigned", "claimed", "supplements-requested", "approved", "commented"],
+        description="assigned, cancelled, resumed (routing); claimed, released, approved, refused,"
+        " supplements-requested, returned, extended, commented (clerks).",
+    )
+    actor: str = Field(description="The clerk's token subject, or `routing`.")
+    by_clerk: bool
+    status_before: TaskStatus | None
+    status_after: TaskStatus
+    version: int = Field(description="The task's version after the change.")
+    detail: dict[str, Any] = Field(description="Reason, missing items, due dates or comment text, by action.")
+    trace_id: str | None = Field(description="W3C trace id of the request that made the change.")
+    at: datetime
+
+
+class AuditEntry(HistoryEntry):
+    """A clerk's action in the unit's audit log."""
+
+    task_id: UUID
+    unit_code: str
+    dossier_code: str
+
+
+class AuditPage(BaseModel):
+    """A page of a unit's audit log, newest first."""
+
+    items: list[AuditEntry]
+    next_cursor: str | None
+
+
+class TaskDetail(BaseModel):
+    """One task with its dossier, the documents of its procedure and its whole history."""
+
+    task: TaskView
+    dossier: DossierSummary
+    documents: list[DocumentView]
+    history: list[HistoryEntry]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Approval(_Body):
+    """An approver signs the unit's approval; the note is kept with the task."""
+
+    note: Reason | None = Field(default=None, description="Optional remark for the file.")
+
+
+class Refusal(_Body):
+    """An approver refuses; the applicant is told the reason."""
+
+    reason: Reason = Field(examples=["Thửa đất đang có tranh chấp"])
+
+
+class SupplementRequest(_Body):
+    """A handler needs more from the applicant before deciding; the task waits."""
+
+    missing: list[Annotated[Text, StringConstraints(max_length=500)]] = Field(
+        min_length=1, max_length=100, examples=[["Sơ đồ thửa đất"]], description="Everything missing, in one request."
+    )
+
+
+class TaskReturn(_Body):
+    """A handler sends the task back as not the unit's competence; routing re-routes it."""
+
+    reason: Reason = Field(examples=["Đất của tổ chức, thuộc thẩm quyền của Sở"])
+
+
+class TaskExtension(_Body):
+    """A handler cannot finish on time: a new due date and the reason, for the apology letter (Form 04)."""
+
+    new_due_date: date = Field(description="A working day; the task is due at the end of its office hours.")
+    reason: Reason = Field(examples=["Cần xác minh thêm nguồn gốc đất với cơ quan thuế"])
+
+
+class CommentBody(_Body):
+    """A note for the task's history."""
+
+    text: Annotated[Text, StringConstraints(max_length=4000)] = Field(examples=["Đã gọi điện cho người nộp"])

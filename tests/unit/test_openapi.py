@@ -1,0 +1,49 @@
+"""The committed OpenAPI document (docs/openapi/department.json) matches the code and loads in schemathesis."""
+
+import json
+
+import schemathesis
+
+from services import openapi
+
+DOCUMENT = openapi.DOCS / "department.json"
+
+
+def test_committed_document_matches_the_code() -> None:
+    assert openapi.main(["--check"]) == 0
+
+
+def test_the_document_is_openapi_3_1_and_loads_in_schemathesis() -> None:
+    schema = schemathesis.openapi.from_path(DOCUMENT)
+
+    labels = {result.ok().label for result in schema.get_all_operations()}  # type: ignore[union-attr]
+
+    assert json.loads(DOCUMENT.read_text(encoding="utf-8"))["openapi"] == "3.1.0"
+    assert {
+        "GET /v1/units/{unit}/tasks",
+        "GET /v1/tasks/{task_id}",
+        "GET /v1/units/{unit}/audit",
+        "GET /v1/units/{unit}/events",
+        "POST /v1/tasks/{task_id}/claim",
+        "POST /v1/tasks/{task_id}/release",
+        "POST /v1/tasks/{task_id}/approve",
+        "POST /v1/tasks/{task_id}/refuse",
+        "POST /v1/tasks/{task_id}/supplement-request",
+        "POST /v1/tasks/{task_id}/return",
+        "POST /v1/tasks/{task_id}/extension",
+        "POST /v1/tasks/{task_id}/comments",
+    } <= labels
+
+
+def test_every_clerk_route_needs_a_bearer_token_and_documents_its_problems() -> None:
+    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+
+    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for path, operations in document["paths"].items():
+        if not path.startswith(("/v1/tasks", "/v1/units/{unit}/tasks", "/v1/units/{unit}/audit")):
+            continue
+        for method, operation in operations.items():
+            assert operation["security"] == [{"HTTPBearer": []}], f"{method} {path}"
+            assert "application/problem+json" in operation["responses"]["401"]["content"], f"{method} {path}"
+            if method == "post":
+                assert {"403", "404", "409", "428"} <= set(operation["responses"]), f"{method} {path}"
