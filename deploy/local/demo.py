@@ -12,8 +12,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+from trace_links import print_trace_links
 
 from services.department.auth.local_issuer import LocalIssuer
 from shared.reference_data import catalogue
@@ -23,7 +25,9 @@ INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (f"{HOST}:{port}" for port in (8001,
 # The demo's token issuer; `make demo` starts the department trusting its JWKS.
 AUTH_DIR = Path(os.environ.get("LIENTHONG_LOCAL_DIR", Path(__file__).resolve().parents[2] / ".local")) / "auth"
 ROLES = ["receiver", "handler", "approver", "supervisor"]
+OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 INBOXES = ("17179.KT", "40.SNNMT")
+BOARD_UNITS = ("17179.VP", "17179.KT", "40.SNNMT", "30742.KT")
 
 
 def _group(*components: str) -> str:
@@ -87,7 +91,8 @@ def wait_for(what: str, probe: Any, timeout: float = 30.0) -> Any:
 
 
 def _when(value: str | None) -> str:
-    return f"{datetime.fromisoformat(value):%a %d/%m/%Y %H:%M}" if value else "-"
+    """An instant from the API, in the offices' time."""
+    return f"{datetime.fromisoformat(value).astimezone(OFFICE_ZONE):%a %d/%m/%Y %H:%M}" if value else "-"
 
 
 class Demo:
@@ -171,12 +176,12 @@ class Demo:
             if entry["action"] != "routed":
                 print(f"     audit: {entry['action']}: {entry['detail']}")
 
-    def run(self, sample: dict[str, Any]) -> None:
+    def run(self, sample: dict[str, Any]) -> str:
         print(f"\n== {sample['title']}")
         accepted = self.http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"])
         if accepted.status_code != 202:
             sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
-        code = accepted.json()["code"]
+        code = str(accepted.json()["code"])
         print(f"   intake     received {code}, due {_when(accepted.json()['due_at'])} (working days)")
         for step in sample["steps"]:
             self.step(code, step)
@@ -195,6 +200,16 @@ class Demo:
         print("   messages to the applicant:")
         for entry in wait_for(f"the ledger of {code}", ledger):
             print(f"     [{entry['status']:<10}] {entry['message']}")
+        return code
+
+    def print_board(self, unit: str) -> None:
+        board = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/stats").json()
+        total, period = board["total"], board["period"]
+        rate = "-" if total["on_time_rate"] is None else f"{total['on_time_rate']:.0%}"
+        print(
+            f"   {unit:<10} {period['from']}..{period['to']}: {total['completed']} completed,"
+            f" {total['early']} early, {total['on_time']} on time, {total['late']} late, on-time rate {rate}"
+        )
 
     def print_inbox(self, unit: str) -> None:
         answer = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/tasks", params={"limit": 10}, headers=self.clerk(unit))
@@ -211,10 +226,13 @@ def main() -> None:
     issuer = LocalIssuer.in_directory(AUTH_DIR)
     with httpx.Client(timeout=10) as http:
         demo = Demo(http, issuer)
-        for sample in SAMPLES:
-            demo.run(sample)
+        codes = [demo.run(sample) for sample in SAMPLES]
         for unit in INBOXES:
             demo.print_inbox(unit)
+        print(f"\n== Public board (GET /v1/units/<unit>/stats; HTML at {DEPARTMENT}/v1/units/<unit>/stats.html)")
+        for unit in BOARD_UNITS:
+            demo.print_board(unit)
+    print_trace_links(codes)
     print("\nThe services keep running: try GET /v1/dossiers/<code> on port 8001 or /v1/dossiers/<code>/plan on 8002;")
     print("stop everything with `make down`.")
 
