@@ -2,6 +2,7 @@
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from services.department.deadlines.settings import DeadlineSettings
 from services.department.settings import DepartmentSettings
 from services.department.stats import subscribers as board_subscribers
 from services.department.stats.api import build_board
+from services.department.stats.gauge import on_time_refresher
 from services.department.subscribers import build_router
 from shared.calendar import default_calendar
 from shared.contracts import TaskCompleted, TaskDeadlineReached, TaskExtended, TaskReturned, TaskSupplementRequested
@@ -82,6 +84,9 @@ def create_app(settings: DepartmentSettings | None = None) -> FastAPI:
     app.router.lifespan_context = lifespan
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     run_beside(app, deadline_scheduler(runtime, DeadlineSettings()))
+    runtime.metrics.on_scrape(
+        "on-time", on_time_refresher(runtime.metrics, lambda: runtime.db, lambda: datetime.now(UTC))
+    )
     return app
 
 

@@ -11,7 +11,7 @@ from stack import DEFAULT_PORTS, ServiceStack
 from shared.cloudevents import headers_for
 from shared.contracts import DossierStatusChanged, DossierSubmitted, TaskAssigned, dead_letter_topic, topic_of
 from shared.settings import CommonSettings
-from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, ledger, open_task, submit
 from tests.support.kafka import publish_raw
 from tests.support.waiting import eventually
 
@@ -125,3 +125,17 @@ async def test_deadline_marks_published_by_department_are_counted_per_unit_and_k
         return marks if {s.labels["kind"] for s in marks if s.value >= 1} == {"warning", "overdue"} else None
 
     await eventually(both_marks, timeout=60, what=f"a warning and an overdue mark of {unit} counted")
+
+
+async def test_the_on_time_ratio_per_unit_is_the_public_boards_figure(
+    http: httpx.AsyncClient, stack: ServiceStack
+) -> None:
+    code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU))["code"]
+    task = await open_task(http, stack.url("department"), "17179.VP", code)
+    await act(http, stack.url("department"), task, "approve")
+    board = (await http.get(f"{stack.url('department')}/v1/units/17179.VP/stats")).json()
+    assert board["total"]["completed"] >= 1
+
+    _, samples = await _samples(http, stack.url("department"))
+    ratios = [s for s in samples if s.name == "lienthong_unit_on_time_ratio" and s.labels == {"unit": "17179.VP"}]
+    assert [s.value for s in ratios] == [board["total"]["on_time_rate"]]

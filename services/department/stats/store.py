@@ -28,6 +28,19 @@ async def completions(
     )
 
 
+async def recent_completions(connection: asyncpg.Connection, since: datetime) -> list[asyncpg.Record]:
+    """Every unit's decided tasks with a due time finished since ``since``, and whether they were extended."""
+    return list(
+        await connection.fetch(
+            "SELECT t.unit_code, t.due_at, t.completed_at,"
+            " EXISTS (SELECT 1 FROM task_extensions e WHERE e.task_id = t.id) AS extended"
+            " FROM tasks t WHERE t.completed_at >= $1 AND t.status = ANY($2::text[]) AND t.due_at IS NOT NULL",
+            since,
+            COMPLETED,
+        )
+    )
+
+
 async def record_extension(connection: asyncpg.Connection, event: TaskExtended) -> None:
     await connection.execute(
         "INSERT INTO task_extensions (task_id, previous_due_at, new_due_at, extended_at) VALUES ($1, $2, $3, $4)"
