@@ -6,13 +6,13 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from shared.units import find_unit
 
 from services.routing.adapters import repository
 from services.routing.domain.plan import DossierPlan, PlanTask
 from shared.contracts import DossierStatus
 from shared.http_problems import field_error, problem
 from shared.runtime import ServiceRuntime
+from shared.units import find_unit
 
 
 class RoutingView(BaseModel):

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from shared.units import NoSuchUnitError, unit_for
-
 from services.routing.domain.delegation import DelegationRules
 from services.routing.domain.plan import DossierPlan, PlanTask, Routing
 from shared.catalogue import PlannedTask, Procedure, UnitRef
+from shared.units import NoSuchUnitError, unit_for
 
 COORDINATOR = UnitRef(level="province", kind="VPUBND")
 
