@@ -2,6 +2,7 @@
 
 from shared.contracts.events import (
     Applicant,
+    Channel,
     DeadlineKind,
     DossierStatus,
     DossierStatusChanged,
@@ -24,6 +25,7 @@ from shared.contracts.topics import TOPICS, EventType, dead_letter_topic, event_
 __all__ = [
     "TOPICS",
     "Applicant",
+    "Channel",
     "DeadlineKind",
     "DossierStatus",
     "DossierStatusChanged",

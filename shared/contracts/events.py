@@ -4,8 +4,9 @@ Every event is frozen and named in the past tense. ``dossier_id`` is the Kafka k
 so all events of one dossier are ordered on one partition.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +21,14 @@ class Event(BaseModel):
     dossier_code: str = Field(description="Circular 01/2018 code, e.g. 000.00.15.H40-250814-0001.")
 
 
+class Channel(StrEnum):
+    """A way to reach the applicant."""
+
+    SMS = "sms"
+    EMAIL = "email"
+    ZALO = "zalo"
+
+
 class Applicant(BaseModel):
     """The citizen or business that filed the dossier, and how to reach them."""
 
@@ -27,8 +36,18 @@ class Applicant(BaseModel):
 
     citizen_id: str = Field(pattern=r"^\d{12}$", description="12-digit citizen identity number.")
     full_name: str = Field(min_length=1, max_length=200)
+    date_of_birth: date | None = Field(default=None, description="Checked against the citizen ID and population DB.")
     phone: str | None = Field(default=None, pattern=r"^\+?\d{9,15}$")
     email: str | None = Field(default=None, max_length=254)
+    zalo_user_id: str | None = Field(
+        default=None, max_length=64, description="The applicant's id with the province's Zalo Official Account."
+    )
+    channels: tuple[Channel, ...] = Field(
+        default=(),
+        description="How the applicant wants to be told, in order of preference; empty means every channel "
+        "for which a contact is given.",
+    )
+    language: Literal["vi", "en"] = Field(default="vi", description="Language of the messages.")
 
 
 class DossierStatus(StrEnum):
