@@ -88,6 +88,9 @@ class DossierSubmitted(Event):
     components: tuple[str, ...] = Field(
         default=(), description="Parts of an inter-connected procedure the applicant chose (required ones included)."
     )
+    portal_dossier_id: str | None = Field(
+        default=None, description="The National Public Service Portal's own id, for a dossier the portal pushed in."
+    )
 
 
 class DossierSupplemented(Event):
@@ -218,3 +221,6 @@ class DossierStatusChanged(Event):
     reason: str | None = None
     missing: tuple[str, ...] = Field(default=(), description="What the applicant must hand in, when waiting.")
     changed_at: datetime
+    portal_dossier_id: str | None = Field(
+        default=None, description="The National Public Service Portal's own id, for a dossier the portal pushed in."
+    )
