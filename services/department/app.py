@@ -13,13 +13,14 @@ from services.department.adapters.change_feed import ChangeFeed
 from services.department.api import build_api
 from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
-from services.department.deadlines.scheduler import DeadlineScheduler, run_beside
+from services.department.deadlines.scheduler import DeadlineScheduler
 from services.department.deadlines.settings import DeadlineSettings
 from services.department.settings import DepartmentSettings
 from services.department.stats import subscribers as board_subscribers
 from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
 from services.department.subscribers import build_router
+from shared.background import run_beside
 from shared.calendar import default_calendar
 from shared.contracts import TaskCompleted, TaskDeadlineReached, TaskExtended, TaskReturned, TaskSupplementRequested
 from shared.http_problems import PROBLEM_JSON
@@ -83,7 +84,7 @@ def create_app(settings: DepartmentSettings | None = None) -> FastAPI:
 
     app.router.lifespan_context = lifespan
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
-    run_beside(app, deadline_scheduler(runtime, DeadlineSettings()))
+    run_beside(app, deadline_scheduler(runtime, DeadlineSettings()).run, name="deadline-scheduler")
     runtime.metrics.on_scrape(
         "on-time", on_time_refresher(runtime.metrics, lambda: runtime.db, lambda: datetime.now(UTC))
     )

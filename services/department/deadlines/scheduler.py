@@ -1,14 +1,12 @@
 """The loop that sends deadline marks: reviews due clocks, records each mark with its event."""
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
-from fastapi import FastAPI
 
 from services.department.deadlines import store
 from services.department.deadlines.marks import DeadlinePolicy, TaskClock
@@ -101,21 +99,3 @@ class DeadlineScheduler:
             sent += 1
         await store.reviewed(connection, row["task_id"], review.next_at)
         return sent
-
-
-def run_beside(app: FastAPI, scheduler: DeadlineScheduler) -> None:
-    """Run ``scheduler`` while ``app`` runs: started after the app's own startup, stopped before its shutdown."""
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            task = asyncio.create_task(scheduler.run(), name="deadline-scheduler")
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
