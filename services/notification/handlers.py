@@ -1,14 +1,55 @@
-"""Notification's use cases."""
+"""Notification's use cases: plan the deliveries of a status change, and the fallback of a failed one."""
 
+import json
 from uuid import UUID
 
 import asyncpg
 
 from services.notification.adapters import repository
-from services.notification.domain.messages import message_for
-from shared.contracts import DossierStatusChanged
+from services.notification.adapters.repository import PlannedDelivery
+from services.notification.channels.configured import PORTAL
+from services.notification.domain.messages import facts_of
+from services.notification.domain.portal_record import portal_record
+from services.notification.domain.recipients import Recipient, fallback_of, recipients_of
+from services.notification.rendering import render
+from shared.contracts import Channel, DossierStatusChanged
+from shared.reference_data import catalogue
 
 
-async def tell_applicant(connection: asyncpg.Connection, event_id: UUID, event: DossierStatusChanged) -> None:
-    """Write the applicant's ledger entry for a status change (once per event and channel)."""
-    await repository.record(connection, event_id, event, message_for(event))
+def applicant_channels(senders: frozenset[str]) -> frozenset[Channel]:
+    """The applicant channels among the configured senders."""
+    return frozenset(c for c in Channel if c.value in senders)
+
+
+def _message(event: DossierStatusChanged, recipient: Recipient, fallback_for: int | None = None) -> PlannedDelivery:
+    procedure = catalogue().find(event.procedure_code)
+    names = {"vi": procedure.name_vi, "en": procedure.name_en} if procedure else {}
+    rendered = render(recipient.channel, facts_of(event, procedure_names=names))
+    return PlannedDelivery(
+        recipient.channel.value, recipient.address, rendered.text, rendered.subject, fallback_of=fallback_for
+    )
+
+
+async def plan_deliveries(
+    connection: asyncpg.Connection, event_id: UUID, event: DossierStatusChanged, *, senders: frozenset[str]
+) -> int:
+    """Plan, in the consumer's transaction, one message per applicant channel and the portal's record.
+
+    A redelivered event plans nothing new: each (event, channel) is one row.
+    """
+    planned = [_message(event, r) for r in recipients_of(event.applicant, applicant_channels(senders))]
+    if PORTAL in senders:
+        record = portal_record(event, event_id)
+        planned.append(PlannedDelivery(PORTAL, PORTAL, json.dumps(record, ensure_ascii=False), record=record))
+    return await repository.plan(connection, event_id, event, planned)
+
+
+async def plan_fallback(connection: asyncpg.Connection, failed: asyncpg.Record, *, senders: frozenset[str]) -> bool:
+    """After ``failed`` was dead-lettered, send its message on the fallback channel (SMS → e-mail), if any."""
+    if failed["channel"] == PORTAL:
+        return False
+    event = DossierStatusChanged.model_validate_json(failed["event"])
+    recipient = fallback_of(event.applicant, Channel(failed["channel"]), applicant_channels(senders))
+    if recipient is None:
+        return False
+    return await repository.plan(connection, failed["event_id"], event, [_message(event, recipient, failed["id"])]) > 0

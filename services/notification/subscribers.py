@@ -9,7 +9,8 @@ from shared.runtime import EventId, Runtime
 from shared.settings import CommonSettings
 
 
-def build_router(settings: CommonSettings) -> KafkaRouter:
+def build_router(settings: CommonSettings, senders: frozenset[str]) -> KafkaRouter:
+    """``senders``: names of the configured channels (``sms``, ``email``, ``zalo``, ``portal``)."""
     router = KafkaRouter()
 
     @router.subscriber(
@@ -18,6 +19,6 @@ def build_router(settings: CommonSettings) -> KafkaRouter:
     async def on_status_changed(event: DossierStatusChanged, event_id: EventId, runtime: Runtime) -> None:
         async with runtime.inbox_transaction("notification.status-changed", event_id) as connection:
             if connection is not None:
-                await handlers.tell_applicant(connection, event_id, event)
+                await handlers.plan_deliveries(connection, event_id, event, senders=senders)
 
     return router

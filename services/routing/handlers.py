@@ -79,6 +79,7 @@ async def plan_dossier(connection: asyncpg.Connection, event: DossierSubmitted, 
         rules=delegation_rules(),
         local_day=event.received_at.astimezone(deadlines().zone).date(),
     )
+    plan.portal_dossier_id = event.portal_dossier_id
     plan.audit.extend(
         AuditEntry(now, "routed", t.routing.explanation, t.key, None, t.routing.unit_code, t.routing.rule)
         for t in plan.tasks
@@ -207,4 +208,5 @@ def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetim
                 reason=effect.reason,
                 missing=effect.missing,
                 changed_at=now,
+                portal_dossier_id=plan.portal_dossier_id,
             )

@@ -118,11 +118,15 @@ async def _department(connection: asyncpg.Connection, timeline: Timeline) -> Non
 
 async def _notification(connection: asyncpg.Connection, timeline: Timeline) -> None:
     for n in await connection.fetch(
-        "SELECT created_at, channel, status, state FROM notification.ledger WHERE dossier_code = $1 ORDER BY id",
+        "SELECT coalesce(finished_at, created_at) AS at, channel, status, state, attempts, last_error"
+        " FROM notification.deliveries WHERE dossier_code = $1 ORDER BY id",
         timeline.code,
     ):
+        told = "national portal sent" if n["channel"] == "portal" else f"applicant told by {n['channel']}:"
+        tries = f"{n['attempts']} attempt{'' if n['attempts'] == 1 else 's'}"
+        error = f"; {n['last_error']}" if n["last_error"] and n["state"] != "delivered" else ""
         timeline.entries.append(
-            Entry(n["created_at"], "notification", f"applicant told '{n['status']}' by {n['channel']} ({n['state']})")
+            Entry(n["at"], "notification", f"{told} '{n['status']}' ({n['state']}, {tries}{error})")
         )
 
 

@@ -86,7 +86,7 @@ async def test_dead_letters_are_listed_shown_and_replayed_once_with_an_audit_rec
         # A fault of the kind that dead-letters real events: notification's write for this
         # applicant is refused until the operator has fixed the cause.
         await admin.execute(
-            f"ALTER TABLE notification.ledger ADD CONSTRAINT {constraint} CHECK (recipient <> '{phone}') NOT VALID"
+            f"ALTER TABLE notification.deliveries ADD CONSTRAINT {constraint} CHECK (recipient <> '{phone}') NOT VALID"
         )
         dossier = {**BIRTH_IN_QUYNH_LUU, "applicant": {**APPLICANT, "phone": phone}}
         code = (await submit(http, stack.url("intake"), dossier))["code"]
@@ -100,7 +100,7 @@ async def test_dead_letters_are_listed_shown_and_replayed_once_with_an_audit_rec
         assert {d["consumer"] for d in letters} == {"notification"}
         assert all(d["original_topic"] + ".dlq" == status_dlq for d in letters)
         assert all("CheckViolation" in d["error"] for d in letters), letters
-        assert await admin.fetchval("SELECT count(*) FROM notification.ledger WHERE dossier_code = $1", code) == 0
+        assert await admin.fetchval("SELECT count(*) FROM notification.deliveries WHERE dossier_code = $1", code) == 0
 
         shown = _json(lienthong(settings_env, "dlq", "show", letters[0]["id"]))
         assert shown["headers"]["ce_subject"] == code
@@ -110,7 +110,7 @@ async def test_dead_letters_are_listed_shown_and_replayed_once_with_an_audit_rec
         metrics = (await http.get(f"{stack.url('notification')}/metrics")).text
         assert f'lienthong_dead_letters{{topic="{status_dlq}"}}' in metrics
 
-        await admin.execute(f"ALTER TABLE notification.ledger DROP CONSTRAINT {constraint}")
+        await admin.execute(f"ALTER TABLE notification.deliveries DROP CONSTRAINT {constraint}")
         replayed = lienthong(
             settings_env, "dlq", "replay", "--dossier", code, "--reason", "ledger constraint removed", "--by", "ops.an"
         )
@@ -136,7 +136,7 @@ async def test_dead_letters_are_listed_shown_and_replayed_once_with_an_audit_rec
         assert all(d["replayed_by"] == "ops.an" for d in listed)
         assert len(await ledger(http, stack.url("notification"), code, len(letters))) == len(letters)
     finally:
-        await admin.execute(f"ALTER TABLE notification.ledger DROP CONSTRAINT IF EXISTS {constraint}")
+        await admin.execute(f"ALTER TABLE notification.deliveries DROP CONSTRAINT IF EXISTS {constraint}")
         await admin.close()
 
 

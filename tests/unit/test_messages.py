@@ -1,102 +1,115 @@
-"""What the applicant is told about a status change (services.notification.domain.messages)."""
+"""What the applicant is told about a status change, rendered for each channel in Vietnamese and English."""
 
 from datetime import UTC, datetime
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.notification.domain.messages import STATUS_VI, message_for
-from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
+from services.notification.domain.messages import STATUS_LABELS, facts_of
+from services.notification.rendering import render
+from shared.contracts import Applicant, Channel, DossierStatus, DossierStatusChanged
 
-CODE = "000.01.15.H40-250814-0001"
+CODE = "000.01.15.H40-261122-0003"
+NAMES = {"vi": "Đăng ký khai sinh", "en": "Birth registration"}
+DUE = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 17:00 in Hà Nội
+CHANGED = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)  # 09:30 in Hà Nội
 
 
 def _event(
-    status: DossierStatus = DossierStatus.DONE,
+    status: DossierStatus = DossierStatus.PROCESSING,
     *,
+    language: str = "vi",
     reason: str | None = None,
-    phone: str | None = "0912345678",
-    email: str | None = "an@example.vn",
+    missing: tuple[str, ...] = (),
 ) -> DossierStatusChanged:
     return DossierStatusChanged(
         dossier_id=uuid4(),
         dossier_code=CODE,
         status=status,
-        previous_status=DossierStatus.PROCESSING,
+        previous_status=DossierStatus.RECEIVING,
         procedure_code="1.001193",
-        applicant=Applicant(citizen_id="040123456789", full_name="Nguyễn Văn An", phone=phone, email=email),
-        received_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
-        due_at=datetime(2025, 8, 14, 8, 0, tzinfo=UTC),
-        handling_unit="17179.VP",
+        applicant=Applicant.model_validate(
+            {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "phone": "0912345678", "language": language}
+        ),
+        received_at=datetime(2026, 11, 22, 1, 0, tzinfo=UTC),
+        due_at=DUE,
         reason=reason,
-        changed_at=datetime(2025, 8, 15, 9, 0, tzinfo=UTC),
+        missing=missing,
+        changed_at=CHANGED,
     )
 
 
-def test_done_message_names_dossier_procedure_and_status_in_vietnamese() -> None:
-    message = message_for(_event(DossierStatus.DONE))
-
-    assert message.text == f"Hồ sơ {CODE} (thủ tục 1.001193): đã hoàn thành."
-    assert message.channel == "ledger"
+def _text(channel: Channel, event: DossierStatusChanged) -> str:
+    return render(channel, facts_of(event, procedure_names=NAMES)).text
 
 
-def test_denial_message_gives_the_reason() -> None:
-    message = message_for(_event(DossierStatus.DENIED, reason="Thiếu giấy chứng sinh"))
-
-    assert message.text == f"Hồ sơ {CODE} (thủ tục 1.001193): bị từ chối. Lý do: Thiếu giấy chứng sinh"
-
-
-def test_message_without_reason_has_no_reason_part() -> None:
-    assert "Lý do" not in message_for(_event(DossierStatus.DONE, reason=None)).text
+def test_sms_in_vietnamese_names_dossier_procedure_status_and_return_date() -> None:
+    assert _text(Channel.SMS, _event()) == (
+        f"Hồ sơ {CODE} (Đăng ký khai sinh): đang xử lý. Hẹn trả kết quả: 17:00 ngày 27/11/2026."
+    )
 
 
-def test_empty_reason_is_left_out() -> None:
-    assert "Lý do" not in message_for(_event(DossierStatus.DENIED, reason="")).text
+def test_sms_in_english_when_the_applicant_chose_english() -> None:
+    assert _text(Channel.SMS, _event(language="en")) == (
+        f"Dossier {CODE} (Birth registration): being processed. Result due: 17:00, 27/11/2026."
+    )
 
 
+def test_email_has_a_subject_a_greeting_and_the_same_facts() -> None:
+    rendered = render(Channel.EMAIL, facts_of(_event(), procedure_names=NAMES))
+
+    assert rendered.subject == f"Hồ sơ {CODE}: đang xử lý"
+    assert rendered.text.startswith("Kính gửi ông/bà Hồ Thị Lan,\n")
+    assert "thủ tục Đăng ký khai sinh (mã 1.001193), đang xử lý." in rendered.text
+    assert "Hẹn trả kết quả: 17:00 ngày 27/11/2026." in rendered.text
+
+
+def test_zalo_message_names_the_centre() -> None:
+    text = _text(Channel.ZALO, _event())
+
+    assert text.startswith("Trung tâm Phục vụ hành chính công thông báo: hồ sơ " + CODE)
+    assert "Hẹn trả kết quả: 17:00 ngày 27/11/2026." in text
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+def test_waiting_lists_everything_to_hand_in(channel: Channel) -> None:
+    text = _text(channel, _event(DossierStatus.WAITING, missing=("Sơ đồ thửa đất", "Bản sao CCCD")))
+
+    assert "Sơ đồ thửa đất" in text
+    assert "Bản sao CCCD" in text
+    assert "bổ sung" in text
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+def test_a_final_dossier_gives_its_result_date_and_no_return_date(channel: Channel) -> None:
+    text = _text(channel, _event(DossierStatus.DENIED, reason="Thiếu giấy chứng sinh."))
+
+    assert "Hẹn trả" not in text
+    assert "Ngày có kết quả: 09:30 ngày 25/11/2026." in text
+    assert "Lý do: Thiếu giấy chứng sinh" in text
+    assert ".." not in text
+
+
+def test_missing_items_are_told_only_while_waiting() -> None:
+    assert "bổ sung" not in _text(Channel.SMS, _event(DossierStatus.PROCESSING, missing=("Sơ đồ thửa đất",)))
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("status", list(DossierStatus))
-def test_every_status_has_vietnamese_wording_in_the_message(status: DossierStatus) -> None:
-    text = message_for(_event(status)).text
+def test_every_status_has_a_wording_in_both_languages(language: str, status: DossierStatus) -> None:
+    text = _text(Channel.SMS, _event(status, language=language))
 
-    assert STATUS_VI[status] in text
+    assert STATUS_LABELS[language][status] in text
     assert CODE in text
-    assert "1.001193" in text
 
 
-def test_every_status_has_a_distinct_wording() -> None:
-    assert set(STATUS_VI) == set(DossierStatus)
-    assert len(set(STATUS_VI.values())) == len(DossierStatus)
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_status_has_a_distinct_wording(language: str) -> None:
+    labels = STATUS_LABELS[language]
+    assert set(labels) == set(DossierStatus)
+    assert len(set(labels.values())) == len(DossierStatus)
 
 
-def test_processing_wording_keeps_its_diacritics() -> None:
-    assert ": đang xử lý." in message_for(_event(DossierStatus.PROCESSING)).text
-
-
-def test_an_open_dossier_tells_the_return_date_in_vietnam_time() -> None:
-    event = _event(DossierStatus.PROCESSING)
-
-    local = event.due_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
-    assert message_for(event).text.endswith(f"Hẹn trả kết quả: {local:%H:%M %d/%m/%Y}.")
-
-
-def test_a_final_dossier_has_no_return_date() -> None:
-    assert "Hẹn trả" not in message_for(_event(DossierStatus.DONE)).text
-
-
-def test_waiting_lists_what_to_hand_in() -> None:
-    event = _event(DossierStatus.WAITING).model_copy(update={"missing": ("Sơ đồ thửa đất", "Bản sao CCCD")})
-
-    assert "Cần bổ sung: Sơ đồ thửa đất; Bản sao CCCD." in message_for(event).text
-
-
-def test_phone_is_preferred_as_recipient() -> None:
-    assert message_for(_event(phone="0912345678", email="an@example.vn")).recipient == "0912345678"
-
-
-def test_email_is_used_when_there_is_no_phone() -> None:
-    assert message_for(_event(phone=None, email="an@example.vn")).recipient == "an@example.vn"
-
-
-def test_name_is_used_when_there_is_neither_phone_nor_email() -> None:
-    assert message_for(_event(phone=None, email=None)).recipient == "Nguyễn Văn An"
+def test_an_unknown_procedure_is_named_by_its_code() -> None:
+    facts = facts_of(_event(), procedure_names={})
+    assert render(Channel.SMS, facts).text.startswith(f"Hồ sơ {CODE} (1.001193):")

@@ -138,6 +138,8 @@ class DossierPlan:
     current_stage: int = 0
     paused_at: datetime | None = None
     supplement_requests: int = 0
+    portal_dossier_id: str | None = None
+    """The national portal's own id, for a dossier it pushed in; sent back with every status change."""
     audit: list[AuditEntry] = field(default_factory=list)
 
     # -- what happened -------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Sending what was planned: the delivery worker and its metrics."""
