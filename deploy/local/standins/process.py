@@ -1,0 +1,130 @@
+"""The stand-ins as a child process, for the end-to-end tests and the demo.
+
+    servers = StandinServers(run_dir, ports)
+    servers.start(); servers.wait_ready()
+    env = servers.service_env()          # what the lienthong services need to reach them
+    servers.behave("sms", outage=True)   # switch a stand-in's behaviour
+    servers.received("sms")              # what it recorded
+    servers.stop()
+
+The helpers speak HTTP only, so they also drive stand-ins started by ``standins.sh``.
+"""
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from standins.ports import DEFAULT_PORTS, HOST, HTTP_NAMES, port_arguments
+from standins.readiness import wait_ready
+
+LOCAL = Path(__file__).resolve().parents[1]  # deploy/local: where the standins package lives
+REPO = LOCAL.parents[1]
+
+
+class StandinServers:
+    """Every stand-in in one ``python -m standins`` process, and synchronous helpers to drive them."""
+
+    def __init__(self, run_dir: Path, ports: Mapping[str, int] | None = None) -> None:
+        self.run_dir = run_dir
+        self.ports = {**DEFAULT_PORTS, **(ports or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_file(self) -> Path:
+        return self.run_dir / "standins.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / "standins.pid"
+
+    @property
+    def smtp_port(self) -> int:
+        return self.ports["smtp"]
+
+    def url(self, name: str) -> str:
+        """Base URL of an HTTP stand-in: sms, zalo, portal, population or mail (the SMTP server's control)."""
+        if name not in HTTP_NAMES:
+            raise KeyError(f"no HTTP stand-in named {name!r}; one of {', '.join(HTTP_NAMES)}")
+        return f"http://{HOST}:{self.ports[name]}"
+
+    def service_env(self) -> dict[str, str]:
+        """The settings that point the lienthong services at these stand-ins."""
+        return {
+            "LIENTHONG_SMS_GATEWAY_URL": self.url("sms"),
+            "LIENTHONG_SMS_API_KEY": os.environ.get("STANDIN_SMS_API_KEY", "local-sms-key"),
+            "LIENTHONG_ZALO_API_URL": self.url("zalo"),
+            "LIENTHONG_ZALO_ACCESS_TOKEN": os.environ.get("STANDIN_ZALO_TOKEN", "local-zalo-token"),
+            "LIENTHONG_SMTP_HOST": HOST,
+            "LIENTHONG_SMTP_PORT": str(self.smtp_port),
+            "LIENTHONG_PORTAL_URL": self.url("portal"),
+            "LIENTHONG_PORTAL_TOKEN": os.environ.get("STANDIN_PORTAL_TOKEN", "local-portal-token"),
+            "LIENTHONG_POPULATION_DB_URL": self.url("population"),
+            "LIENTHONG_POPULATION_DB_TOKEN": os.environ.get("STANDIN_POPULATION_TOKEN", "local-population-key"),
+        }
+
+    def start(self) -> None:
+        """Start the process; its output goes to ``run_dir/standins.log``, its pid to ``standins.pid``."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        python_path = os.pathsep.join(filter(None, [str(LOCAL), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "PYTHONPATH": python_path, "PYTHONUNBUFFERED": "1"}
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "standins", *port_arguments(self.ports)],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.pid_file.write_text(str(self.process.pid))
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Block until every stand-in answers; fail naming the laggard and the log, at once if the process died."""
+        wait_ready(self.ports, timeout=timeout, log_file=str(self.log_file), exited=self._exited)
+
+    def _exited(self) -> str | None:
+        if self.process is None or self.process.poll() is None:
+            return None
+        return f"process exited with {self.process.returncode}"
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 20 s; forget the pid file."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+        self.pid_file.unlink(missing_ok=True)
+
+    def behave(self, name: str, **behaviour: Any) -> dict[str, Any]:
+        """Set ``name``'s behaviour (fields of :class:`standins.control.Behaviour`; the others go to default)."""
+        return self._call("PUT", name, "/_control", json=behaviour).json()  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        """Every stand-in back to default behaviour, with nothing received and nothing remembered."""
+        for name in HTTP_NAMES:
+            self._call("POST", name, "/_reset")
+
+    def received(self, name: str) -> list[dict[str, Any]]:
+        """What ``name`` recorded, oldest first: ``route``, ``body``, ``at``, ``duplicate``."""
+        return self._call("GET", name, "/_received").json()  # type: ignore[no-any-return]
+
+    def forget(self, name: str) -> None:
+        """Forget what ``name`` recorded (it still recognises ids it saw: use :meth:`reset` for that)."""
+        self._call("DELETE", name, "/_received")
+
+    def add_citizens(self, citizens: list[dict[str, Any]]) -> None:
+        """Add citizens to the population register, or replace those with the same ``citizen_id``."""
+        self._call("PUT", "population", "/_citizens", json=citizens)
+
+    def _call(self, method: str, name: str, path: str, json: Any = None) -> httpx.Response:
+        response = httpx.request(method, self.url(name) + path, json=json, timeout=10)
+        response.raise_for_status()
+        return response
