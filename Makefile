@@ -20,19 +20,21 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 up: install  ## Kafka and PostgreSQL on 127.0.0.1 (installed on first use)
 	deploy/local/up.sh
 
-down:  ## stop the services, Zipkin, Kafka and PostgreSQL
+down:  ## stop the services, the stand-ins, Zipkin, Kafka and PostgreSQL
 	@if [ -x $(PY) ]; then $(STACK) stop; fi
+	deploy/local/standins.sh stop
 	deploy/local/zipkin.sh stop
 	deploy/local/down.sh
 
 migrate: up  ## apply every service's migrations
 	$(PY) -m services.migrate
 
-demo: up  ## start everything (Zipkin too), file sample dossiers, print their journeys and trace links
+demo: up  ## start everything (Zipkin and the stand-ins too), file sample dossiers, print their journeys and trace links
 	$(PY) -m services.department.auth.local_issuer $(LOCAL)/auth
 	deploy/local/zipkin.sh start
+	deploy/local/standins.sh start
 	LIENTHONG_JWKS_FILE=$(LOCAL)/auth/jwks.json OTEL_EXPORTER_ZIPKIN_ENDPOINT=$(ZIPKIN_SPANS) OTEL_BSP_SCHEDULE_DELAY=500 \
-	  $(STACK) start
+	  $(STACK) start --standins
 	$(PY) deploy/local/demo.py
 
 test: up  ## all three tiers on the real Kafka and PostgreSQL (the tests also start them if needed)

@@ -1,6 +1,7 @@
 """Runs the four services as local processes: for ``make demo`` and the end-to-end tests.
 
     python deploy/local/stack.py start   # start (or reuse) the services, wait until ready
+    python deploy/local/stack.py start --standins   # … pointed at the stand-ins standins.sh runs
     python deploy/local/stack.py stop    # stop them
     python deploy/local/stack.py status
 
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
+from standins.process import StandinServers
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "department": 8003, "notification": 8004}
@@ -95,7 +97,7 @@ def _pids(run_dir: Path) -> dict[str, int]:
     return pids
 
 
-def main(command: str) -> int:
+def main(command: str, *, with_standins: bool = False) -> int:
     run_dir = Path(os.environ.get("LIENTHONG_LOCAL_DIR", REPO / ".local")) / "run"
     running = _pids(run_dir) if run_dir.exists() else {}
     if command == "status":
@@ -114,7 +116,7 @@ def main(command: str) -> int:
             os.kill(pid, signal.SIGKILL)
         return 0
     if command == "start":
-        stack = ServiceStack(run_dir)
+        stack = ServiceStack(run_dir, env=StandinServers(run_dir).service_env() if with_standins else None)
         missing = [name for name in DEFAULT_PORTS if name not in running]
         for name in DEFAULT_PORTS:
             print(f"stack: {name} {'already running' if name in running else 'starting'} on {stack.url(name)}")
@@ -123,9 +125,9 @@ def main(command: str) -> int:
         stack.wait_ready()
         print(f"stack: four services ready in {time.monotonic() - started:.1f} s (logs in {run_dir})")
         return 0
-    print(f"usage: {sys.argv[0]} start|stop|status", file=sys.stderr)
+    print(f"usage: {sys.argv[0]} start [--standins]|stop|status", file=sys.stderr)
     return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else ""))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "", with_standins="--standins" in sys.argv[2:]))

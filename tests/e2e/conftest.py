@@ -1,4 +1,8 @@
-"""The four services as real processes on the real Kafka and PostgreSQL, exporting traces."""
+"""The four services as real processes on the real Kafka and PostgreSQL, exporting traces.
+
+The national systems and message providers they talk to are the real local stand-in servers
+of ``deploy/local/standins`` (SMS gateway, SMTP, Zalo, national portal, population database).
+"""
 
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -6,6 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from stack import DEFAULT_PORTS, ServiceStack
+from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
+from standins.process import StandinServers
 
 from tests.support import clerks
 from tests.support.otlp_receiver import OtlpReceiver
@@ -35,12 +41,44 @@ def zipkin() -> Zipkin:
 
 
 @pytest.fixture(scope="session")
+def standins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandinServers]:
+    """The stand-in servers on free ports, for this test run only."""
+    servers = StandinServers(tmp_path_factory.mktemp("standins"), ports={name: _free_port() for name in STANDIN_PORTS})
+    servers.start()
+    try:
+        servers.wait_ready()
+        yield servers
+    finally:
+        servers.stop()
+
+
+@pytest.fixture
+def fresh_standins(standins: StandinServers) -> Iterator[StandinServers]:
+    """The stand-ins with default behaviour, put back to it after the test that switched them."""
+    standins.reset()
+    yield standins
+    standins.reset()
+
+
+@pytest.fixture(scope="session")
 def stack(
-    settings_env: dict[str, str], otlp: OtlpReceiver, zipkin: Zipkin, tmp_path_factory: pytest.TempPathFactory
+    settings_env: dict[str, str],
+    otlp: OtlpReceiver,
+    zipkin: Zipkin,
+    standins: StandinServers,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServiceStack]:
     jwks = clerks.issuer().write_jwks(tmp_path_factory.mktemp("auth") / "jwks.json")
     env = {
         **settings_env,
+        **standins.service_env(),
+        # Deliveries tried quickly, so retries and dead letters happen within a test.
+        "LIENTHONG_DELIVERY_ATTEMPTS": "4",
+        "LIENTHONG_DELIVERY_BACKOFF_SECONDS": "0.2",
+        "LIENTHONG_DELIVERY_BACKOFF_CAP_SECONDS": "1",
+        "LIENTHONG_DELIVERY_TIMEOUT_SECONDS": "2",
+        "LIENTHONG_DELIVERY_LEASE_SECONDS": "4",
+        "LIENTHONG_DELIVERY_POLL_SECONDS": "0.2",
         "LIENTHONG_JWKS_FILE": str(jwks),
         "LIENTHONG_JWT_ISSUER": clerks.issuer().issuer,
         "LIENTHONG_JWT_AUDIENCE": clerks.issuer().audience,
