@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from standins.process import StandinServers
 from trace_links import print_trace_links
 
 from services.department.auth.local_issuer import LocalIssuer
@@ -27,6 +28,8 @@ AUTH_DIR = Path(os.environ.get("LIENTHONG_LOCAL_DIR", Path(__file__).resolve().p
 ROLES = ["receiver", "handler", "approver", "supervisor"]
 OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 INBOXES = ("17179.KT", "40.SNNMT")
+# The stand-ins `make demo` starts with deploy/local/standins.sh, on their default ports.
+STANDINS = StandinServers(Path(os.environ.get("LIENTHONG_LOCAL_DIR", ".local")) / "standins")
 BOARD_UNITS = ("17179.VP", "17179.KT", "40.SNNMT", "30742.KT")
 
 
@@ -41,7 +44,12 @@ SAMPLES: list[dict[str, Any]] = [
         "dossier": {
             "procedure_code": _group("birth", "residence", "health-insurance"),
             "components": ["residence", "health-insurance"],
-            "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "phone": "0912345678"},
+            "applicant": {
+                "citizen_id": "040301000123",
+                "full_name": "Hồ Thị Lan",
+                "date_of_birth": "2001-05-14",
+                "phone": "0912345678",
+            },
             "receiving_agency": "000.01.15.H40",
             "commune_code": "17179",
         },
@@ -51,7 +59,12 @@ SAMPLES: list[dict[str, Any]] = [
         "title": "First land registration, Xã Quỳnh Lưu (Nghệ An), filed at the commune centre; supplements asked",
         "dossier": {
             "procedure_code": "1.013978",
-            "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "phone": "0987654321"},
+            "applicant": {
+                "citizen_id": "040079001234",
+                "full_name": "Nguyễn Văn Bình",
+                "date_of_birth": "1979-11-20",
+                "phone": "0987654321",
+            },
             "receiving_agency": "000.01.15.H40",
             "commune_code": "17179",
         },
@@ -67,7 +80,12 @@ SAMPLES: list[dict[str, Any]] = [
         "title": "First land registration, Phường Rạch Giá (An Giang): delegated to the ward, returned to the province",
         "dossier": {
             "procedure_code": "1.013978",
-            "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "email": "minh@example.vn"},
+            "applicant": {
+                "citizen_id": "091085004321",
+                "full_name": "Trần Văn Minh",
+                "date_of_birth": "1985-03-02",
+                "email": "minh@example.vn",
+            },
             "receiving_agency": "000.07.15.H91",
             "commune_code": "30742",
         },
@@ -79,6 +97,21 @@ SAMPLES: list[dict[str, Any]] = [
         ],
     },
 ]
+
+
+def _provider_copy(entry: dict[str, Any], received: dict[str, list[dict[str, Any]]]) -> str:
+    """The text the stand-in provider recorded for ``entry`` (what reached the phone, mailbox or Zalo)."""
+    key = f"{entry['event_id']}.{entry['channel']}"
+    if entry["channel"] == "sms":
+        found = [r["body"]["text"] for r in received["sms"] if r["body"]["request_id"] == key]
+    elif entry["channel"] == "zalo":
+        found = [r["body"]["message"]["text"] for r in received["zalo"] if r["body"].get("tracking_id") == key]
+    else:
+        found = [
+            f"{r['body']['subject']} | {r['body']['text']}" for r in received["mail"] if key in r["body"]["message_id"]
+        ]
+    text = found[0] if found else "(the provider recorded nothing)"
+    return " ".join(text.split())
 
 
 def wait_for(what: str, probe: Any, timeout: float = 30.0) -> Any:
@@ -193,14 +226,42 @@ class Demo:
             offset = (datetime.fromisoformat(entry["at"]) - start).total_seconds() * 1000
             print(f"     +{offset:6.0f} ms  {entry['status']:<11} at {entry['unit'] or '-'}")
 
-        def ledger() -> list[dict[str, Any]] | None:
-            entries: list[dict[str, Any]] = self.http.get(f"{NOTIFICATION}/v1/dossiers/{code}/notifications").json()
-            return entries if entries and entries[-1]["status"] == final["status"] else None
-
-        print("   messages to the applicant:")
-        for entry in wait_for(f"the ledger of {code}", ledger):
-            print(f"     [{entry['status']:<10}] {entry['message']}")
+        self.print_messages(code, final["status"])
+        self.print_portal(code, final["status"])
         return code
+
+    def _finished_deliveries(self, path: str, final_status: str) -> list[dict[str, Any]]:
+        def probe() -> list[dict[str, Any]] | None:
+            entries: list[dict[str, Any]] = self.http.get(f"{NOTIFICATION}{path}").json()
+            told_final = any(e["status"] == final_status for e in entries)
+            sent = all(e["state"] in ("delivered", "dead-lettered") for e in entries)
+            return entries if told_final and sent else None
+
+        found: list[dict[str, Any]] = wait_for(f"the deliveries of {path}", probe)
+        return found
+
+    def print_messages(self, code: str, final_status: str) -> None:
+        entries = self._finished_deliveries(f"/v1/dossiers/{code}/notifications", final_status)
+        print(f"   messages to the applicant (GET /v1/dossiers/{code}/notifications), as the providers received them:")
+        received = {name: STANDINS.received(name) for name in ("sms", "mail", "zalo")}
+        for entry in entries:
+            tries = f"{entry['attempts']} attempt{'s' if entry['attempts'] != 1 else ''}"
+            print(
+                f"     [{entry['status']:<10}] {entry['channel']:<5} to {entry['recipient']}: {entry['state']}, {tries}"
+            )
+            print(f"       {_provider_copy(entry, received)}")
+
+    def print_portal(self, code: str, final_status: str) -> None:
+        syncs = self._finished_deliveries(f"/v1/dossiers/{code}/portal-syncs", final_status)
+        shown = self.http.get(f"{STANDINS.url('portal')}/api/v1/dossiers/{code}/statuses").json()
+        print(f"   national portal (its stand-in shows {len(shown)} status records for {code}):")
+        for sync, record in zip(syncs, shown, strict=False):
+            print(
+                f"     status {record['status_code']:>2} {record['status']:<10}"
+                f" unit {record['handling_unit'] or '-':<10}"
+                f" due {_when(record['due_date'])}  result {_when(record['result_date'])}"
+                f"  ({sync['state']}, {sync['attempts']} attempt{'s' if sync['attempts'] != 1 else ''})"
+            )
 
     def print_board(self, unit: str) -> None:
         board = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/stats").json()
