@@ -1,7 +1,11 @@
-"""Rules a dossier must pass before it is received: known procedure, centre, commune and components."""
+"""Rules a dossier must pass before it is received: known procedure, centre, commune and components,
+and an applicant whose citizen ID fits their date of birth."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
+from services.intake.domain.citizen_id import CitizenIdMismatchError, check_citizen_id
 from shared.admin_units import Commune, find_commune
 from shared.catalogue import Catalogue, Procedure
 from shared.reference_data import CentreRegistry
@@ -55,3 +59,17 @@ def accept(
     except ValueError as error:
         raise SubmissionRejectedError("components", str(error)) from error
     return AcceptedSubmission(procedure=procedure, commune=commune, agency_id=centre.agency_id, components=chosen)
+
+
+def check_applicant(citizen_id: str, date_of_birth: date, *, provinces: Collection[str], today: date) -> None:
+    """Check the structure of the citizen ID against the date of birth; raises :class:`SubmissionRejectedError`."""
+    if date_of_birth > today:
+        raise SubmissionRejectedError(
+            "applicant.date_of_birth", f"{date_of_birth.isoformat()} is after today ({today.isoformat()})"
+        )
+    try:
+        check_citizen_id(citizen_id, date_of_birth, provinces)
+    except CitizenIdMismatchError as error:
+        raise SubmissionRejectedError("applicant.citizen_id", error.reason) from error
+    except ValueError as error:
+        raise SubmissionRejectedError("applicant.citizen_id", str(error)) from error
