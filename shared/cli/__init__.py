@@ -6,6 +6,8 @@
     lienthong dlq replay (<dead-letter id>... | --dossier CODE | --all) --reason TEXT [--by NAME]
     lienthong lag [--partitions] [--json]
     lienthong outbox [--json]
+    lienthong deliveries list [--dossier CODE] [--state STATE] [--limit N] [--json]
+    lienthong deliveries retry <delivery id>... --reason TEXT [--by NAME]
 
 Settings come from the same ``LIENTHONG_*`` variables as the services (database,
 broker, topic prefix), plus ``LIENTHONG_TRACE_URL`` for trace links.
@@ -28,7 +30,8 @@ from shared.trace_ui import TraceUiSettings
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lienthong", description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog."
+        prog="lienthong",
+        description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog, deliveries.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -57,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     outbox = sub.add_parser("outbox", help="outbox backlog of each service")
     outbox.add_argument("--json", action="store_true")
+
+    deliveries = sub.add_parser("deliveries", help="messages to applicants and portal records")
+    delivery = deliveries.add_subparsers(dest="deliveries_command", required=True)
+    listed = delivery.add_parser("list", help="deliveries, newest first")
+    listed.add_argument("--dossier", help="only those of this dossier code")
+    listed.add_argument("--state", choices=["pending", "sending", "delivered", "dead-lettered"])
+    listed.add_argument("--limit", type=int, default=50)
+    listed.add_argument("--json", action="store_true")
+    retried = delivery.add_parser("retry", help="send dead-lettered deliveries again, audited")
+    retried.add_argument("ids", nargs="+", type=int, help="delivery ids, as deliveries list prints them")
+    retried.add_argument("--reason", required=True, help="why, for the audit record")
+    retried.add_argument("--by", help="who, for the audit record (default: the login name)")
     return parser
 
 
@@ -67,6 +82,12 @@ def _command(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[A
         return commands.lag(settings, partitions=args.partitions, as_json=args.json)
     if args.command == "outbox":
         return commands.outbox(settings, as_json=args.json)
+    if args.command == "deliveries":
+        if args.deliveries_command == "list":
+            return commands.deliveries_list(
+                settings, dossier=args.dossier, state=args.state, limit=args.limit, as_json=args.json
+            )
+        return commands.deliveries_retry(settings, args.ids, by=args.by, reason=args.reason)
     if args.dlq_command == "list":
         return commands.dlq_list(settings, topic=args.topic, dossier=args.dossier, as_json=args.json)
     if args.dlq_command == "show":

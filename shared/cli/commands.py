@@ -20,6 +20,7 @@ from shared.cli.dead_letters import (
     replay,
     replays_of,
 )
+from shared.cli.deliveries import read_deliveries, retry
 from shared.cli.timeline import SERVICES, read_timeline
 from shared.contracts import TOPICS
 from shared.kafka_offsets import KafkaOffsets
@@ -237,3 +238,46 @@ def _letter_summary(letter: DeadLetter, earlier: Replay | None) -> dict[str, Any
         "replayed_by": earlier.by if earlier else None,
         "replayed_at": earlier.at if earlier else None,
     }
+
+
+async def deliveries_list(
+    settings: TraceUiSettings, *, dossier: str | None, state: str | None, limit: int, as_json: bool
+) -> int:
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        found = await read_deliveries(connection, dossier=dossier, state=state, limit=limit)
+    except asyncpg.UndefinedTableError as error:
+        raise OperatorError("no deliveries table: the notification service never started on this database") from error
+    finally:
+        await connection.close()
+    if as_json:
+        _dump([dataclasses.asdict(d) for d in found])
+        return 0
+    if not found:
+        print("no deliveries")
+        return 0
+    for d in found:
+        when = _when(d.finished_at or d.created_at)
+        failure = f"  {d.last_error[:100]}" if d.last_error and d.state != "delivered" else ""
+        print(f"{d.id:>8}  {when}  {d.dossier_code:28} {d.channel:6} {d.status:11} {d.state:13} x{d.attempts}{failure}")
+    print(f"{len(found)} deliveries, {sum(d.state == 'dead-lettered' for d in found)} dead-lettered")
+    return 0
+
+
+async def deliveries_retry(settings: TraceUiSettings, ids: list[int], *, by: str | None, reason: str) -> int:
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        outcomes = await retry(connection, ids, by=by or getpass.getuser(), reason=reason)
+    finally:
+        await connection.close()
+    for number, outcome in enumerate(outcomes, 1):
+        if outcome.retried:
+            done = "back in line"
+        elif outcome.state is None:
+            done = "skipped: no such delivery"
+        else:
+            done = f"skipped: it is {outcome.state}, not dead-lettered"
+        print(f"[{number}/{len(outcomes)}] delivery {outcome.delivery_id}: {done}", flush=True)
+    retried = sum(o.retried for o in outcomes)
+    print(f"{retried} retried, {len(outcomes) - retried} skipped")
+    return 1 if any(o.state is None for o in outcomes) else 0

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 from stack import REPO, ServiceStack
+from standins.process import StandinServers
 
 from shared.contracts import DossierStatusChanged, dead_letter_topic, topic_of
 from shared.settings import CommonSettings
@@ -165,3 +166,59 @@ async def test_lag_and_outbox_report_each_group_and_service(
     rows = await eventually(drained, what="every outbox drained")
     assert [r["schema"] for r in rows] == ["intake", "routing", "department", "notification"]
     assert all(r["last_published_at"] for r in rows if r["schema"] in ("intake", "routing"))
+
+
+async def test_dead_lettered_deliveries_are_listed_and_retried_once_with_an_audit_record(
+    http: httpx.AsyncClient,
+    stack: ServiceStack,
+    settings: CommonSettings,
+    settings_env: dict[str, str],
+    fresh_standins: StandinServers,
+) -> None:
+    fresh_standins.behave("sms", outage=True)
+    applicant = {**APPLICANT, "phone": f"09{secrets.randbelow(10**8):08d}", "channels": ["sms"]}
+    code = (await submit(http, stack.url("intake"), {**BIRTH_IN_QUYNH_LUU, "applicant": applicant}))["code"]
+
+    async def dead() -> list[dict[str, Any]] | None:
+        listed = _json(
+            lienthong(settings_env, "deliveries", "list", "--dossier", code, "--state", "dead-lettered", "--json")
+        )
+        return listed if len(listed) >= 2 else None
+
+    letters = await eventually(dead, timeout=40, what="both SMS of the dossier dead-lettered")
+    assert {(d["channel"], d["attempts"]) for d in letters} == {("sms", 4)}
+    assert all("503" in d["last_error"] for d in letters)
+    fresh_standins.behave("sms", outage=False)
+
+    ids = [str(d["id"]) for d in letters]
+    retried = lienthong(settings_env, "deliveries", "retry", *ids, "--reason", "gateway back", "--by", "ops.an")
+    assert retried.returncode == 0, retried.stderr
+    assert "2 retried, 0 skipped" in retried.stdout
+
+    async def delivered() -> list[dict[str, Any]] | None:
+        found = (await http.get(f"{stack.url('notification')}/v1/dossiers/{code}/notifications")).json()
+        return found if all(e["state"] == "delivered" for e in found) else None
+
+    entries = await eventually(delivered, what="the retried SMS delivered")
+    assert [e["attempts"] for e in entries] == [1, 1]
+    assert len([r for r in fresh_standins.received("sms") if code in r["body"]["text"]]) == 2
+
+    again = lienthong(settings_env, "deliveries", "retry", ids[0], "--reason", "double click", "--by", "ops.binh")
+    assert again.returncode == 0, again.stderr
+    assert "skipped: it is delivered, not dead-lettered" in again.stdout
+    unknown = lienthong(settings_env, "deliveries", "retry", "999999999", "--reason", "typo")
+    assert unknown.returncode == 1
+    assert "no such delivery" in unknown.stdout
+    admin = await asyncpg.connect(settings.database_url)
+    try:
+        audit = await admin.fetch(
+            "SELECT delivery_id, retried_by, reason, error_before FROM operations.delivery_retries"
+            " WHERE dossier_code = $1 ORDER BY id",
+            code,
+        )
+    finally:
+        await admin.close()
+    assert [(str(a["delivery_id"]), a["retried_by"], a["reason"]) for a in audit] == [
+        (i, "ops.an", "gateway back") for i in ids
+    ]
+    assert all("503" in a["error_before"] for a in audit)

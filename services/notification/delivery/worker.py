@@ -30,6 +30,7 @@ from services.notification.domain.delivery import (
     Step,
 )
 from shared.dossier_tracing import dossier_context
+from shared.logging_setup import redact
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,11 @@ class DeliveryWorker:
             f"deliver {row['channel']}", context=ctx, kind=SpanKind.CLIENT, attributes=attributes
         ) as span:
             outcome = await self._send(row)
-            step = self._policy.after(outcome, row["attempts"])
             if isinstance(outcome, SendFailed):
+                # Providers echo what they were sent; what is kept and traced holds no contact.
+                outcome = SendFailed(redact(outcome.error), outcome.permanent)
                 span.set_status(Status(StatusCode.ERROR, outcome.error))
+            step = self._policy.after(outcome, row["attempts"])
             span.set_attribute("lienthong.delivery.step", type(step).__name__)
             await self._record(row, step)
 
