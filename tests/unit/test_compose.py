@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from services.intake.settings import IntakeSettings
+from services.notification.channels.configured import configured_senders
+from services.notification.settings import NotificationSettings
 from shared.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +25,7 @@ SERVICES: dict[str, type[CommonSettings]] = {
     "intake": IntakeSettings,
     "routing": CommonSettings,
     "department": CommonSettings,
-    "notification": CommonSettings,
+    "notification": NotificationSettings,
 }
 POM_NAMESPACE = {"m": "http://maven.apache.org/POM/4.0.0"}
 
@@ -66,10 +68,15 @@ def _image_env(dockerfile: Path) -> dict[str, str]:
     return env
 
 
+def _interpolated(value: str) -> str:
+    """``value`` as compose gives it to the container when the host sets none of its ``${NAME:-default}``."""
+    return re.sub(r"\$\{\w+(?::-([^}]*))?\}", lambda match: match.group(1) or "", value)
+
+
 def _container_env(compose: dict[str, Any], service: str) -> dict[str, str]:
     build = compose[service]["build"]
     image = _image_env(REPO / build["context"] / build["dockerfile"])
-    return image | {name: str(value) for name, value in compose[service]["environment"].items()}
+    return image | {name: _interpolated(str(value)) for name, value in compose[service]["environment"].items()}
 
 
 def _published_ports(compose: dict[str, Any], service: str) -> list[tuple[int, int]]:
@@ -177,3 +184,16 @@ def test_the_image_runs_as_a_non_root_user() -> None:
     users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
     assert users
     assert users[-1].split(":")[0] not in {"root", "0"}
+
+
+def test_notification_in_compose_has_no_channel_until_the_providers_are_set(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.upper().startswith("LIENTHONG_")]:
+        monkeypatch.delenv(name)
+    for name, value in _container_env(compose, "notification").items():
+        monkeypatch.setenv(name, value)
+
+    assert configured_senders(NotificationSettings()) == {}
+    monkeypatch.setenv("LIENTHONG_SMTP_HOST", "mail.example.vn")
+    assert set(configured_senders(NotificationSettings())) == {"email"}
