@@ -4,6 +4,7 @@ Each message's ``Message-ID`` is derived from the delivery's key, so a resend af
 the same message to mail systems that deduplicate on it. SMTP itself cannot promise that.
 """
 
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -53,7 +54,7 @@ class SmtpMailer:
     async def send(self, message: Outgoing) -> Outcome:
         try:
             mail = self.compose(message)
-        except (ValueError, IndexError) as error:  # an address email.headerregistry cannot parse
+        except (ValueError, IndexError, MessageError) as error:  # an address email.headerregistry cannot parse
             return SendFailed(f"not an e-mail address: {error}", permanent=True)
         try:
             await aiosmtplib.send(
