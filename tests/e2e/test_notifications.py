@@ -14,6 +14,7 @@ from standins.process import StandinServers
 
 from shared.contracts import DossierStatusChanged, topic_of
 from shared.settings import CommonSettings
+from tests.support.announced import status_changes
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, submit
 from tests.support.kafka import publish_raw
 from tests.support.waiting import eventually
@@ -25,20 +26,6 @@ def _applicant(**contacts: Any) -> dict[str, Any]:
 
 def _phone() -> str:
     return f"09{secrets.randbelow(10**8):08d}"
-
-
-async def _status_changes(settings: CommonSettings, dossier_id: str) -> list[tuple[str, str]]:
-    """(ce_id, status) of every status change routing announced for the dossier, in order."""
-    connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "routing"})
-    try:
-        rows = await connection.fetch(
-            "SELECT event_id, payload FROM outbox WHERE topic = $1 AND key = $2 ORDER BY id",
-            topic_of(DossierStatusChanged, settings.topic_prefix),
-            dossier_id,
-        )
-    finally:
-        await connection.close()
-    return [(str(r["event_id"]), json.loads(r["payload"])["status"]) for r in rows]
 
 
 async def _deliveries(
@@ -167,7 +154,7 @@ async def test_kill_9_of_notification_while_sending_loses_and_doubles_no_message
     stack.start(["notification"])
     stack.wait_ready(["notification"])
 
-    expected = {f"{event_id}.sms" for a in accepted for event_id, _ in await _status_changes(settings, a["id"])}
+    expected = {f"{change['event_id']}.sms" for a in accepted for change in await status_changes(settings, a["id"])}
     for a in accepted:
         entries = await _deliveries(http, stack, a["code"], count=2)
         assert all(e["state"] == "delivered" for e in entries), entries

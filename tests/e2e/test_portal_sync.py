@@ -1,32 +1,16 @@
 """Every status change of a dossier reaches the national portal's stand-in, in order, through an outage."""
 
-import json
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 import httpx
 from stack import ServiceStack
 from standins.process import StandinServers
 
-from shared.contracts import DossierStatusChanged, topic_of
 from shared.settings import CommonSettings
+from tests.support.announced import status_changes
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, final_dossier, open_task, submit
 from tests.support.waiting import eventually
-
-
-async def _announced(settings: CommonSettings, dossier_id: str) -> list[dict[str, Any]]:
-    """Every status change routing announced for the dossier, in order, with its event id."""
-    connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "routing"})
-    try:
-        rows = await connection.fetch(
-            "SELECT event_id, payload FROM outbox WHERE topic = $1 AND key = $2 ORDER BY id",
-            topic_of(DossierStatusChanged, settings.topic_prefix),
-            dossier_id,
-        )
-    finally:
-        await connection.close()
-    return [{"event_id": str(r["event_id"]), **json.loads(r["payload"])} for r in rows]
 
 
 async def _portal_syncs(http: httpx.AsyncClient, stack: ServiceStack, code: str) -> list[dict[str, Any]]:
@@ -54,7 +38,7 @@ async def test_the_portal_receives_every_status_change_in_order_through_an_outag
     await final_dossier(http, stack.url("intake"), code, "done")
     fresh_standins.behave("portal", outage=False)
 
-    announced = await _announced(settings, accepted["id"])
+    announced = await status_changes(settings, accepted["id"])
     assert [a["status"] for a in announced] == ["receiving", "processing", "done"]
 
     async def all_received() -> list[dict[str, Any]] | None:

@@ -69,13 +69,14 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled; a database error is logged and the loop goes on."""
+        """Deliver until cancelled (then close the senders); a database error is logged and the loop goes on."""
         listener = await self._listen()
         try:
             await self._deliver_forever()
         finally:
             if listener is not None:
                 await listener.close()
+            await asyncio.gather(*(sender.close() for sender in self._senders.values()))
 
     async def _listen(self) -> asyncpg.Connection | None:
         """A connection that wakes the worker when rows are planned; polling alone works without it."""
