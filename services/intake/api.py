@@ -7,14 +7,16 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.intake import handlers
 from services.intake.adapters import repository
 from services.intake.domain.lifecycle import DossierActionError
 from services.intake.domain.submission import SubmissionRejectedError
+from services.intake.identity.checker import IdentityChecker
+from services.intake.requests import DossierSubmission, SupplementSubmission, Withdrawal
 from services.intake.settings import IntakeSettings
-from shared.contracts import Applicant, DossierStatus
+from services.intake.views import DossierAccepted, DossierView, accepted_view, dossier_view
+from shared.contracts import Applicant
 from shared.http_problems import field_error, problem
 from shared.idempotency import (
     Action,
@@ -22,148 +24,99 @@ from shared.idempotency import (
     StoredAnswer,
     answer_once,
     request_fingerprint,
+    stored_answer,
 )
 from shared.runtime import ServiceRuntime
-
-
-class DossierSubmission(BaseModel):
-    """A dossier filed at a counter or pushed by a portal."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    procedure_code: str = Field(examples=["1.001193"], description="National procedure code.")
-    applicant: Applicant
-    receiving_agency: str = Field(examples=["000.00.15.H40"], description="Electronic id of the receiving centre.")
-    commune_code: str = Field(
-        pattern=r"^\d{5}$", examples=["17179"], description="Commune the dossier concerns (residence, land...)."
-    )
-    components: list[Annotated[str, Field(max_length=100)]] = Field(
-        default=[],
-        max_length=20,
-        examples=[["residence", "health-insurance"]],
-        description="Parts of an inter-connected procedure the applicant chose; required parts are added.",
-    )
-
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class SupplementSubmission(BaseModel):
-    """What the applicant hands in after a unit asked for supplements."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    documents: list[Annotated[Text, StringConstraints(max_length=500)]] = Field(
-        min_length=1, max_length=100, examples=[["Sơ đồ thửa đất"]], description="Every paper handed in."
-    )
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
-
-
-class Withdrawal(BaseModel):
-    """The applicant gives up a dossier that is not finished yet."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Annotated[Text, StringConstraints(max_length=2000)] = Field(examples=["Gia đình nộp lại hồ sơ khác"])
-
-
-class DossierAccepted(BaseModel):
-    id: str
-    code: str
-    status: DossierStatus
-    received_at: datetime
-    due_at: datetime
-    links: dict[str, str]
-
-
-class HistoryEntry(BaseModel):
-    status: DossierStatus
-    unit: str | None
-    note: str | None
-    at: datetime
-
-
-class DossierView(BaseModel):
-    code: str
-    procedure_code: str
-    status: DossierStatus
-    portal_status_code: int
-    receiving_agency: str
-    commune_code: str
-    handling_unit: str | None
-    received_at: datetime
-    due_at: datetime | None
-    updated_at: datetime
-    components: list[str] = Field(description="Parts of an inter-connected procedure the dossier runs.")
-    missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
-    history: list[HistoryEntry]
-
-
-async def dossier_view(connection: asyncpg.Connection, code: str) -> DossierView | None:
-    row = await repository.find_dossier(connection, code)
-    if row is None:
-        return None
-    status = DossierStatus(row["status"])
-    entries = await repository.history(connection, row["id"])
-    return DossierView.model_validate(
-        {
-            **dict(row),
-            "portal_status_code": status.portal_code,
-            "missing": row["missing"] if status is DossierStatus.WAITING else [],
-            "history": [dict(entry) for entry in entries],
-        }
-    )
 
 
 def _unknown(code: str) -> JSONResponse:
     return problem(404, "No such dossier", [field_error("code", f"no dossier has code {code!r}")])
 
 
-def build_api(runtime: ServiceRuntime, settings: IntakeSettings) -> APIRouter:
+def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: IdentityChecker) -> APIRouter:
     api = APIRouter(prefix="/v1")
     timezone = ZoneInfo(settings.timezone)
 
-    @api.post("/dossiers", status_code=202, response_model=DossierAccepted, responses={422: {}, 409: {}})
+    @api.post(
+        "/dossiers",
+        status_code=202,
+        response_model=DossierAccepted,
+        responses={
+            200: {"model": DossierAccepted, "description": "The portal dossier id was received before: that dossier."},
+            409: {},
+            422: {},
+        },
+    )
     async def submit_dossier(
         submission: DossierSubmission,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
         x_client_id: Annotated[str, Header(max_length=100)] = "counter",
     ) -> JSONResponse:
-        """Receive a dossier: 202 with its code; retried with the same Idempotency-Key, the same answer."""
-        # Without components the fingerprint stays what it was before they existed.
-        fingerprint = request_fingerprint(
-            submission.model_dump(mode="json", exclude=None if submission.components else {"components"})
-        )
+        """Receive a dossier: 202 with its code, due date and the check of the applicant's identity.
+
+        The citizen ID must fit the date of birth (province, century and year digits), or 422 names
+        the digit group. The National Population Database is then asked once, within a timeout; its
+        answer never stops the dossier: a mismatch is received as identity `failed`, no answer as
+        `pending` (checked again automatically). Retried with the same Idempotency-Key, the first
+        answer; pushed again with the same `portal_dossier_id`, 200 with the dossier received first.
+        """
+        # Without components or a portal id the fingerprint stays what it was before they existed.
+        unset = {name for name in ("components", "portal_dossier_id") if not getattr(submission, name)}
+        fingerprint = request_fingerprint(submission.model_dump(mode="json", exclude=unset or None))
         command = handlers.SubmitDossier(
             client_id=x_client_id,
             procedure_code=submission.procedure_code,
-            applicant=submission.applicant,
+            applicant=Applicant.model_validate(submission.applicant.model_dump()),
             receiving_agency=submission.receiving_agency,
             commune_code=submission.commune_code,
             components=tuple(submission.components),
+            portal_dossier_id=submission.portal_dossier_id,
         )
-
-        async def receive(connection: asyncpg.Connection) -> StoredAnswer:
-            received = await handlers.submit_dossier(
-                connection, command, now=datetime.now(UTC), timezone=timezone, topic_prefix=settings.topic_prefix
-            )
-            body = DossierAccepted(
-                id=str(received.dossier_id),
-                code=received.code,
-                status=DossierStatus.RECEIVING,
-                received_at=received.received_at,
-                due_at=received.due_at,
-                links={"self": f"/v1/dossiers/{received.code}"},
-            )
-            return StoredAnswer(202, body.model_dump(mode="json"))
-
         try:
+            earlier = await _replayed(x_client_id, idempotency_key, fingerprint)
+            if earlier is None:
+                accepted = handlers.check_submission(command, today=datetime.now(timezone).date())
+                earlier = await _pushed_before(command.portal_dossier_id)
+            if earlier is not None:
+                return JSONResponse(earlier.body, status_code=earlier.status_code)
+            # Asked before any transaction opens: no lock or connection waits on the population database.
+            identity = await checker.check_applicant(command.applicant)
+
+            async def receive(connection: asyncpg.Connection) -> StoredAnswer:
+                received = await handlers.submit_dossier(
+                    connection,
+                    command,
+                    now=datetime.now(UTC),
+                    timezone=timezone,
+                    topic_prefix=settings.topic_prefix,
+                    accepted=accepted,
+                    identity=identity,
+                )
+                row = await repository.find_dossier_by_id(connection, received.dossier_id)
+                assert row is not None
+                return StoredAnswer(202 if received.created else 200, accepted_view(row).model_dump(mode="json"))
+
             answer = await answer_once(runtime.db, x_client_id, idempotency_key, fingerprint, receive)
         except SubmissionRejectedError as error:
             return problem(422, "Dossier not acceptable", [field_error(error.field, error.reason)])
         except IdempotencyKeyReusedError as error:
             return problem(409, "Idempotency-Key reused", [field_error("Idempotency-Key", str(error))])
         return JSONResponse(answer.body, status_code=answer.status_code)
+
+    async def _replayed(client_id: str, key: str | None, fingerprint: str) -> StoredAnswer | None:
+        """The first answer to a retried Idempotency-Key, without asking the population database again."""
+        if not key:
+            return None
+        async with runtime.db.acquire() as connection:
+            return await stored_answer(connection, client_id, key, fingerprint)
+
+    async def _pushed_before(portal_dossier_id: str | None) -> StoredAnswer | None:
+        """The dossier a second push of the same portal id gets, without asking the population database again."""
+        if portal_dossier_id is None:
+            return None
+        async with runtime.db.acquire() as connection:
+            row = await repository.find_portal_dossier(connection, portal_dossier_id)
+        return None if row is None else StoredAnswer(200, accepted_view(row).model_dump(mode="json"))
 
     @api.post("/dossiers/{code}/supplements", status_code=202, response_model=DossierView, responses={404: {}, 409: {}})
     async def supplement_dossier(

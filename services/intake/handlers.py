@@ -1,7 +1,7 @@
 """Intake's use cases: receive a dossier, take supplements or a withdrawal, follow its status."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -9,8 +9,10 @@ import asyncpg
 
 from services.intake.adapters import repository
 from services.intake.domain.dossier_code import format_dossier_code
+from services.intake.domain.identity import UNCHECKED, IdentityState
 from services.intake.domain.lifecycle import check_supplement, check_withdrawal
-from services.intake.domain.submission import accept
+from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept, check_applicant
+from services.intake.reference.birth_provinces import birth_province_codes
 from shared import outbox
 from shared.calendar import default_calendar, due_at
 from shared.contracts import (
@@ -38,6 +40,8 @@ class SubmitDossier:
     commune_code: str
     client_id: str
     components: tuple[str, ...] = ()
+    portal_dossier_id: str | None = None
+    """The national portal's own id when the portal pushed the dossier in: one dossier per id."""
 
 
 @dataclass(frozen=True)
@@ -63,16 +67,25 @@ class DossierReceived:
     code: str
     received_at: datetime
     due_at: datetime
+    created: bool = True
+    """False when the portal had pushed the same portal dossier id before: nothing new was stored."""
 
 
-async def submit_dossier(
-    connection: asyncpg.Connection, command: SubmitDossier, *, now: datetime, timezone: ZoneInfo, topic_prefix: str
-) -> DossierReceived:
-    """Validate, number, store and announce a dossier; call inside a transaction.
+def check_submission(command: SubmitDossier, *, today: date) -> AcceptedSubmission:
+    """Every rule a dossier must pass at intake, reference data and applicant; touches no database.
 
-    Raises ``SubmissionRejectedError`` before anything is written.
+    Raises ``SubmissionRejectedError`` naming the first field at fault.
     """
-    accepted = accept(
+    accepted = _accept(command)
+    date_of_birth = command.applicant.date_of_birth
+    if date_of_birth is None:
+        raise SubmissionRejectedError("applicant.date_of_birth", "Field required")
+    check_applicant(command.applicant.citizen_id, date_of_birth, provinces=birth_province_codes(), today=today)
+    return accepted
+
+
+def _accept(command: SubmitDossier) -> AcceptedSubmission:
+    return accept(
         procedure_code=command.procedure_code,
         commune_code=command.commune_code,
         receiving_agency=command.receiving_agency,
@@ -80,6 +93,30 @@ async def submit_dossier(
         centres=centres(),
         components=command.components,
     )
+
+
+async def submit_dossier(
+    connection: asyncpg.Connection,
+    command: SubmitDossier,
+    *,
+    now: datetime,
+    timezone: ZoneInfo,
+    topic_prefix: str,
+    accepted: AcceptedSubmission | None = None,
+    identity: IdentityState = UNCHECKED,
+) -> DossierReceived:
+    """Number, store and announce a dossier with its first identity check; call inside a transaction.
+
+    ``accepted`` is what :func:`check_submission` returned; without it the reference rules are
+    checked here, raising ``SubmissionRejectedError`` before anything is written. A portal
+    dossier id received before gives back that dossier (``created`` False) and writes nothing.
+    """
+    if command.portal_dossier_id is not None:
+        await repository.lock_portal_dossier_id(connection, command.portal_dossier_id)
+        existing = await repository.find_portal_dossier(connection, command.portal_dossier_id)
+        if existing is not None:
+            return DossierReceived(existing["id"], existing["code"], existing["received_at"], existing["due_at"], False)
+    accepted = accepted or _accept(command)
     local_day = now.astimezone(timezone).date()
     due = due_at(
         default_calendar(), now, accepted.procedure.working_days, cutoff=accepted.procedure.cutoff, tz=timezone
@@ -100,6 +137,8 @@ async def submit_dossier(
         received_at=now,
         due_at=due,
         components=accepted.components,
+        identity=identity,
+        portal_dossier_id=command.portal_dossier_id,
     )
     event = DossierSubmitted(
         dossier_id=dossier_id,
@@ -113,6 +152,7 @@ async def submit_dossier(
         due_at=due,
         client_id=command.client_id,
         components=accepted.components,
+        portal_dossier_id=command.portal_dossier_id,
     )
     await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
     return DossierReceived(dossier_id, code, now, due)

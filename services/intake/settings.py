@@ -1,9 +1,36 @@
-"""Settings of the intake service: the common ``LIENTHONG_*`` ones plus ``LIENTHONG_TIMEZONE``."""
+"""Settings of the intake service: the common ``LIENTHONG_*`` ones plus its own, below."""
+
+from pydantic import Field
 
 from shared.settings import CommonSettings
 
 
 class IntakeSettings(CommonSettings):
-    """Intake numbers dossiers by the receiving centre's local day."""
+    """Intake numbers dossiers by the receiving centre's local day and checks identities.
+
+    ``LIENTHONG_POPULATION_DB_URL`` unset means identities are not checked: every dossier is
+    received with identity ``unchecked`` and the service warns once at start. Otherwise each
+    dossier's applicant is checked once while it is received (at most ``timeout`` seconds, no
+    call while the circuit breaker is open) and, when the database could not answer, again in
+    the background with growing delays until it answers. The dossier never waits for it.
+    """
 
     timezone: str = "Asia/Ho_Chi_Minh"
+    population_db_url: str | None = Field(
+        default=None, description="base URL of the National Population Database's verification API (via the LGSP)"
+    )
+    population_db_token: str = Field(default="", description="bearer token for that API", repr=False)
+    population_db_timeout_seconds: float = Field(default=2.0, gt=0, description="longest wait for one answer")
+    population_db_breaker_threshold: int = Field(
+        default=3, ge=1, description="failures in a row that open the circuit breaker"
+    )
+    population_db_breaker_open_seconds: float = Field(
+        default=30.0, gt=0, description="how long an open breaker lets no call through before trying one"
+    )
+    identity_recheck_base_seconds: float = Field(default=5.0, gt=0, description="delay after the first failed check")
+    identity_recheck_cap_seconds: float = Field(default=300.0, gt=0, description="longest delay between two checks")
+    identity_recheck_poll_seconds: float = Field(default=1.0, gt=0, description="pause between looks for due checks")
+    identity_recheck_batch: int = Field(default=20, ge=1, description="pending dossiers claimed at once")
+    identity_recheck_lease_seconds: float = Field(
+        default=120.0, gt=0, description="how long a claim keeps other instances off a dossier being checked"
+    )

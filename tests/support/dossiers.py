@@ -16,13 +16,23 @@ def group_procedure(*component_keys: str) -> str:
 
 BIRTH_IN_QUYNH_LUU: dict[str, Any] = {
     "procedure_code": "1.001193",
-    "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "phone": "0912345678"},
+    "applicant": {
+        "citizen_id": "040301000123",
+        "full_name": "Hồ Thị Lan",
+        "date_of_birth": "2001-05-14",
+        "phone": "0912345678",
+    },
     "receiving_agency": "000.01.15.H40",
     "commune_code": "17179",
 }
 LAND_IN_RACH_GIA: dict[str, Any] = {
     "procedure_code": "1.013978",
-    "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "email": "minh@example.vn"},
+    "applicant": {
+        "citizen_id": "091085004321",
+        "full_name": "Trần Văn Minh",
+        "date_of_birth": "1985-03-02",
+        "email": "minh@example.vn",
+    },
     "receiving_agency": "000.07.15.H91",
     "commune_code": "30742",
 }
@@ -36,7 +46,12 @@ BIRTH_GROUP_IN_QUYNH_LUU: dict[str, Any] = {
 # First land registration for a plot in Quỳnh Lưu, filed at the commune's own centre.
 LAND_IN_QUYNH_LUU: dict[str, Any] = {
     "procedure_code": "1.013978",
-    "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "phone": "0987654321"},
+    "applicant": {
+        "citizen_id": "040079001234",
+        "full_name": "Nguyễn Văn Bình",
+        "date_of_birth": "1979-11-20",
+        "phone": "0987654321",
+    },
     "receiving_agency": "000.01.15.H40",
     "commune_code": "17179",
 }

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from services.intake.api import DossierSubmission, SupplementSubmission, Withdrawal
 from services.intake.app import create_app
+from services.intake.requests import DossierSubmission, SupplementSubmission, Withdrawal
 from services.intake.settings import IntakeSettings
 
 CODE = "000.01.15.H40-250814-0001"
@@ -57,7 +57,7 @@ async def test_a_withdrawal_without_a_usable_reason_is_refused(
 async def test_components_must_be_a_list_of_strings(client: httpx.AsyncClient) -> None:
     body = {
         "procedure_code": "1.001193",
-        "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan"},
+        "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "date_of_birth": "2001-05-14"},
         "receiving_agency": "000.01.15.H40",
         "commune_code": "17179",
         "components": "residence",
@@ -83,7 +83,7 @@ def test_a_submission_without_components_chooses_none() -> None:
     submission = DossierSubmission.model_validate(
         {
             "procedure_code": "1.001193",
-            "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan"},
+            "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "date_of_birth": "2001-05-14"},
             "receiving_agency": "000.01.15.H40",
             "commune_code": "17179",
         }

@@ -5,11 +5,13 @@ from uuid import UUID
 
 import asyncpg
 
+from services.intake.domain.identity import IdentityState, IdentityStatus, received_note
 from shared.contracts import Applicant, DossierStatus
 
 DOSSIER_COLUMNS = (
     "id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
-    " handling_unit, received_at, due_at, updated_at, components, missing"
+    " handling_unit, received_at, due_at, updated_at, components, missing, portal_dossier_id,"
+    " identity_status, identity_detail, identity_attempts, identity_checked_at"
 )
 
 
@@ -38,11 +40,16 @@ async def insert_dossier(
     received_at: datetime,
     due_at: datetime,
     components: tuple[str, ...],
+    identity: IdentityState,
+    portal_dossier_id: str | None,
 ) -> None:
+    """Store a received dossier with its first identity check and its receipt in the history."""
     await connection.execute(
         "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
-        " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12)",
+        " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components,"
+        " portal_dossier_id, identity_status, identity_detail, identity_attempts, identity_checked_at,"
+        " identity_next_check_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         dossier_id,
         code,
         procedure_code,
@@ -55,8 +62,15 @@ async def insert_dossier(
         received_at,
         due_at,
         list(components),
+        portal_dossier_id,
+        identity.status.value,
+        identity.detail,
+        identity.attempts,
+        identity.checked_at,
+        identity.next_check_at,
     )
-    await add_history(connection, dossier_id, DossierStatus.RECEIVING, receiving_agency, "received", received_at)
+    note = received_note(identity)
+    await add_history(connection, dossier_id, DossierStatus.RECEIVING, receiving_agency, note, received_at)
 
 
 async def add_history(
@@ -106,6 +120,39 @@ async def update_follow_up(
 
 async def find_dossier(connection: asyncpg.Connection, code: str) -> asyncpg.Record | None:
     return await connection.fetchrow(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1", code)
+
+
+async def find_dossier_by_id(connection: asyncpg.Connection, dossier_id: UUID) -> asyncpg.Record | None:
+    return await connection.fetchrow(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id = $1", dossier_id)
+
+
+async def find_portal_dossier(connection: asyncpg.Connection, portal_dossier_id: str) -> asyncpg.Record | None:
+    """The dossier the national portal pushed in under ``portal_dossier_id``, if any."""
+    return await connection.fetchrow(
+        f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE portal_dossier_id = $1", portal_dossier_id
+    )
+
+
+async def lock_portal_dossier_id(connection: asyncpg.Connection, portal_dossier_id: str) -> None:
+    """Serialise, until the transaction ends, every receipt of the same portal dossier id."""
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"portal-dossier:{portal_dossier_id}")
+
+
+async def identity_checks(
+    connection: asyncpg.Connection, status: IdentityStatus, receiving_agency: str | None, limit: int
+) -> list[asyncpg.Record]:
+    """Dossiers whose identity is in ``status`` (at one centre when given), newest check first."""
+    return list(
+        await connection.fetch(
+            "SELECT code, receiving_agency, procedure_code, identity_status AS status, identity_detail AS detail,"
+            " identity_attempts AS attempts, identity_checked_at AS checked_at FROM dossiers"
+            " WHERE identity_status = $1 AND ($2::text IS NULL OR receiving_agency = $2)"
+            " ORDER BY identity_checked_at DESC NULLS LAST, received_at DESC, code DESC LIMIT $3",
+            status.value,
+            receiving_agency,
+            limit,
+        )
+    )
 
 
 async def lock_dossier(connection: asyncpg.Connection, code: str) -> asyncpg.Record | None:

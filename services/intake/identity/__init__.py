@@ -1,0 +1,1 @@
+"""Identity checks of applicants against the National Population Database: at receipt and later."""

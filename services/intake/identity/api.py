@@ -1,0 +1,51 @@
+"""The receiving clerks' list of identity checks: whose applicant must be looked at."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from services.intake.adapters import repository
+from services.intake.domain.identity import IdentityStatus
+from shared.runtime import ServiceRuntime
+
+
+class IdentityCheck(BaseModel):
+    """One dossier and where the check of its applicant stands (no personal data)."""
+
+    code: str = Field(description="The dossier's code.")
+    receiving_agency: str
+    procedure_code: str
+    status: IdentityStatus
+    detail: str | None = Field(description="Why it failed or is pending, naming fields, never their values.")
+    attempts: int
+    checked_at: datetime | None
+
+
+class IdentityCheckList(BaseModel):
+    items: list[IdentityCheck]
+
+
+def build_identity_api(runtime: ServiceRuntime) -> APIRouter:
+    api = APIRouter(prefix="/v1")
+
+    @api.get("/identity-checks", response_model=IdentityCheckList)
+    async def identity_checks(
+        status: IdentityStatus = IdentityStatus.FAILED,
+        receiving_agency: Annotated[
+            str | None, Query(max_length=20, examples=["000.01.15.H40"], description="Only this centre's dossiers.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> IdentityCheckList:
+        """Dossiers whose applicant's identity check is in `status`, newest check first.
+
+        By default the `failed` ones: not found in the National Population Database, or found with
+        another name or date of birth. They were received as usual; the receiving clerk looks at the
+        papers. `pending` lists those the database has not answered yet (checked again automatically).
+        """
+        async with runtime.db.acquire() as connection:
+            rows = await repository.identity_checks(connection, status, receiving_agency, limit)
+        return IdentityCheckList(items=[IdentityCheck.model_validate(dict(row)) for row in rows])
+
+    return api

@@ -1,0 +1,100 @@
+"""What intake's HTTP API answers about a dossier: its receipt, its status, history and identity check."""
+
+from datetime import datetime
+
+import asyncpg
+from pydantic import BaseModel, Field
+
+from services.intake.adapters import repository
+from services.intake.domain.identity import IdentityStatus
+from shared.contracts import DossierStatus
+
+
+class IdentityView(BaseModel):
+    """The check of the applicant against the National Population Database.
+
+    ``unchecked``: no database configured; ``pending``: it did not answer yet, checked again
+    automatically; ``verified``; ``failed``: not found or another name or date of birth — the
+    dossier is received all the same and the receiving clerk must look (``detail`` says why).
+    """
+
+    status: IdentityStatus
+    detail: str | None
+    attempts: int = Field(description="How many times intake asked the database.")
+    checked_at: datetime | None = Field(description="When it last asked.")
+
+
+class DossierAccepted(BaseModel):
+    id: str
+    code: str
+    status: DossierStatus = Field(description="The dossier's current status.")
+    received_at: datetime
+    due_at: datetime
+    portal_dossier_id: str | None
+    identity: IdentityView
+    links: dict[str, str]
+
+
+class HistoryEntry(BaseModel):
+    status: DossierStatus
+    unit: str | None
+    note: str | None
+    at: datetime
+
+
+class DossierView(BaseModel):
+    code: str
+    procedure_code: str
+    status: DossierStatus
+    portal_status_code: int
+    receiving_agency: str
+    commune_code: str
+    handling_unit: str | None
+    received_at: datetime
+    due_at: datetime | None
+    updated_at: datetime
+    components: list[str] = Field(description="Parts of an inter-connected procedure the dossier runs.")
+    missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
+    portal_dossier_id: str | None = Field(description="The national portal's id, for a dossier it pushed in.")
+    identity: IdentityView
+    history: list[HistoryEntry]
+
+
+def identity_view(row: asyncpg.Record) -> IdentityView:
+    return IdentityView(
+        status=IdentityStatus(row["identity_status"]),
+        detail=row["identity_detail"],
+        attempts=row["identity_attempts"],
+        checked_at=row["identity_checked_at"],
+    )
+
+
+def accepted_view(row: asyncpg.Record) -> DossierAccepted:
+    """The answer to the POST that received the dossier, with its current status and identity check."""
+    return DossierAccepted(
+        id=str(row["id"]),
+        code=row["code"],
+        status=DossierStatus(row["status"]),
+        received_at=row["received_at"],
+        due_at=row["due_at"],
+        portal_dossier_id=row["portal_dossier_id"],
+        identity=identity_view(row),
+        links={"self": f"/v1/dossiers/{row['code']}"},
+    )
+
+
+async def dossier_view(connection: asyncpg.Connection, code: str) -> DossierView | None:
+    row = await repository.find_dossier(connection, code)
+    if row is None:
+        return None
+    status = DossierStatus(row["status"])
+    entries = await repository.history(connection, row["id"])
+    return DossierView.model_validate(
+        {
+            **dict(row),
+            "portal_status_code": status.portal_code,
+            "missing": row["missing"] if status is DossierStatus.WAITING else [],
+            "identity": identity_view(row),
+            "history": [dict(entry) for entry in entries],
+        }
+    )
