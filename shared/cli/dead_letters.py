@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS operations.dead_letter_replays (
     PRIMARY KEY (dead_letter_topic, partition, "offset")
 );
 """
-PERSONAL_FIELDS = frozenset({"citizen_id", "full_name", "phone", "email"})
+PERSONAL_FIELDS = frozenset({"citizen_id", "full_name", "date_of_birth", "phone", "email", "zalo_user_id"})
 
 
 @dataclass(frozen=True)

@@ -134,11 +134,19 @@ def test_dead_letter_ids_and_bodies_as_operators_see_them() -> None:
         0,
         5,
         b"k",
-        b'{"dossier_code": "X", "applicant": {"citizen_id": "040301000123", "full_name": "H", "email": null}}',
+        b'{"dossier_code": "X", "applicant": {"citizen_id": "040301000123", "full_name": "H", "email": null,'
+        b' "date_of_birth": "2001-05-14", "zalo_user_id": "4411", "language": "vi"}}',
         {"ce_id": "e", "dlq_error": "boom", "dlq_original_topic": "p.dossier.submitted.v1", "traceparent": "t"},
     )
     assert letter.replay_headers() == {"ce_id": "e", "traceparent": "t"}
-    assert letter.body()["applicant"] == {"citizen_id": "[hidden]", "full_name": "[hidden]", "email": None}
+    assert letter.body()["applicant"] == {
+        "citizen_id": "[hidden]",
+        "full_name": "[hidden]",
+        "email": None,
+        "date_of_birth": "[hidden]",
+        "zalo_user_id": "[hidden]",
+        "language": "vi",
+    }
     assert letter.body(reveal=True)["applicant"]["citizen_id"] == "040301000123"
 
 
