@@ -49,6 +49,7 @@ SAMPLES: list[dict[str, Any]] = [
                 "full_name": "Hồ Thị Lan",
                 "date_of_birth": "2001-05-14",
                 "phone": "0912345678",
+                "zalo_user_id": "4411223344",
             },
             "receiving_agency": "000.01.15.H40",
             "commune_code": "17179",
@@ -216,6 +217,9 @@ class Demo:
             sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
         code = str(accepted.json()["code"])
         print(f"   intake     received {code}, due {_when(accepted.json()['due_at'])} (working days)")
+        identity = self.dossier(code)["identity"]
+        detail = f" ({identity['detail']})" if identity["detail"] else ""
+        print(f"   intake     identity {identity['status']} against the population database{detail}")
         for step in sample["steps"]:
             self.step(code, step)
         final = self.finished(code)

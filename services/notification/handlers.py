@@ -8,7 +8,7 @@ import asyncpg
 from services.notification.adapters import repository
 from services.notification.adapters.repository import PlannedDelivery
 from services.notification.channels.configured import PORTAL
-from services.notification.domain.messages import facts_of
+from services.notification.domain.messages import facts_of, worth_telling
 from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, recipients_of
 from services.notification.rendering import render
@@ -35,9 +35,12 @@ async def plan_deliveries(
 ) -> int:
     """Plan, in the consumer's transaction, one message per applicant channel and the portal's record.
 
+    The applicant is not told of a hand-over between units that keeps the status; the portal is.
+
     A redelivered event plans nothing new: each (event, channel) is one row.
     """
-    planned = [_message(event, r) for r in recipients_of(event.applicant, applicant_channels(senders))]
+    told = recipients_of(event.applicant, applicant_channels(senders)) if worth_telling(event) else []
+    planned = [_message(event, r) for r in told]
     if PORTAL in senders:
         record = portal_record(event, event_id)
         planned.append(PlannedDelivery(PORTAL, PORTAL, json.dumps(record, ensure_ascii=False), record=record))

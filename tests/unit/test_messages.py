@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.notification.domain.messages import STATUS_LABELS, facts_of
+from services.notification.domain.messages import STATUS_LABELS, facts_of, worth_telling
 from services.notification.rendering import render
 from shared.contracts import Applicant, Channel, DossierStatus, DossierStatusChanged
 
@@ -113,3 +113,34 @@ def test_every_status_has_a_distinct_wording(language: str) -> None:
 def test_an_unknown_procedure_is_named_by_its_code() -> None:
     facts = facts_of(_event(), procedure_names={})
     assert render(Channel.SMS, facts).text.startswith(f"Hồ sơ {CODE} (1.001193):")
+
+
+def _extended(language: str = "vi") -> DossierStatusChanged:
+    return _event(DossierStatus.PROCESSING, language=language, reason="Cần xác minh nguồn gốc đất").model_copy(
+        update={"previous_status": DossierStatus.PROCESSING}
+    )
+
+
+def test_an_apology_letter_says_sorry_and_gives_the_new_return_date() -> None:
+    assert _text(Channel.SMS, _extended()) == (
+        f"Hồ sơ {CODE} (Đăng ký khai sinh): xin lỗi ông/bà, chưa trả được kết quả đúng hẹn."
+        " Lý do: Cần xác minh nguồn gốc đất. Hẹn lại ngày trả kết quả: 17:00 ngày 27/11/2026."
+    )
+    email = render(Channel.EMAIL, facts_of(_extended(), procedure_names=NAMES))
+    assert email.subject == f"Hồ sơ {CODE}: hẹn lại ngày trả kết quả"
+    assert "Chúng tôi xin lỗi ông/bà vì sự chậm trễ này." in email.text
+    assert "Hẹn lại ngày trả kết quả: 17:00 ngày 27/11/2026." in _text(Channel.ZALO, _extended())
+    assert _text(Channel.SMS, _extended("en")).endswith(
+        "Reason: Cần xác minh nguồn gốc đất. New result date: 17:00, 27/11/2026."
+    )
+
+
+def test_a_new_status_or_news_within_one_is_told_but_a_hand_over_between_units_is_not() -> None:
+    hand_over = _event(DossierStatus.PROCESSING).model_copy(
+        update={"previous_status": DossierStatus.PROCESSING, "handling_unit": "40.SNNMT"}
+    )
+
+    assert worth_telling(_event(DossierStatus.PROCESSING))
+    assert worth_telling(_extended())
+    assert worth_telling(_event(DossierStatus.WAITING, missing=("Sơ đồ thửa đất",)))
+    assert not worth_telling(hand_over)

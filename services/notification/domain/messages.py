@@ -58,6 +58,15 @@ class MessageFacts:
     missing: tuple[str, ...]
     reason: str | None
     handling_unit: str | None
+    rescheduled: bool = False
+    """The status stays but the return date moved: the apology letter (Form 04) with its new date."""
+
+
+def worth_telling(event: DossierStatusChanged) -> bool:
+    """Whether the applicant hears of ``event``: a new status, or news within one (a new return date
+    with its reason, what is missing). A hand-over between units within one status is not; the
+    national portal still receives it."""
+    return event.status is not event.previous_status or bool(event.reason) or bool(event.missing)
 
 
 def facts_of(event: DossierStatusChanged, *, procedure_names: dict[str, str]) -> MessageFacts:
@@ -77,4 +86,5 @@ def facts_of(event: DossierStatusChanged, *, procedure_names: dict[str, str]) ->
         missing=event.missing if event.status is DossierStatus.WAITING else (),
         reason=event.reason.rstrip(" .") or None if event.reason else None,
         handling_unit=event.handling_unit,
+        rescheduled=event.status is event.previous_status and bool(event.reason) and not final,
     )
