@@ -108,7 +108,11 @@ class DeliveryWorker:
         """Claim one batch of due deliveries and send them concurrently; returns how many were claimed."""
         async with self._pool().acquire() as connection:
             rows = await repository.claim(connection, batch=self._batch, lease_seconds=self._lease_seconds)
-        await asyncio.gather(*(self._deliver(row) for row in rows))
+        results = await asyncio.gather(*(self._deliver(row) for row in rows), return_exceptions=True)
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, Exception):
+                # The row stays claimed: its lease ends and it is tried again.
+                log.error("delivery %s: its outcome could not be recorded: %r", row["id"], result)
         return len(rows)
 
     async def _deliver(self, row: asyncpg.Record) -> None:
