@@ -84,6 +84,19 @@ lt_maven_fetch() { # pom dest jar-glob
   mv "$tmp" "$dest"
 }
 
+# The usual `stop`: terminate the process the calling script's find_pid names (if any) and
+# forget its PID_FILE.
+lt_stop() {
+  local pid
+  if ! pid="$(find_pid)"; then
+    rm -f "$PID_FILE"
+    lt_log "not running"
+    return 0
+  fi
+  lt_terminate "$pid"
+  rm -f "$PID_FILE"
+}
+
 # SIGTERM <pid>, wait LIENTHONG_STOP_TIMEOUT seconds, then SIGKILL and wait 10 s more.
 lt_terminate() { # pid
   local pid="$1" start deadline

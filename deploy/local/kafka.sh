@@ -202,16 +202,7 @@ cmd_start() {
   lt_log "ready on 127.0.0.1:$LT_KAFKA_PORT (pid $pid)"
 }
 
-cmd_stop() {
-  local pid
-  if ! pid="$(find_pid)"; then
-    rm -f "$PID_FILE"
-    lt_log "not running"
-    return 0
-  fi
-  lt_terminate "$pid"
-  rm -f "$PID_FILE"
-}
+cmd_stop() { lt_stop; }
 
 cmd_status() {
   local pid

@@ -90,16 +90,7 @@ cmd_start() {
   lt_log "ready (pid $pid): sms http://127.0.0.1:${LT_STANDIN_PORTS[sms]}, smtp 127.0.0.1:${LT_STANDIN_PORTS[smtp]}, control on each HTTP port"
 }
 
-cmd_stop() {
-  local pid
-  if ! pid="$(find_pid)"; then
-    rm -f "$PID_FILE"
-    lt_log "not running"
-    return 0
-  fi
-  lt_terminate "$pid"
-  rm -f "$PID_FILE"
-}
+cmd_stop() { lt_stop; }
 
 cmd_status() {
   local pid
