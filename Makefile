@@ -63,5 +63,5 @@ format: install
 asyncapi: install  ## regenerate docs/asyncapi/*.yaml from the code
 	$(PY) -m services.asyncapi
 
-openapi: install  ## regenerate docs/openapi/department.json from the code
+openapi: install  ## regenerate docs/openapi/*.json (intake, department, notification) from the code
 	$(PY) -m services.openapi

@@ -1,4 +1,4 @@
-"""The committed OpenAPI document (docs/openapi/department.json) matches the code and loads in schemathesis."""
+"""The committed OpenAPI documents (docs/openapi/*.json) match the code and load in schemathesis."""
 
 import json
 
@@ -47,3 +47,24 @@ def test_every_clerk_route_needs_a_bearer_token_and_documents_its_problems() -> 
             assert "application/problem+json" in operation["responses"]["401"]["content"], f"{method} {path}"
             if method == "post":
                 assert {"403", "404", "409", "428"} <= set(operation["responses"]), f"{method} {path}"
+
+
+def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_operations() -> None:
+    expected = {
+        "intake": {
+            "POST /v1/dossiers",
+            "GET /v1/dossiers/{code}",
+            "POST /v1/dossiers/{code}/supplements",
+            "POST /v1/dossiers/{code}/withdrawal",
+            "GET /v1/identity-checks",
+        },
+        "notification": {
+            "GET /v1/dossiers/{code}/notifications",
+            "GET /v1/dossiers/{code}/portal-syncs",
+            "GET /v1/deliveries/dead-lettered",
+        },
+    }
+    for service, operations in expected.items():
+        schema = schemathesis.openapi.from_path(openapi.DOCS / f"{service}.json")
+        labels = {result.ok().label for result in schema.get_all_operations()}  # type: ignore[union-attr]
+        assert labels == operations, service
