@@ -1,6 +1,5 @@
 """Wiring of the notification service: the consumer plans deliveries, the worker sends them."""
 
-import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -17,8 +16,6 @@ from shared.runtime import ServiceRuntime
 from shared.service_app import service_app
 from shared.settings import CommonSettings
 
-log = logging.getLogger(__name__)
-
 
 def create_runtime(settings: CommonSettings, senders: frozenset[str] = frozenset()) -> ServiceRuntime:
     return ServiceRuntime(
@@ -32,8 +29,6 @@ def create_runtime(settings: CommonSettings, senders: frozenset[str] = frozenset
 def create_app(settings: NotificationSettings | None = None) -> FastAPI:
     settings = settings or NotificationSettings()
     senders = configured_senders(settings)
-    if not senders:
-        log.warning("no channel is configured: status changes are planned for no one (set LIENTHONG_SMS_GATEWAY_URL …)")
     runtime = create_runtime(settings, frozenset(senders))
     app = service_app(runtime, title="lienthong notification")
     app.include_router(build_api(runtime))

@@ -70,6 +70,8 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Deliver until cancelled (then close the senders); a database error is logged and the loop goes on."""
+        if not self._senders:
+            log.warning("no channel is configured: nothing will be sent (set LIENTHONG_SMS_GATEWAY_URL, …)")
         listener = await self._listen()
         try:
             await self._deliver_forever()
