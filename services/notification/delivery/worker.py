@@ -149,6 +149,9 @@ class DeliveryWorker:
             return await asyncio.wait_for(sender.send(message), self._send_timeout)
         except TimeoutError:
             return SendFailed(f"no answer within {self._send_timeout:.0f} s", permanent=False)
+        except Exception as error:  # a sender's own fault counts as a try, so the row cannot loop for ever
+            log.exception("delivery %s: the %s sender failed", row["id"], row["channel"])
+            return SendFailed(f"sender failed: {type(error).__name__}", permanent=False)
 
     async def _record(self, row: asyncpg.Record, step: Step) -> None:
         delivery_id, attempt, channel = row["id"], row["attempts"], row["channel"]
