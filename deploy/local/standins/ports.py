@@ -21,6 +21,11 @@ def env_var(name: str) -> str:
     return f"LIENTHONG_STANDIN_{name.upper()}_PORT"
 
 
+def configured_ports() -> dict[str, int]:
+    """Each stand-in's port: its ``LIENTHONG_STANDIN_<NAME>_PORT``, else the default."""
+    return {name: int(os.environ.get(env_var(name), default)) for name, default in DEFAULT_PORTS.items()}
+
+
 def add_port_options(parser: argparse.ArgumentParser) -> None:
     """``--sms-port`` … ``--smtp-port``, each defaulting to its environment variable, else the default port."""
     for name, default in DEFAULT_PORTS.items():

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from standins.ports import DEFAULT_PORTS, HOST, HTTP_NAMES, port_arguments
+from standins.ports import HOST, HTTP_NAMES, configured_ports, port_arguments
 from standins.readiness import wait_ready
 
 LOCAL = Path(__file__).resolve().parents[1]  # deploy/local: where the standins package lives
@@ -31,7 +31,7 @@ class StandinServers:
 
     def __init__(self, run_dir: Path, ports: Mapping[str, int] | None = None) -> None:
         self.run_dir = run_dir
-        self.ports = {**DEFAULT_PORTS, **(ports or {})}
+        self.ports = {**configured_ports(), **(ports or {})}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
