@@ -6,7 +6,7 @@ STACK  := $(PY) deploy/local/stack.py
 ZIPKIN_SPANS := http://127.0.0.1:$(or $(LIENTHONG_ZIPKIN_PORT),19411)/api/v2/spans
 LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 
-.PHONY: install up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi
+.PHONY: install up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench-deliveries
 
 install: $(VENV)/.installed
 
@@ -59,6 +59,10 @@ lint: install  ## ruff, mypy, and the AsyncAPI and OpenAPI documents against the
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench-deliveries: up  ## measure the delivery worker against the stand-ins (DOSSIERS=500 WORKERS=1 BATCH=20)
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/deliveries.py --dossiers $(or $(DOSSIERS),500) \
+	  --workers $(or $(WORKERS),1) --batch $(or $(BATCH),20)
 
 asyncapi: install  ## regenerate docs/asyncapi/*.yaml from the code
 	$(PY) -m services.asyncapi
