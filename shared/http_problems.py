@@ -1,12 +1,48 @@
 """HTTP errors as RFC 9457 problem details that name each offending field."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    """One thing wrong with the request, and where."""
+
+    field: str = Field(description="Body field, `query.<name>`, `path.<name>` or a header such as `If-Match`.")
+    reason: str
+
+
+class ProblemDetails(BaseModel):
+    """An error (RFC 9457), served as `application/problem+json`."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldProblem] = []
+
+
+def problems(meanings: Mapping[int, str], *codes: int) -> dict[int | str, dict[str, Any]]:
+    """FastAPI ``responses`` for these status codes, each a problem document with its meaning."""
+    return {code: {"model": ProblemDetails, "description": meanings[code]} for code in codes}
+
+
+def served_as_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (OpenAPI) with every error answer's JSON content typed ``application/problem+json``."""
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return document
 
 
 def problem(
@@ -63,7 +99,19 @@ async def _validation_problem(_request: Request, error: Exception) -> JSONRespon
     return problem(422, "Invalid request", errors)
 
 
+async def _http_problem(_request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own errors (an unknown route, a method not allowed, a body that is not even text)."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        answer = problem(400, "Malformed JSON", [field_error("body", str(error.detail))])
+    else:
+        answer = problem(error.status_code, str(error.detail))
+    answer.headers.update(error.headers or {})
+    return answer
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make request-validation failures and :class:`ProblemError` answer with problem details."""
+    """Make every error answer a problem document: validation failures, :class:`ProblemError`, HTTP errors."""
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(ProblemError, _raised_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from shared.http_problems import install_problem_handlers
+from shared.http_problems import install_problem_handlers, served_as_problems
 from shared.logging_setup import configure_logging
 from shared.runtime import ServiceRuntime
 from shared.settings import CommonSettings
@@ -18,6 +18,8 @@ def service_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
     app = FastAPI(title=title, version="1.0.0", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
+    plain_openapi = app.openapi
+    app.openapi = lambda: served_as_problems(plain_openapi())  # type: ignore[method-assign]
     runtime.instrument(app)
 
     @app.get("/healthz", include_in_schema=False)

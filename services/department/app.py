@@ -23,7 +23,7 @@ from services.department.subscribers import build_router
 from shared.background import run_beside
 from shared.calendar import default_calendar
 from shared.contracts import TaskCompleted, TaskDeadlineReached, TaskExtended, TaskReturned, TaskSupplementRequested
-from shared.http_problems import PROBLEM_JSON
+from shared.http_problems import served_as_problems
 from shared.runtime import ServiceRuntime
 from shared.service_app import service_app
 from shared.settings import CommonSettings
@@ -119,9 +119,5 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                         # Documented as required so that clients send it; its absence answers 428, not 422.
                         parameter["required"] = True
                         parameter["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN}
-                for status, response in operation.get("responses", {}).items():
-                    content = response.get("content", {})
-                    if status.isdigit() and int(status) >= 400 and "application/json" in content:
-                        content[PROBLEM_JSON] = content.pop("application/json")
-        app.openapi_schema = document
+        app.openapi_schema = served_as_problems(document)
     return app.openapi_schema

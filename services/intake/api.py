@@ -17,7 +17,7 @@ from services.intake.requests import DossierSubmission, SupplementSubmission, Wi
 from services.intake.settings import IntakeSettings
 from services.intake.views import DossierAccepted, DossierView, accepted_view, dossier_view
 from shared.contracts import Applicant
-from shared.http_problems import field_error, problem
+from shared.http_problems import field_error, problem, problems
 from shared.idempotency import (
     Action,
     IdempotencyKeyReusedError,
@@ -27,6 +27,13 @@ from shared.idempotency import (
     stored_answer,
 )
 from shared.runtime import ServiceRuntime
+
+MEANINGS = {
+    400: "Malformed JSON (field `body`).",
+    404: "No dossier has this code.",
+    409: "The dossier's status does not allow this, or the `Idempotency-Key` was used for another request.",
+    422: "A field is missing or invalid; each error names it (for the citizen ID, the digit group that is wrong).",
+}
 
 
 def _unknown(code: str) -> JSONResponse:
@@ -43,8 +50,7 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
         response_model=DossierAccepted,
         responses={
             200: {"model": DossierAccepted, "description": "The portal dossier id was received before: that dossier."},
-            409: {},
-            422: {},
+            **problems(MEANINGS, 400, 409, 422),
         },
     )
     async def submit_dossier(
@@ -118,7 +124,12 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
             row = await repository.find_portal_dossier(connection, portal_dossier_id)
         return None if row is None else StoredAnswer(200, accepted_view(row).model_dump(mode="json"))
 
-    @api.post("/dossiers/{code}/supplements", status_code=202, response_model=DossierView, responses={404: {}, 409: {}})
+    @api.post(
+        "/dossiers/{code}/supplements",
+        status_code=202,
+        response_model=DossierView,
+        responses=problems(MEANINGS, 400, 404, 409, 422),
+    )
     async def supplement_dossier(
         code: str,
         supplement: SupplementSubmission,
@@ -137,7 +148,12 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
 
         return await _answer(x_client_id, idempotency_key, fingerprint, code, hand_in, "Supplements not accepted")
 
-    @api.post("/dossiers/{code}/withdrawal", status_code=202, response_model=DossierView, responses={404: {}, 409: {}})
+    @api.post(
+        "/dossiers/{code}/withdrawal",
+        status_code=202,
+        response_model=DossierView,
+        responses=problems(MEANINGS, 400, 404, 409, 422),
+    )
     async def withdraw_dossier(
         code: str,
         withdrawal: Withdrawal,
@@ -174,7 +190,7 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
             return problem(409, "Idempotency-Key reused", [field_error("Idempotency-Key", str(error))])
         return JSONResponse(answer.body, status_code=answer.status_code)
 
-    @api.get("/dossiers/{code}", response_model=DossierView, responses={404: {}})
+    @api.get("/dossiers/{code}", response_model=DossierView, responses=problems(MEANINGS, 404, 422))
     async def get_dossier(code: str) -> DossierView | JSONResponse:
         """Status and history of a dossier; when it is waiting, what the applicant must hand in."""
         async with runtime.db.acquire() as connection:

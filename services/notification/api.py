@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from services.notification.adapters import repository
 from services.notification.domain.recipients import masked
 from shared.contracts import DossierStatus
+from shared.http_problems import problems
 from shared.runtime import ServiceRuntime
 
 DeliveryState = Literal["pending", "sending", "delivered", "dead-lettered"]
@@ -72,7 +73,11 @@ def build_api(runtime: ServiceRuntime) -> APIRouter:
             rows = await repository.for_dossier(connection, code, portal=True)
         return [_delivery(row) for row in rows]
 
-    @api.get("/deliveries/dead-lettered", response_model=list[DeadLetteredDelivery])
+    @api.get(
+        "/deliveries/dead-lettered",
+        response_model=list[DeadLetteredDelivery],
+        responses=problems({422: "`limit` out of range (1 to 500)."}, 422),
+    )
     async def dead_lettered(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[DeadLetteredDelivery]:
         """Deliveries that failed for good (for operators), newest first."""
         async with runtime.db.acquire() as connection:

@@ -12,23 +12,6 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Reason = Annotated[Text, StringConstraints(max_length=2000)]
 
 
-class FieldProblem(BaseModel):
-    """One thing wrong with the request, and where."""
-
-    field: str = Field(description="Body field, `query.<name>`, `path.<name>` or a header such as `If-Match`.")
-    reason: str
-
-
-class ProblemDetails(BaseModel):
-    """An error (RFC 9457), served as `application/problem+json`."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[FieldProblem] = []
-
-
 class TaskView(BaseModel):
     """A task in a unit's work queue; `version` is its ETag."""
 

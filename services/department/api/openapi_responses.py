@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from services.department.api.models import ProblemDetails
+from shared.http_problems import problems as problem_responses
 
 _MEANING = {
     400: "Malformed JSON (field `body`).",
@@ -19,4 +19,4 @@ _MEANING = {
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     """FastAPI ``responses`` for these status codes, documented as problem details."""
-    return {code: {"model": ProblemDetails, "description": _MEANING[code]} for code in codes}
+    return problem_responses(_MEANING, *codes)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from services.intake.adapters import repository
 from services.intake.domain.identity import IdentityStatus
+from shared.http_problems import problems
 from shared.runtime import ServiceRuntime
 
 
@@ -30,7 +31,11 @@ class IdentityCheckList(BaseModel):
 def build_identity_api(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
-    @api.get("/identity-checks", response_model=IdentityCheckList)
+    @api.get(
+        "/identity-checks",
+        response_model=IdentityCheckList,
+        responses=problems({422: "An unknown status or a limit out of range; each error names it."}, 422),
+    )
     async def identity_checks(
         status: IdentityStatus = IdentityStatus.FAILED,
         receiving_agency: Annotated[
