@@ -1,4 +1,4 @@
-"""Short schemathesis runs against the running intake and notification services find no server error.
+"""Short schemathesis runs against the running intake and notification services: no server error, no answer off the document.
 
 Intake is the integrators' API (portals, counters, the national portal pushing dossiers in):
 whatever they send, the answer is a clear 4xx or a success, never a 5xx.
@@ -20,7 +20,7 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.mark.parametrize(("service", "operations"), [("intake", 5), ("notification", 3)])
-async def test_a_short_schemathesis_run_finds_no_server_error(
+async def test_a_short_schemathesis_run_finds_no_server_error_and_no_answer_off_the_document(
     http: httpx.AsyncClient, stack: ServiceStack, tmp_path: Path, service: str, operations: int
 ) -> None:
     # A real dossier in every path, so that some generated requests reach the handlers.

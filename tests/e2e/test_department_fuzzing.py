@@ -1,4 +1,4 @@
-"""A short schemathesis run against the running department service finds no server error."""
+"""A short schemathesis run against the running department service: no server error, no answer off the document."""
 
 import subprocess
 import sys
@@ -15,7 +15,7 @@ from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
 EXAMPLES_PER_OPERATION = 25
 
 
-async def test_a_short_schemathesis_run_finds_no_server_error(
+async def test_a_short_schemathesis_run_finds_no_server_error_and_no_answer_off_the_document(
     http: httpx.AsyncClient, stack: ServiceStack, tmp_path: Path
 ) -> None:
     # A real task of the token's unit, so that some generated requests reach the handlers.
