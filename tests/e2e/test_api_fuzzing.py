@@ -1,4 +1,4 @@
-"""Short schemathesis runs against the running intake and notification services: no server error, no answer off the document.
+"""Short schemathesis runs against the running intake and notification: no 5xx, no answer off the document.
 
 Intake is the integrators' API (portals, counters, the national portal pushing dossiers in):
 whatever they send, the answer is a clear 4xx or a success, never a 5xx.
