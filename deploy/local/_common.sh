@@ -84,6 +84,15 @@ lt_maven_fetch() { # pom dest jar-glob
   mv "$tmp" "$dest"
 }
 
+# Prints the pid in PID_FILE if that process is alive and <is-ours> <pid> agrees; else fails.
+lt_pid_from_file() { # is-ours
+  local pid
+  [[ -f "$PID_FILE" ]] || return 1
+  pid="$(tr -dc '0-9' <"$PID_FILE" || true)"
+  lt_pid_alive "$pid" && "$1" "$pid" || return 1
+  printf '%s' "$pid"
+}
+
 # The usual `stop`: terminate the process the calling script's find_pid names (if any) and
 # forget its PID_FILE.
 lt_stop() {

@@ -59,13 +59,7 @@ kafka_version() {
 # Prints the pid of *our* broker (the one started with our server.properties), if any.
 find_pid() {
   local pid cmdline
-  if [[ -f "$PID_FILE" ]]; then
-    pid="$(tr -dc '0-9' <"$PID_FILE" || true)"
-    if lt_pid_alive "$pid" && is_our_broker "$pid"; then
-      printf '%s' "$pid"
-      return 0
-    fi
-  fi
+  lt_pid_from_file is_our_broker && return 0
   # Pid file missing or stale: look for a JVM running kafka.Kafka with our exact config path.
   for cmdline in /proc/[0-9]*/cmdline; do
     pid="${cmdline#/proc/}"

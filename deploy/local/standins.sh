@@ -39,17 +39,7 @@ is_our_server() {
   grep -qxF -- standins <<<"$args" && grep -qxF -- "${LT_STANDIN_PORTS[sms]}" <<<"$args"
 }
 
-find_pid() {
-  local pid
-  if [[ -f "$PID_FILE" ]]; then
-    pid="$(tr -dc '0-9' <"$PID_FILE" || true)"
-    if lt_pid_alive "$pid" && is_our_server "$pid"; then
-      printf '%s' "$pid"
-      return 0
-    fi
-  fi
-  return 1
-}
+find_pid() { lt_pid_from_file is_our_server; }
 
 # Every HTTP stand-in answers /_control and SMTP greets; a dead process or the deadline ends the wait.
 wait_ready() { # pid

@@ -53,17 +53,7 @@ is_our_server() {
   grep -q "^$LIBS/zipkin-server-.*-exec.jar$" <<<"$args" && grep -qxF -- "--armeria.ports[0].port=$LT_ZIPKIN_PORT" <<<"$args"
 }
 
-find_pid() {
-  local pid
-  if [[ -f "$PID_FILE" ]]; then
-    pid="$(tr -dc '0-9' <"$PID_FILE" || true)"
-    if lt_pid_alive "$pid" && is_our_server "$pid"; then
-      printf '%s' "$pid"
-      return 0
-    fi
-  fi
-  return 1
-}
+find_pid() { lt_pid_from_file is_our_server; }
 
 # Polls /health until Zipkin says UP; a dead process or the deadline ends the wait.
 wait_ready() { # pid
