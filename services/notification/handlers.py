@@ -8,7 +8,7 @@ import asyncpg
 from services.notification.adapters import repository
 from services.notification.adapters.repository import PlannedDelivery
 from services.notification.channels.configured import PORTAL
-from services.notification.domain.messages import facts_of, worth_telling
+from services.notification.domain.messages import MessageFacts, facts_of, worth_telling
 from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, recipients_of
 from services.notification.rendering import render
@@ -21,10 +21,14 @@ def applicant_channels(senders: frozenset[str]) -> frozenset[Channel]:
     return frozenset(c for c in Channel if c.value in senders)
 
 
-def _message(event: DossierStatusChanged, recipient: Recipient, fallback_for: int | None = None) -> PlannedDelivery:
+def _facts(event: DossierStatusChanged) -> MessageFacts:
     procedure = catalogue().find(event.procedure_code)
     names = {"vi": procedure.name_vi, "en": procedure.name_en} if procedure else {}
-    rendered = render(recipient.channel, facts_of(event, procedure_names=names))
+    return facts_of(event, procedure_names=names)
+
+
+def _message(facts: MessageFacts, recipient: Recipient, fallback_for: int | None = None) -> PlannedDelivery:
+    rendered = render(recipient.channel, facts)
     return PlannedDelivery(
         recipient.channel.value, recipient.address, rendered.text, rendered.subject, fallback_of=fallback_for
     )
@@ -39,8 +43,10 @@ async def plan_deliveries(
 
     A redelivered event plans nothing new: each (event, channel) is one row.
     """
-    told = recipients_of(event.applicant, applicant_channels(senders)) if worth_telling(event) else []
-    planned = [_message(event, r) for r in told]
+    planned: list[PlannedDelivery] = []
+    if worth_telling(event):
+        facts = _facts(event)
+        planned += [_message(facts, r) for r in recipients_of(event.applicant, applicant_channels(senders))]
     if PORTAL in senders:
         record = portal_record(event, event_id)
         planned.append(PlannedDelivery(PORTAL, PORTAL, json.dumps(record, ensure_ascii=False), record=record))
@@ -55,4 +61,7 @@ async def plan_fallback(connection: asyncpg.Connection, failed: asyncpg.Record, 
     recipient = fallback_of(event.applicant, Channel(failed["channel"]), applicant_channels(senders))
     if recipient is None:
         return False
-    return await repository.plan(connection, failed["event_id"], event, [_message(event, recipient, failed["id"])]) > 0
+    return (
+        await repository.plan(connection, failed["event_id"], event, [_message(_facts(event), recipient, failed["id"])])
+        > 0
+    )
