@@ -15,7 +15,7 @@ from services.intake.app import create_runtime as intake
 from services.intake.settings import IntakeSettings
 from services.notification.app import create_runtime as notification
 from services.routing.app import create_runtime as routing
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "asyncapi"
 # Documents describe the default deployment, whatever this process's environment says

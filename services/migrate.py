@@ -3,8 +3,8 @@
 import asyncio
 from pathlib import Path
 
-from shared.migrations import migrate
-from shared.settings import CommonSettings
+from shared.kernel.migrations import migrate
+from shared.kernel.settings import CommonSettings
 
 SERVICES = ("intake", "routing", "department", "notification")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_ID = uuid.uuid4().hex[:8]

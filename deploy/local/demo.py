@@ -19,7 +19,7 @@ from standins.process import StandinServers
 from trace_links import print_trace_links
 
 from services.department.auth.local_issuer import LocalIssuer
-from shared.reference_data import catalogue
+from shared.reference.data import catalogue
 
 HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
 INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (f"{HOST}:{port}" for port in (8001, 8002, 8003, 8004))

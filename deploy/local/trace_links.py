@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 
-from shared.trace_ui import TraceUiSettings, dossier_search_url, submission_trace_id, trace_url
+from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, submission_trace_id, trace_url
 
 NOT_EXPORTED = "were the services started without OTEL_EXPORTER_ZIPKIN_ENDPOINT? make down && make demo"
 

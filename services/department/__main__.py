@@ -2,7 +2,7 @@
 
 from services.department.app import create_app
 from services.department.settings import DepartmentSettings
-from shared.service_app import serve
+from shared.kernel.service_app import serve
 
 settings = DepartmentSettings()
 serve(create_app(settings), settings, default_port=8003)

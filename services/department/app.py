@@ -20,13 +20,13 @@ from services.department.stats import subscribers as board_subscribers
 from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
 from services.department.subscribers import build_router
-from shared.background import run_beside
-from shared.calendar import default_calendar
 from shared.contracts import TaskCompleted, TaskDeadlineReached, TaskExtended, TaskReturned, TaskSupplementRequested
-from shared.http_problems import served_as_problems
-from shared.runtime import ServiceRuntime
-from shared.service_app import service_app
-from shared.settings import CommonSettings
+from shared.kernel.background import run_beside
+from shared.kernel.http_problems import served_as_problems
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service_app import service_app
+from shared.kernel.settings import CommonSettings
+from shared.reference.calendar import default_calendar
 
 API_DESCRIPTION = """\
 The clerk API of a unit's work queue, for the UIs of commune centres and provincial departments.

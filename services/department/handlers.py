@@ -28,7 +28,6 @@ from services.department.domain.task import (
     complete,
     resumable,
 )
-from shared import outbox
 from shared.contracts import (
     Event,
     TaskAssigned,
@@ -40,7 +39,8 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
-from shared.reference_data import catalogue
+from shared.kernel import outbox
+from shared.reference.data import catalogue
 
 SOURCE = "department"
 ROUTING = "routing"

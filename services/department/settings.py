@@ -7,7 +7,7 @@ from pydantic import Field
 from services.department.auth.jwks import FileKeySource, KeySource, NoKeySource, UrlKeySource
 from services.department.auth.local_issuer import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 from services.department.auth.tokens import TokenVerifier
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 
 class DepartmentSettings(CommonSettings):

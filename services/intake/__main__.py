@@ -2,7 +2,7 @@
 
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
-from shared.service_app import serve
+from shared.kernel.service_app import serve
 
 settings = IntakeSettings()
 serve(create_app(settings), settings, default_port=8001)

@@ -17,8 +17,8 @@ from services.intake.requests import DossierSubmission, SupplementSubmission, Wi
 from services.intake.settings import IntakeSettings
 from services.intake.views import DossierAccepted, DossierView, accepted_view, dossier_view
 from shared.contracts import Applicant
-from shared.http_problems import field_error, problem, problems
-from shared.idempotency import (
+from shared.kernel.http_problems import field_error, problem, problems
+from shared.kernel.idempotency import (
     Action,
     IdempotencyKeyReusedError,
     StoredAnswer,
@@ -26,7 +26,7 @@ from shared.idempotency import (
     request_fingerprint,
     stored_answer,
 )
-from shared.runtime import ServiceRuntime
+from shared.kernel.runtime import ServiceRuntime
 
 MEANINGS = {
     400: "Malformed JSON (field `body`).",

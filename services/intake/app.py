@@ -14,10 +14,10 @@ from services.intake.identity.checker import IdentityChecker
 from services.intake.identity.rechecker import IdentityRechecker
 from services.intake.settings import IntakeSettings
 from services.intake.subscribers import build_router
-from shared.background import run_beside
 from shared.contracts import DossierSubmitted, DossierSupplemented, DossierWithdrawn
-from shared.runtime import ServiceRuntime
-from shared.service_app import service_app
+from shared.kernel.background import run_beside
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service_app import service_app
 
 log = logging.getLogger(__name__)
 

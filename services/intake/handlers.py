@@ -13,8 +13,6 @@ from services.intake.domain.identity import UNCHECKED, IdentityState
 from services.intake.domain.lifecycle import check_supplement, check_withdrawal
 from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept, check_applicant
 from services.intake.reference.birth_provinces import birth_province_codes
-from shared import outbox
-from shared.calendar import default_calendar, due_at
 from shared.contracts import (
     Applicant,
     DossierStatus,
@@ -23,7 +21,9 @@ from shared.contracts import (
     DossierSupplemented,
     DossierWithdrawn,
 )
-from shared.reference_data import catalogue, centres
+from shared.kernel import outbox
+from shared.reference.calendar import default_calendar, due_at
+from shared.reference.data import catalogue, centres
 
 
 class DossierNotFoundError(LookupError):

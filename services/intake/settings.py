@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 
 class IntakeSettings(CommonSettings):

@@ -4,9 +4,9 @@ from faststream.kafka import KafkaRouter
 
 from services.intake import handlers
 from shared.contracts import DossierStatusChanged, topic_of
-from shared.messaging import consumer_options
-from shared.runtime import EventId, Runtime
-from shared.settings import CommonSettings
+from shared.kernel.messaging import consumer_options
+from shared.kernel.runtime import EventId, Runtime
+from shared.kernel.settings import CommonSettings
 
 
 def build_router(settings: CommonSettings) -> KafkaRouter:

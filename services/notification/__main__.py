@@ -2,7 +2,7 @@
 
 from services.notification.app import create_app
 from services.notification.settings import NotificationSettings
-from shared.service_app import serve
+from shared.kernel.service_app import serve
 
 settings = NotificationSettings()
 serve(create_app(settings), settings, default_port=8004)

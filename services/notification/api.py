@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from services.notification.adapters import repository
 from services.notification.domain.recipients import masked
 from shared.contracts import DossierStatus
-from shared.http_problems import problems
-from shared.runtime import ServiceRuntime
+from shared.kernel.http_problems import problems
+from shared.kernel.runtime import ServiceRuntime
 
 DeliveryState = Literal["pending", "sending", "delivered", "dead-lettered"]
 

@@ -11,10 +11,10 @@ from services.notification.delivery.worker import DeliveryWorker
 from services.notification.domain.delivery import RetryPolicy
 from services.notification.settings import NotificationSettings
 from services.notification.subscribers import build_router
-from shared.background import run_beside
-from shared.runtime import ServiceRuntime
-from shared.service_app import service_app
-from shared.settings import CommonSettings
+from shared.kernel.background import run_beside
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service_app import service_app
+from shared.kernel.settings import CommonSettings
 
 
 def create_runtime(settings: CommonSettings, senders: frozenset[str] = frozenset()) -> ServiceRuntime:

@@ -13,7 +13,7 @@ from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, recipients_of
 from services.notification.rendering import render
 from shared.contracts import Channel, DossierStatusChanged
-from shared.reference_data import catalogue
+from shared.reference.data import catalogue
 
 
 def applicant_channels(senders: frozenset[str]) -> frozenset[Channel]:

@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 
 class NotificationSettings(CommonSettings):

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 from services.routing.adapters import repository
 from services.routing.domain.plan import DossierPlan, PlanTask
 from shared.contracts import DossierStatus
-from shared.http_problems import field_error, problem
-from shared.runtime import ServiceRuntime
-from shared.units import find_unit
+from shared.kernel.http_problems import field_error, problem
+from shared.kernel.runtime import ServiceRuntime
+from shared.reference.units import find_unit
 
 
 class RoutingView(BaseModel):

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from services.routing.api import build_api
 from services.routing.subscribers import build_router
 from shared.contracts import DossierStatusChanged, TaskAssigned, TaskCancelled, TaskResumed
-from shared.runtime import ServiceRuntime
-from shared.service_app import service_app
-from shared.settings import CommonSettings
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service_app import service_app
+from shared.kernel.settings import CommonSettings
 
 
 def create_runtime(settings: CommonSettings) -> ServiceRuntime:

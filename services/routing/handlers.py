@@ -22,8 +22,6 @@ from services.routing.domain.plan import (
     Resumed,
     StatusChanged,
 )
-from shared import outbox
-from shared.calendar import OFFICE_TIMEZONE, default_calendar
 from shared.contracts import (
     Applicant,
     DossierStatusChanged,
@@ -40,7 +38,9 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
-from shared.reference_data import catalogue
+from shared.kernel import outbox
+from shared.reference.calendar import OFFICE_TIMEZONE, default_calendar
+from shared.reference.data import catalogue
 
 log = logging.getLogger(__name__)
 SOURCE = "routing"

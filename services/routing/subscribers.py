@@ -15,9 +15,9 @@ from shared.contracts import (
     TaskSupplementRequested,
     topic_of,
 )
-from shared.messaging import consumer_options
-from shared.runtime import EventId, Runtime
-from shared.settings import CommonSettings
+from shared.kernel.messaging import consumer_options
+from shared.kernel.runtime import EventId, Runtime
+from shared.kernel.settings import CommonSettings
 
 
 def build_router(settings: CommonSettings) -> KafkaRouter:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from stack import ServiceStack
 
-from shared.reference_data import catalogue
+from shared.reference.data import catalogue
 from tests.support import clerks
 from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task, submit
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import asyncpg
 from stack import ServiceStack
 
-from shared.cloudevents import headers_for
 from shared.contracts import TaskAssigned, TaskDeadlineReached, topic_of
-from shared.settings import CommonSettings
+from shared.contracts.cloudevents import headers_for
+from shared.kernel.settings import CommonSettings
 from tests.support.kafka import publish_raw, read_topic
 from tests.support.waiting import eventually
 

@@ -8,7 +8,7 @@ import httpx
 from stack import ServiceStack
 
 from shared.contracts import DossierStatusChanged, TaskAssigned, dead_letter_topic, topic_of
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit, unit_tasks
 from tests.support.kafka import publish_raw, read_topic
 from tests.support.waiting import eventually

@@ -6,8 +6,8 @@ from datetime import datetime
 import httpx
 from stack import ServiceStack
 
-from shared.calendar import default_calendar, due_at
-from shared.reference_data import catalogue
+from shared.reference.calendar import default_calendar, due_at
+from shared.reference.data import catalogue
 from tests.support import clerks
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, act, final_dossier, ledger, open_task, submit
 

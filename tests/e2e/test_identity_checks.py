@@ -22,7 +22,7 @@ from stack import ServiceStack
 from standins.process import StandinServers
 
 from services.intake.domain.citizen_id import Sex, century_digit
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, open_task, submit
 from tests.support.waiting import eventually
 

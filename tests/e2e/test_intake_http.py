@@ -10,7 +10,7 @@ import httpx
 import pytest
 from stack import ServiceStack
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, submit
 
 

@@ -13,7 +13,7 @@ from stack import ServiceStack
 from standins.process import StandinServers
 
 from shared.contracts import DossierStatusChanged, topic_of
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.announced import status_changes
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, submit
 from tests.support.kafka import publish_raw

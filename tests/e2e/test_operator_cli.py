@@ -13,7 +13,7 @@ from stack import REPO, ServiceStack
 from standins.process import StandinServers
 
 from shared.contracts import DossierStatusChanged, dead_letter_topic, topic_of
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
 from tests.support.traces import traced_approved_birth
 from tests.support.waiting import eventually
@@ -24,7 +24,7 @@ APPLICANT = BIRTH_IN_QUYNH_LUU["applicant"]
 def lienthong(settings_env: dict[str, str], *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the CLI as an operator would, with the deployment's settings in the environment."""
     return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
+        [sys.executable, "-m", "operations", *args],
         cwd=REPO,
         env={**os.environ, **settings_env, **env},
         capture_output=True,

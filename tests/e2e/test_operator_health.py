@@ -16,7 +16,7 @@ import httpx
 import pytest
 from stack import REPO, ServiceStack
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.waiting import eventually
 
 

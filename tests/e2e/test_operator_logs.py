@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from stack import DEFAULT_PORTS, ServiceStack
 
-from shared.dossier_tracing import DOSSIER_CODE
+from shared.observability.dossier_tracing import DOSSIER_CODE
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, open_task, submit
 from tests.support.traces import new_trace
 from tests.support.waiting import eventually

@@ -8,9 +8,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from stack import DEFAULT_PORTS, ServiceStack
 
-from shared.cloudevents import headers_for
 from shared.contracts import DossierStatusChanged, DossierSubmitted, TaskAssigned, dead_letter_topic, topic_of
-from shared.settings import CommonSettings
+from shared.contracts.cloudevents import headers_for
+from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, ledger, open_task, submit
 from tests.support.kafka import publish_raw
 from tests.support.waiting import eventually

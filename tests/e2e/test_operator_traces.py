@@ -7,7 +7,7 @@ import httpx
 import pytest
 from stack import DEFAULT_PORTS, ServiceStack
 
-from shared.dossier_tracing import DOSSIER_CODE, PROCEDURE_CODE
+from shared.observability.dossier_tracing import DOSSIER_CODE, PROCEDURE_CODE
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU
 from tests.support.otlp_receiver import OtlpReceiver, ReceivedSpan
 from tests.support.traces import traced_approved_birth

@@ -13,7 +13,7 @@ from stack import ServiceStack
 from standins.process import StandinServers
 
 from shared.contracts import DossierSubmitted, topic_of
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, dossier_status, open_task
 from tests.support.kafka import read_topic
 from tests.support.waiting import eventually

@@ -7,7 +7,7 @@ import httpx
 from stack import ServiceStack
 from standins.process import StandinServers
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 from tests.support.announced import status_changes
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, final_dossier, open_task, submit
 from tests.support.waiting import eventually

@@ -7,9 +7,9 @@ import asyncpg
 import httpx
 from stack import ServiceStack
 
-from shared.cloudevents import headers_for
 from shared.contracts import TaskExtended, topic_of
-from shared.settings import CommonSettings
+from shared.contracts.cloudevents import headers_for
+from shared.kernel.settings import CommonSettings
 from tests.support.department_rows import add_task, finish_task
 from tests.support.kafka import publish_raw
 from tests.support.waiting import eventually

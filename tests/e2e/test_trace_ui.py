@@ -8,8 +8,8 @@ import httpx
 from stack import DEFAULT_PORTS, ServiceStack
 from trace_links import trace_links
 
-from shared.settings import CommonSettings
-from shared.trace_ui import TraceUiSettings
+from shared.kernel.settings import CommonSettings
+from shared.observability.trace_ui import TraceUiSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
 from tests.support.traces import new_trace
 from tests.support.waiting import eventually

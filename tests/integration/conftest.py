@@ -6,9 +6,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from shared.db import create_pool
-from shared.migrations import migrate
-from shared.settings import CommonSettings
+from shared.kernel.db import create_pool
+from shared.kernel.migrations import migrate
+from shared.kernel.settings import CommonSettings
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 

@@ -6,8 +6,8 @@ import uuid
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
-from shared.messaging import consumer_options, ensure_topics
-from shared.settings import CommonSettings
+from shared.kernel.messaging import consumer_options, ensure_topics
+from shared.kernel.settings import CommonSettings
 from tests.support.kafka import publish_raw
 
 

@@ -12,10 +12,10 @@ import pytest
 from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
-from shared.calendar import default_calendar
 from shared.contracts import TaskDeadlineReached
-from shared.db import create_pool
-from shared.settings import CommonSettings
+from shared.kernel.db import create_pool
+from shared.kernel.settings import CommonSettings
+from shared.reference.calendar import default_calendar
 from tests.support.department_rows import add_task, department_schema, finish_task
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -24,9 +24,9 @@ from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
 from services.notification.domain.delivery import RetryPolicy
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
-from shared.db import create_pool
-from shared.migrations import migrate
-from shared.settings import CommonSettings
+from shared.kernel.db import create_pool
+from shared.kernel.migrations import migrate
+from shared.kernel.settings import CommonSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.WAITING, DossierStatus.DONE)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import asyncpg
 
-from shared.migrations import migrate
-from shared.settings import CommonSettings
+from shared.kernel.migrations import migrate
+from shared.kernel.settings import CommonSettings
 
 
 async def test_migrations_apply_once_into_their_own_schema(settings: CommonSettings, tmp_path: Path) -> None:

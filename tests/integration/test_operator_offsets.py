@@ -8,10 +8,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import OffsetAndMetadata
 
-from shared.kafka_offsets import KafkaOffsets
-from shared.migrations import migrate
-from shared.outbox_status import outbox_backlog
-from shared.settings import CommonSettings
+from shared.kernel.migrations import migrate
+from shared.kernel.settings import CommonSettings
+from shared.observability.kafka_offsets import KafkaOffsets
+from shared.observability.outbox_status import outbox_backlog
 
 
 async def _topic_with(settings: CommonSettings, per_partition: list[int]) -> str:

@@ -10,12 +10,12 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared import outbox
 from shared.contracts import DossierStatus, DossierStatusChanged
 from shared.contracts.events import Applicant
-from shared.migrations import migrate
-from shared.relay import OutboxRelay
-from shared.settings import CommonSettings
+from shared.kernel import outbox
+from shared.kernel.migrations import migrate
+from shared.kernel.relay import OutboxRelay
+from shared.kernel.settings import CommonSettings
 from tests.support.kafka import read_topic
 
 

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from services.department.stats import store
 from services.department.stats.api import build_board
 from shared.contracts import TaskExtended
-from shared.http_problems import install_problem_handlers
-from shared.settings import CommonSettings
+from shared.kernel.http_problems import install_problem_handlers
+from shared.kernel.settings import CommonSettings
 from tests.support.department_rows import add_task, department_schema, finish_task
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

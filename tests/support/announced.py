@@ -6,7 +6,7 @@ from typing import Any
 import asyncpg
 
 from shared.contracts import DossierStatusChanged, topic_of
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 
 async def status_changes(settings: CommonSettings, dossier_id: str) -> list[dict[str, Any]]:

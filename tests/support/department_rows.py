@@ -6,8 +6,8 @@ from pathlib import Path
 
 import asyncpg
 
-from shared.db import create_pool
-from shared.migrations import migrate
+from shared.kernel.db import create_pool
+from shared.kernel.migrations import migrate
 
 DEPARTMENT_MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "department" / "migrations"
 

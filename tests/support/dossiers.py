@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-from shared.reference_data import catalogue
+from shared.reference.data import catalogue
 from tests.support import clerks
 from tests.support.waiting import eventually
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""Provinces and communes since 1 July 2025 (shared.admin_units)."""
+"""Provinces and communes since 1 July 2025 (shared.reference.admin_units)."""
 
 import pytest
 
-from shared.admin_units import Commune, _communes, commune_count, find_commune, province_codes
+from shared.reference.admin_units import Commune, _communes, commune_count, find_commune, province_codes
 
 
 def test_there_are_3321_communes() -> None:

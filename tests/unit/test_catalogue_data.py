@@ -12,8 +12,8 @@ from itertools import combinations, pairwise
 
 import pytest
 
-from shared.catalogue import Procedure
-from shared.reference_data import catalogue
+from shared.reference.catalogue import Procedure
+from shared.reference.data import catalogue
 
 ALLOWED_UNITS = {
     "commune:VP",

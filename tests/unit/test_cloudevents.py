@@ -1,11 +1,12 @@
-"""CloudEvents 1.0 in Kafka binary mode (shared.cloudevents)."""
+"""CloudEvents 1.0 in Kafka binary mode (shared.contracts.cloudevents)."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
 
-from shared.cloudevents import (
+from shared.contracts import Applicant, DossierStatus, DossierStatusChanged, DossierSubmitted, TaskCompleted
+from shared.contracts.cloudevents import (
     CONTENT_TYPE,
     SPEC_VERSION,
     CloudEventHeaders,
@@ -14,7 +15,6 @@ from shared.cloudevents import (
     parse_body,
     parse_headers,
 )
-from shared.contracts import Applicant, DossierStatus, DossierStatusChanged, DossierSubmitted, TaskCompleted
 
 CODE = "000.00.15.H40-250814-0001"
 

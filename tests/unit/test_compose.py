@@ -18,7 +18,7 @@ import yaml
 from services.intake.settings import IntakeSettings
 from services.notification.channels.configured import configured_senders
 from services.notification.settings import NotificationSettings
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES: dict[str, type[CommonSettings]] = {
@@ -160,7 +160,7 @@ def test_each_service_exports_traces_to_the_compose_jaeger(compose: dict[str, An
     endpoint = urlsplit(compose[service]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"])
     assert endpoint.hostname in compose
     assert compose[str(endpoint.hostname)]["image"].startswith("jaegertracing/jaeger:2.")
-    assert endpoint.port == 4318  # OTLP/HTTP, the exporter shared.telemetry uses
+    assert endpoint.port == 4318  # OTLP/HTTP, the exporter shared.observability.telemetry uses
     assert (4318, 4318) in _published_ports(compose, str(endpoint.hostname))
 
 

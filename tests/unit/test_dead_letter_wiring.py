@@ -16,12 +16,12 @@ from faststream import Header, StreamMessage
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from shared import dead_letters
-from shared.cloudevents import headers_for
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged, TaskCompleted, TaskOutcome
-from shared.dead_letters import DeadLetterPolicy
-from shared.messaging import consumer_options, create_broker
-from shared.settings import CommonSettings
+from shared.contracts.cloudevents import headers_for
+from shared.kernel import dead_letters
+from shared.kernel.dead_letters import DeadLetterPolicy
+from shared.kernel.messaging import consumer_options, create_broker
+from shared.kernel.settings import CommonSettings
 
 TOPIC = "t.dossier.status-changed.v1"
 DLQ = f"{TOPIC}.dlq"

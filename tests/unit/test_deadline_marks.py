@@ -7,8 +7,8 @@ import pytest
 
 from services.department.deadlines.marks import DeadlinePolicy, Mark, TaskClock
 from services.department.deadlines.office_time import OfficeTime
-from shared.calendar import default_calendar, due_at
 from shared.contracts import DeadlineKind
+from shared.reference.calendar import default_calendar, due_at
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 WARNING, OVERDUE = DeadlineKind.WARNING, DeadlineKind.OVERDUE

@@ -7,7 +7,7 @@ import pytest
 
 from services.routing.adapters.delegation_rules import delegation_rules
 from services.routing.domain.delegation import DelegationRules
-from shared.reference_data import ReferenceDataError
+from shared.reference.data import ReferenceDataError
 
 RULE = """\
   - id: 91-land

@@ -18,8 +18,8 @@ from services.notification.domain.delivery import (
 )
 from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, masked, recipients_of
-from shared.backoff import retry_delay
 from shared.contracts import Applicant, Channel, DossierStatus, DossierStatusChanged
+from shared.kernel.backoff import retry_delay
 
 ALL = frozenset(Channel)
 POLICY = RetryPolicy(attempts=4, base_seconds=2.0, cap_seconds=60.0)

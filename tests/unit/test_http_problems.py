@@ -4,7 +4,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from shared.http_problems import PROBLEM_JSON, install_problem_handlers
+from shared.kernel.http_problems import PROBLEM_JSON, install_problem_handlers
 
 
 class Body(BaseModel):

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from services.intake.reference.birth_provinces import birth_provinces
-from shared.admin_units import province_codes
-from shared.reference_data import ReferenceDataError
+from shared.reference.admin_units import province_codes
+from shared.reference.data import ReferenceDataError
 
 
 def test_the_shipped_file_lists_the_63_provinces_before_the_merger_with_its_source() -> None:

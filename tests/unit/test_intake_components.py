@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from services.intake.domain.submission import SubmissionRejectedError, accept
-from shared.catalogue import Catalogue, Procedure
-from shared.reference_data import catalogue, centres
+from shared.reference.catalogue import Catalogue, Procedure
+from shared.reference.data import catalogue, centres
 
 QUYNH_LUU_CENTRE = "000.01.15.H40"
 XA_QUYNH_LUU = "17179"

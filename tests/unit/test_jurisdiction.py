@@ -8,8 +8,8 @@ import pytest
 from services.routing.adapters.delegation_rules import delegation_rules
 from services.routing.domain.delegation import DelegationRules
 from services.routing.domain.jurisdiction import build_plan, route_task
-from shared.catalogue import Procedure
-from shared.reference_data import catalogue
+from shared.reference.catalogue import Procedure
+from shared.reference.data import catalogue
 
 ON = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

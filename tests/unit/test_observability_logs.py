@@ -12,8 +12,8 @@ from faststream._internal.context.repository import ContextRepo
 from opentelemetry import context
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.dossier_tracing import DOSSIER_CODE, PROCEDURE_CODE, dossier_context
-from shared.logging_setup import json_handler, redact
+from shared.observability.dossier_tracing import DOSSIER_CODE, PROCEDURE_CODE, dossier_context
+from shared.observability.logging_setup import json_handler, redact
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 

@@ -15,9 +15,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.cli import build_parser
-from shared.cli.dead_letters import DeadLetter, parse_id
-from shared.dossier_tracing import (
+from operations import build_parser
+from operations.dead_letters import DeadLetter, parse_id
+from shared.observability.dossier_tracing import (
     DOSSIER_CODE,
     PROCEDURE_CODE,
     DossierSpanProcessor,
@@ -26,8 +26,8 @@ from shared.dossier_tracing import (
     current_codes,
     dossier_context,
 )
-from shared.metrics import ServiceMetrics
-from shared.trace_ui import dossier_search_url, trace_id_of, trace_url
+from shared.observability.metrics import ServiceMetrics
+from shared.observability.trace_ui import dossier_search_url, trace_id_of, trace_url
 
 CODE = "000.01.15.H40-261122-0003"
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.department.deadlines.office_time import OfficeTime
-from shared.calendar import default_calendar
+from shared.reference.calendar import default_calendar
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 HOUR = 3600.0

@@ -18,8 +18,8 @@ from services.routing.domain.plan import (
     StatusChanged,
     TaskState,
 )
-from shared.calendar import default_calendar
 from shared.contracts import DossierStatus
+from shared.reference.calendar import default_calendar
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 DEADLINES = Deadlines(default_calendar(), HCM)

@@ -1,11 +1,11 @@
-"""Loading and validating the procedure catalogue and the centre registry (shared.reference_data)."""
+"""Loading and validating the procedure catalogue and the centre registry (shared.reference.data)."""
 
 from pathlib import Path
 
 import pytest
 
-from shared.catalogue import Catalogue
-from shared.reference_data import (
+from shared.reference.catalogue import Catalogue
+from shared.reference.data import (
     REFERENCE_DIR,
     CentreRegistry,
     ReferenceDataError,

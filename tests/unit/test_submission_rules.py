@@ -3,8 +3,8 @@
 import pytest
 
 from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept
-from shared.admin_units import find_commune
-from shared.reference_data import catalogue, centres
+from shared.reference.admin_units import find_commune
+from shared.reference.data import catalogue, centres
 
 BIRTH_REGISTRATION = "1.001193"
 QUYNH_LUU_CENTRE = "000.01.15.H40"

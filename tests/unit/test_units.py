@@ -1,13 +1,13 @@
-"""The registry of units that can be given a task (shared.units)."""
+"""The registry of units that can be given a task (shared.reference.units)."""
 
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from shared.admin_units import commune_count, province_codes
-from shared.reference_data import ReferenceDataError
-from shared.units import (
+from shared.reference.admin_units import commune_count, province_codes
+from shared.reference.data import ReferenceDataError
+from shared.reference.units import (
     KINDS_PATH,
     NoSuchUnitError,
     Unit,

@@ -1,4 +1,4 @@
-"""Working days and deadlines on Vietnam's calendar (shared.calendar): table tests."""
+"""Working days and deadlines on Vietnam's calendar (shared.reference.calendar): table tests."""
 
 import dataclasses
 from datetime import UTC, date, datetime, time
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.calendar import (
+from shared.reference.calendar import (
     OVERRIDES_FILE,
     CalendarRangeError,
     DayOverride,

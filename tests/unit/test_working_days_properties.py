@@ -1,4 +1,4 @@
-"""Properties of working-day arithmetic and deadlines (shared.calendar), checked with hypothesis."""
+"""Properties of working-day arithmetic and deadlines (shared.reference.calendar), checked with hypothesis."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.calendar import (
+from shared.reference.calendar import (
     WorkingCalendar,
     default_calendar,
     due_at,

@@ -32,8 +32,8 @@ from services.notification.delivery.worker import DeliveryWorker
 from services.notification.domain.delivery import RetryPolicy
 from services.notification.settings import NotificationSettings
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
-from shared.db import create_pool
-from shared.migrations import migrate
+from shared.kernel.db import create_pool
+from shared.kernel.migrations import migrate
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.DONE)

@@ -7,7 +7,7 @@ from services.department.api.actions import build_actions
 from services.department.api.feed import build_feed
 from services.department.api.models import TaskView
 from services.department.api.queries import build_queries
-from shared.runtime import ServiceRuntime
+from shared.kernel.runtime import ServiceRuntime
 
 __all__ = ["TaskView", "build_api"]
 

@@ -30,10 +30,10 @@ from services.department.api.queries import change_of
 from services.department.api.security import Token, etag, forbidden, not_found, parse_if_match
 from services.department.domain.access import ForbiddenActionError
 from services.department.domain.task import TaskActionError
-from shared.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, CalendarRangeError, default_calendar
-from shared.http_problems import field_error, problem
-from shared.idempotency import IdempotencyKeyReusedError, StoredAnswer, answer_once, request_fingerprint
-from shared.runtime import ServiceRuntime
+from shared.kernel.http_problems import field_error, problem
+from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer, answer_once, request_fingerprint
+from shared.kernel.runtime import ServiceRuntime
+from shared.reference.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, CalendarRangeError, default_calendar
 
 IfMatch = Annotated[
     str | None, Header(max_length=40, description='The task\'s ETag as last read, e.g. `"3"`. Required.')

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from services.department.adapters.repository import InboxPosition
-from shared.http_problems import ProblemError, field_error
+from shared.kernel.http_problems import ProblemError, field_error
 
 
 def _encode(value: Any) -> str:

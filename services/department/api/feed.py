@@ -14,7 +14,7 @@ from services.department.adapters.change_feed import ChangeFeed
 from services.department.api.openapi_responses import problems
 from services.department.api.security import Token, unit_access
 from services.department.domain.access import Action
-from shared.runtime import ServiceRuntime
+from shared.kernel.runtime import ServiceRuntime
 
 REPLAY_LIMIT = 1000
 PING_SECONDS = 15

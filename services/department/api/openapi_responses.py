@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from shared.http_problems import problems as problem_responses
+from shared.kernel.http_problems import problems as problem_responses
 
 _MEANING = {
     400: "Malformed JSON (field `body`).",

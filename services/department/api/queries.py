@@ -26,9 +26,9 @@ from services.department.api.openapi_responses import problems
 from services.department.api.security import Token, etag, forbidden, not_found, unit_access
 from services.department.domain.access import Action
 from services.department.domain.task import TaskStatus
-from shared.http_problems import ProblemError, field_error
-from shared.reference_data import catalogue
-from shared.runtime import ServiceRuntime
+from shared.kernel.http_problems import ProblemError, field_error
+from shared.kernel.runtime import ServiceRuntime
+from shared.reference.data import catalogue
 
 PROCEDURE_CODE = r"^\d\.\d{6}$"
 

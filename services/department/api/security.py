@@ -7,7 +7,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.department.auth.tokens import TokenError, TokenVerifier, VerifiedToken
 from services.department.domain.access import Action, Clerk, ForbiddenActionError, NotVisibleError
-from shared.http_problems import ProblemError, field_error
+from shared.kernel.http_problems import ProblemError, field_error
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, WorkingCalendar
+from shared.reference.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, WorkingCalendar
 
 START_OF_OFFICE_DAY = time(8, 0)
 _DAY = timedelta(days=1)

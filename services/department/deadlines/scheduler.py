@@ -11,8 +11,8 @@ import asyncpg
 from services.department.deadlines import store
 from services.department.deadlines.marks import DeadlinePolicy, TaskClock
 from services.department.domain.task import TaskStatus
-from shared import outbox
 from shared.contracts import TaskDeadlineReached
+from shared.kernel import outbox
 
 SOURCE = "department"
 log = logging.getLogger(__name__)

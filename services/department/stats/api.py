@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from services.department.stats import page, store
 from services.department.stats.figures import Period, PeriodError, Tally, tally_by, timeliness
 from services.department.stats.views import BoardStats, Figures, PeriodView, ProcedureFigures, UnitRef
-from shared.calendar import OFFICE_TIMEZONE
-from shared.http_problems import field_error, problem
-from shared.reference_data import catalogue
-from shared.units import find_unit
+from shared.kernel.http_problems import field_error, problem
+from shared.reference.calendar import OFFICE_TIMEZONE
+from shared.reference.data import catalogue
+from shared.reference.units import find_unit
 
 ZONE = ZoneInfo(OFFICE_TIMEZONE)
 DEFINITIONS = (

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from shared.calendar import DEFAULT_YEARS
+from shared.reference.calendar import DEFAULT_YEARS
 
 MAX_PERIOD_DAYS = 366
 YEARS = DEFAULT_YEARS

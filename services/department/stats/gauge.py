@@ -8,8 +8,8 @@ import asyncpg
 
 from services.department.stats import store
 from services.department.stats.figures import Tally, Timeliness, timeliness
-from shared.calendar import OFFICE_TIMEZONE
-from shared.metrics import Refresh, ServiceMetrics
+from shared.observability.metrics import Refresh, ServiceMetrics
+from shared.reference.calendar import OFFICE_TIMEZONE
 
 WINDOW = timedelta(days=30)
 """Completions of the last 30 days count; older ones no longer say how a unit is doing."""

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.intake.domain.citizen_id import CitizenIdMismatchError, check_citizen_id
-from shared.admin_units import Commune, find_commune
-from shared.catalogue import Catalogue, Procedure
-from shared.reference_data import CentreRegistry
+from shared.reference.admin_units import Commune, find_commune
+from shared.reference.catalogue import Catalogue, Procedure
+from shared.reference.data import CentreRegistry
 
 
 class SubmissionRejectedError(ValueError):

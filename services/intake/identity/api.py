@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from services.intake.adapters import repository
 from services.intake.domain.identity import IdentityStatus
-from shared.http_problems import problems
-from shared.runtime import ServiceRuntime
+from shared.kernel.http_problems import problems
+from shared.kernel.runtime import ServiceRuntime
 
 
 class IdentityCheck(BaseModel):

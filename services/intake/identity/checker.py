@@ -10,8 +10,8 @@ from services.intake.domain.identity import (
     PopulationRegistry,
     after_check,
 )
-from shared.backoff import retry_delay
 from shared.contracts import Applicant
+from shared.kernel.backoff import retry_delay
 
 
 class IdentityChecker:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.reference_data import REFERENCE_DIR, _load
+from shared.reference.data import REFERENCE_DIR, _load
 
 
 class BirthProvince(BaseModel):

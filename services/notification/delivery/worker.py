@@ -29,8 +29,8 @@ from services.notification.domain.delivery import (
     SendFailed,
     Step,
 )
-from shared.dossier_tracing import dossier_context
-from shared.logging_setup import redact
+from shared.observability.dossier_tracing import dossier_context
+from shared.observability.logging_setup import redact
 
 log = logging.getLogger(__name__)
 

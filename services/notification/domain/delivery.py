@@ -3,7 +3,7 @@
 import random
 from dataclasses import dataclass
 
-from shared.backoff import retry_delay
+from shared.kernel.backoff import retry_delay
 
 
 @dataclass(frozen=True)

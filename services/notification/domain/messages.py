@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from shared.calendar import OFFICE_TIMEZONE
 from shared.contracts import DossierStatus, DossierStatusChanged
+from shared.reference.calendar import OFFICE_TIMEZONE
 
 OFFICE_ZONE = ZoneInfo(OFFICE_TIMEZONE)
 

@@ -4,8 +4,8 @@ from functools import cache
 from pathlib import Path
 
 from services.routing.domain.delegation import DelegationRules
-from shared.catalogue import Catalogue
-from shared.reference_data import ReferenceDataError, _load, catalogue
+from shared.reference.catalogue import Catalogue
+from shared.reference.data import ReferenceDataError, _load, catalogue
 
 DELEGATIONS_FILE = Path(__file__).parent.parent / "reference" / "delegations.yaml"
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from shared.calendar import OFFICE_TIMEZONE, WorkingCalendar, due_at, paused_working_days_between
+from shared.reference.calendar import OFFICE_TIMEZONE, WorkingCalendar, due_at, paused_working_days_between
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.catalogue import UnitField
+from shared.reference.catalogue import UnitField
 
 
 class DelegationRule(BaseModel):

@@ -14,8 +14,8 @@ from uuid import UUID, uuid4
 
 from services.routing.domain.delegation import DelegationRules
 from services.routing.domain.plan import DossierPlan, PlanTask, Routing
-from shared.catalogue import PlannedTask, Procedure, UnitRef
-from shared.units import NoSuchUnitError, unit_for
+from shared.reference.catalogue import PlannedTask, Procedure, UnitRef
+from shared.reference.units import NoSuchUnitError, unit_for
 
 COORDINATOR = UnitRef(level="province", kind="VPUBND")
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from shared.calendar import OFFICE_TIMEZONE
-from shared.trace_ui import trace_id_of
+from shared.observability.trace_ui import trace_id_of
+from shared.reference.calendar import OFFICE_TIMEZONE
 
 SERVICES = ("intake", "routing", "department", "notification")
 OFFICE_ZONE = ZoneInfo(OFFICE_TIMEZONE)

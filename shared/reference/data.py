@@ -7,10 +7,10 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.catalogue import Catalogue
+from shared.reference.catalogue import Catalogue
 
 M = TypeVar("M", bound=BaseModel)
-REFERENCE_DIR = Path(__file__).parent / "reference"
+REFERENCE_DIR = Path(__file__).parent
 
 
 class ReferenceDataError(ValueError):

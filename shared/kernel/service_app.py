@@ -5,10 +5,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from shared.http_problems import install_problem_handlers, served_as_problems
-from shared.logging_setup import configure_logging
-from shared.runtime import ServiceRuntime
-from shared.settings import CommonSettings
+from shared.kernel.http_problems import install_problem_handlers, served_as_problems
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.settings import CommonSettings
+from shared.observability.logging_setup import configure_logging
 
 KEEP_ALIVE_SECONDS = 30
 

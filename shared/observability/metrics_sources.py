@@ -5,9 +5,9 @@ from collections.abc import Callable, Mapping
 import asyncpg
 
 from shared.contracts import dead_letter_topic
-from shared.kafka_offsets import KafkaOffsets
-from shared.metrics import ServiceMetrics
-from shared.outbox_status import outbox_backlog
+from shared.observability.kafka_offsets import KafkaOffsets
+from shared.observability.metrics import ServiceMetrics
+from shared.observability.outbox_status import outbox_backlog
 
 
 class MetricsSources:

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from opentelemetry import context, propagate
 
-from shared.outbox import NOTIFY_CHANNEL
+from shared.kernel.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 

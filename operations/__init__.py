@@ -23,9 +23,9 @@ from typing import Any
 import asyncpg
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
-from shared.cli import commands
-from shared.cli.commands import OperatorError
-from shared.trace_ui import TraceUiSettings
+from operations import commands
+from operations.commands import OperatorError
+from shared.observability.trace_ui import TraceUiSettings
 
 
 def build_parser() -> argparse.ArgumentParser:

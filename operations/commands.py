@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from shared.calendar import OFFICE_TIMEZONE
-from shared.cli.dead_letters import (
+from operations.dead_letters import (
     DeadLetter,
     Replay,
     dead_letter_topics,
@@ -20,12 +19,13 @@ from shared.cli.dead_letters import (
     replay,
     replays_of,
 )
-from shared.cli.deliveries import read_deliveries, retry
-from shared.cli.timeline import SERVICES, read_timeline
+from operations.deliveries import read_deliveries, retry
+from operations.timeline import SERVICES, read_timeline
 from shared.contracts import TOPICS
-from shared.kafka_offsets import KafkaOffsets
-from shared.outbox_status import outbox_backlog
-from shared.trace_ui import TraceUiSettings, dossier_search_url, trace_url
+from shared.observability.kafka_offsets import KafkaOffsets
+from shared.observability.outbox_status import outbox_backlog
+from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, trace_url
+from shared.reference.calendar import OFFICE_TIMEZONE
 
 
 class OperatorError(Exception):

@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanContext
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
-from shared.dossier_tracing import DOSSIER_CODE, current_codes
+from shared.observability.dossier_tracing import DOSSIER_CODE, current_codes
 
 _INVALID_TRACE = "0" * 32
 _INVALID_SPAN = "0" * 16

@@ -20,8 +20,8 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.contracts import TOPICS, dead_letter_topic
-from shared.kafka_offsets import KafkaOffsets
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
+from shared.observability.kafka_offsets import KafkaOffsets
 
 AUDIT_DDL = """
 CREATE SCHEMA IF NOT EXISTS operations;

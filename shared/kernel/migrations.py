@@ -1,6 +1,6 @@
 """Applies versioned SQL files to a service's schema, once each, in name order.
 
-The shared plumbing tables (outbox, inbox) come from ``shared/sql`` and are applied
+The shared plumbing tables (outbox, inbox) come from ``shared/kernel/sql`` and are applied
 to every service's schema before the service's own files.
 """
 

@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span
 
-from shared.dossier_tracing import DOSSIER_CODE, DossierSpanProcessor
+from shared.observability.dossier_tracing import DOSSIER_CODE, DossierSpanProcessor
 
 _DOSSIER_PATH = re.compile(r"/dossiers/([^/?]+)")
 

@@ -22,8 +22,8 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
-from shared.admin_units import find_commune, province_codes
-from shared.reference_data import REFERENCE_DIR, ReferenceDataError, _load
+from shared.reference.admin_units import find_commune, province_codes
+from shared.reference.data import REFERENCE_DIR, ReferenceDataError, _load
 
 Level = Literal["commune", "province"]
 Category = Literal["section", "department", "centre", "external"]

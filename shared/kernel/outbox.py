@@ -6,9 +6,9 @@ from uuid import UUID
 import asyncpg
 from opentelemetry import propagate
 
-from shared.cloudevents import headers_for
 from shared.contracts import Event, topic_of
-from shared.dossier_tracing import dossier_context
+from shared.contracts.cloudevents import headers_for
+from shared.observability.dossier_tracing import dossier_context
 
 NOTIFY_CHANNEL = "lienthong_outbox"
 

@@ -22,7 +22,7 @@ gets a due instant earlier than its receipt; same-day procedures should set a cu
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from shared.calendar.working_days import WorkingCalendar
+from shared.reference.calendar.working_days import WorkingCalendar
 
 OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"
 END_OF_OFFICE_DAY = time(17, 0)

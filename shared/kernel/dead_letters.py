@@ -17,8 +17,8 @@ from faststream import BaseMiddleware, StreamMessage
 from faststream._internal.context.repository import ContextRepo
 from pydantic import ValidationError
 
-from shared.cloudevents import MalformedEventError, parse_headers
 from shared.contracts import TOPICS, EventType, dead_letter_topic
+from shared.contracts.cloudevents import MalformedEventError, parse_headers
 from shared.contracts.topics import DEAD_LETTER_SUFFIX
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from urllib.parse import quote
 import asyncpg
 from pydantic import Field
 
-from shared.dossier_tracing import DOSSIER_CODE
-from shared.settings import CommonSettings
+from shared.kernel.settings import CommonSettings
+from shared.observability.dossier_tracing import DOSSIER_CODE
 
 LOCAL_ZIPKIN_TRACE_URL = "http://127.0.0.1:19411/zipkin/traces/{trace_id}"
 

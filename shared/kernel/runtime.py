@@ -22,16 +22,16 @@ from opentelemetry import context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.contracts import Event, topic_of
-from shared.db import create_pool
-from shared.dossier_tracing import DossierTraceMiddleware, baggage_headers, dossier_context
-from shared.inbox import first_delivery
-from shared.messaging import all_topics, create_broker, ensure_topics
-from shared.metrics import ServiceMetrics
-from shared.metrics_sources import MetricsSources
-from shared.migrations import migrate
-from shared.relay import OutboxRelay
-from shared.settings import CommonSettings
-from shared.telemetry import instrument_asyncpg, mark_dossier_request, setup_tracing
+from shared.kernel.db import create_pool
+from shared.kernel.inbox import first_delivery
+from shared.kernel.messaging import all_topics, create_broker, ensure_topics
+from shared.kernel.migrations import migrate
+from shared.kernel.relay import OutboxRelay
+from shared.kernel.settings import CommonSettings
+from shared.observability.dossier_tracing import DossierTraceMiddleware, baggage_headers, dossier_context
+from shared.observability.metrics import ServiceMetrics
+from shared.observability.metrics_sources import MetricsSources
+from shared.observability.telemetry import instrument_asyncpg, mark_dossier_request, setup_tracing
 
 
 @dataclass

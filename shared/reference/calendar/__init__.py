@@ -5,17 +5,17 @@
 ``paused_working_days_between`` turn receipt instants into due instants.
 """
 
-from shared.calendar.deadlines import (
+from shared.reference.calendar.deadlines import (
     END_OF_OFFICE_DAY,
     OFFICE_TIMEZONE,
     due_at,
     effective_receipt_day,
     paused_working_days_between,
 )
-from shared.calendar.override_file import OVERRIDES_FILE, OverrideFileError, load_overrides
-from shared.calendar.overrides import DayOverride, OverrideKind
-from shared.calendar.vietnam import DEFAULT_YEARS, default_calendar, load_vietnam_calendar, vietnam_calendar
-from shared.calendar.working_days import CalendarRangeError, WorkingCalendar, is_weekend
+from shared.reference.calendar.override_file import OVERRIDES_FILE, OverrideFileError, load_overrides
+from shared.reference.calendar.overrides import DayOverride, OverrideKind
+from shared.reference.calendar.vietnam import DEFAULT_YEARS, default_calendar, load_vietnam_calendar, vietnam_calendar
+from shared.reference.calendar.working_days import CalendarRangeError, WorkingCalendar, is_weekend
 
 __all__ = [
     "DEFAULT_YEARS",

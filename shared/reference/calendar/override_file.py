@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from shared.calendar.overrides import DayOverride
+from shared.reference.calendar.overrides import DayOverride
 
 OVERRIDES_FILE = Path(__file__).with_name("overrides.yaml")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import holidays
 
-from shared.calendar.override_file import OVERRIDES_FILE, load_overrides
-from shared.calendar.overrides import DayOverride
-from shared.calendar.working_days import WorkingCalendar
+from shared.reference.calendar.override_file import OVERRIDES_FILE, load_overrides
+from shared.reference.calendar.overrides import DayOverride
+from shared.reference.calendar.working_days import WorkingCalendar
 
 DEFAULT_YEARS = range(2000, 2100)
 

@@ -12,8 +12,8 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.contracts import TOPICS, dead_letter_topic
-from shared.dead_letters import DeadLetterPolicy
-from shared.settings import CommonSettings
+from shared.kernel.dead_letters import DeadLetterPolicy
+from shared.kernel.settings import CommonSettings
 
 
 def create_broker(settings: CommonSettings, service: str, tracer_provider: TracerProvider | None) -> KafkaBroker:

@@ -1,0 +1,1 @@
+"""The plumbing every service runs on: broker, database, outbox and inbox, workers, HTTP app."""

@@ -1,0 +1,1 @@
+"""Reference data every service reads: the procedure catalogue, administrative units, centres, the calendar."""
