@@ -5,12 +5,19 @@ PY     := $(VENV)/bin/python
 STACK  := $(PY) deploy/local/stack.py
 ZIPKIN_SPANS := http://127.0.0.1:$(or $(LIENTHONG_ZIPKIN_PORT),19411)/api/v2/spans
 LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
+# The Debian packages `system` installs: chromium too when the tests that drive it are asked for.
+SYSTEM_FOR := $(if $(filter test test-e2e,$(MAKECMDGOALS)),test,demo)
 
-.PHONY: install up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench-deliveries
+.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench-deliveries
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed  ## the missing Debian packages (see system), then the Python dependencies into .venv
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+system:  ## apt-get install only what is missing: Java, Maven, PostgreSQL, python3-venv (and chromium for test, test-e2e)
+	@deploy/local/system.sh install --for $(SYSTEM_FOR)
+
+# Order-only: the packages are checked at every install (python3 -m venv needs python3-venv),
+# without making the venv out of date.
+$(VENV)/.installed: requirements.lock pyproject.toml | system
 	@echo "install: Python dependencies into $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock

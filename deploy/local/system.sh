@@ -76,7 +76,7 @@ cmd_install() { # for
   local installed=("${MISSING[@]}")
   find_missing "$for"
   (( ${#MISSING[@]} == 0 )) \
-    || lt_die "apt-get installed ${installed[*]} but this is still missing: $(joined "${REASONS[@]}") (python3 on PATH: $(command -v python3 || echo none); java: $(command -v java || echo none))"
+    || lt_die "apt-get installed ${installed[*]}, yet still $(joined "${REASONS[@]}"); is another python3 or java first on PATH?"
   lt_log "installed ${installed[*]} in $(lt_elapsed "$start")s"
 }
 
