@@ -21,7 +21,7 @@ from operations.dead_letters import (
 )
 from operations.deliveries import read_deliveries, retry
 from operations.timeline import SERVICES, read_timeline
-from shared.contracts import TOPICS
+from shared.contracts import STREAMS
 from shared.observability.kafka_offsets import KafkaOffsets
 from shared.observability.outbox_status import outbox_backlog
 from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, trace_url
@@ -148,7 +148,7 @@ async def dlq_replay(
 
 
 async def lag(settings: TraceUiSettings, *, partitions: bool, as_json: bool) -> int:
-    ours = {settings.topic_prefix + t.topic for t in TOPICS}
+    ours = {settings.topic_prefix + s.topic for s in STREAMS}
     async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
         groups = await offsets.groups("lienthong.")
         lags = [lag for group in groups for lag in await offsets.lag(group) if lag.topic in ours]

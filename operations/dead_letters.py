@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from shared.contracts import TOPICS, dead_letter_topic
+from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
 
@@ -90,7 +90,7 @@ class Replay:
 
 def dead_letter_topics(prefix: str) -> list[str]:
     """The ``.dlq`` topics of this deployment."""
-    return [dead_letter_topic(prefix + t.topic) for t in TOPICS]
+    return [dead_letter_topic(prefix + s.topic) for s in STREAMS]
 
 
 def parse_id(letter_id: str) -> tuple[str, int, int]:

@@ -10,12 +10,8 @@ from pathlib import Path
 import yaml
 
 from services.committed_documents import write_or_check
-from services.department.app import create_runtime as department
-from services.intake.app import create_runtime as intake
-from services.intake.settings import IntakeSettings
-from services.notification.app import create_runtime as notification
-from services.routing.app import create_runtime as routing
-from shared.kernel.settings import CommonSettings
+from services.registry import SERVICES
+from shared.kernel.service_app import create_runtime
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "asyncapi"
 # Documents describe the default deployment, whatever this process's environment says
@@ -25,13 +21,7 @@ _BROKER = "127.0.0.1:19092"
 
 def documents() -> dict[str, str]:
     """Service name → its AsyncAPI document as YAML."""
-    common = CommonSettings(kafka_bootstrap_servers=_BROKER, topic_prefix="")
-    runtimes = [
-        intake(IntakeSettings(kafka_bootstrap_servers=_BROKER, topic_prefix="")),
-        routing(common),
-        department(common),
-        notification(common),
-    ]
+    runtimes = [create_runtime(s, s.settings(kafka_bootstrap_servers=_BROKER, topic_prefix="")) for s in SERVICES]
     # FastStream keeps publishers and subscribers in a WeakSet, whose order varies between
     # processes: sort every mapping so that the document depends on the code alone.
     return {

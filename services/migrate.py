@@ -1,18 +1,16 @@
 """``python -m services.migrate``: apply every service's migrations to the configured database."""
 
 import asyncio
-from pathlib import Path
 
+from services.registry import SERVICES
 from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
-
-SERVICES = ("intake", "routing", "department", "notification")
 
 
 async def migrate_all(settings: CommonSettings) -> None:
     for service in SERVICES:
-        applied = await migrate(settings.database_url, service, Path(__file__).parent / service / "migrations")
-        print(f"{service}: {', '.join(applied) if applied else 'up to date'}")
+        applied = await migrate(settings.database_url, service.name, service.migrations)
+        print(f"{service.name}: {', '.join(applied) if applied else 'up to date'}")
 
 
 if __name__ == "__main__":

@@ -10,25 +10,27 @@ python -m services.openapi --check  # exit 1 when a committed document drifted
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from services.committed_documents import write_or_check
-from services.department.app import create_app as department
-from services.department.settings import DepartmentSettings
-from services.intake.app import create_app as intake
-from services.intake.settings import IntakeSettings
-from services.notification.app import create_app as notification
-from services.notification.settings import NotificationSettings
+from services.registry import SERVICES
+from shared.kernel.service_app import create_app
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "openapi"
+_UNSET: dict[str, dict[str, Any]] = {
+    "intake": {"population_db_url": None},
+    "department": {"jwks_url": None, "jwks_file": None},
+}
+"""Settings that would change a document if the environment set them."""
 
 
 def documents() -> dict[str, str]:
     """Service name → its OpenAPI document as JSON text (stable key order)."""
     # The documents describe the code, whatever this process's environment says.
     apps = {
-        "intake": intake(IntakeSettings(topic_prefix="", population_db_url=None)),
-        "department": department(DepartmentSettings(topic_prefix="", jwks_url=None, jwks_file=None)),
-        "notification": notification(NotificationSettings(topic_prefix="")),
+        s.name: create_app(s, s.settings(topic_prefix="", **_UNSET.get(s.name, {})))
+        for s in SERVICES
+        if s.documented_http
     }
     return {
         name: json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -21,8 +21,10 @@ from pathlib import Path
 import httpx
 from standins.process import StandinServers
 
+from services.registry import SERVICES
+
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "department": 8003, "notification": 8004}
+DEFAULT_PORTS = {service.name: service.port for service in SERVICES}
 
 
 class ServiceStack:

@@ -1,8 +1,6 @@
-"""``python -m services.department``: run the department service (port 8003 unless LIENTHONG_HTTP_PORT)."""
+"""``python -m services.department``: run the department service (its registry port unless LIENTHONG_HTTP_PORT)."""
 
-from services.department.app import create_app
-from services.department.settings import DepartmentSettings
+from services.registry import entry
 from shared.kernel.service_app import serve
 
-settings = DepartmentSettings()
-serve(create_app(settings), settings, default_port=8003)
+serve(entry("department"))

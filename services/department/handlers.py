@@ -28,6 +28,7 @@ from services.department.domain.task import (
     complete,
     resumable,
 )
+from services.department.stats import store as board
 from shared.contracts import (
     Event,
     TaskAssigned,
@@ -39,16 +40,23 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
-from shared.kernel import outbox
+from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.data import catalogue
 
-SOURCE = "department"
 ROUTING = "routing"
 """The actor named in the history for changes routing made."""
 
 
+Work = UnitOfWork[asyncpg.Connection]
+"""Department's unit of work: its store is the transaction's connection."""
+
+
 class TaskNotFoundError(LookupError):
     """No task has this id, or none the clerk may see."""
+
+
+class UnknownTaskError(LookupError):
+    """Routing cancelled or resumed a task it never assigned: its stream would have brought the assignment first."""
 
 
 @dataclass(frozen=True)
@@ -144,12 +152,13 @@ async def visible_task(connection: asyncpg.Connection, clerk: Clerk, task_id: UU
     return task
 
 
-async def act(connection: asyncpg.Connection, acting: Acting, command: ClerkCommand, *, prefix: str) -> Acted:
+async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
     """Apply a clerk's command to the version of the task they saw.
 
     Raises :class:`TaskNotFoundError` (not the clerk's unit, or no such task),
     ``ForbiddenActionError`` (no role for it), ``StaleVersionError`` or ``TaskActionError``.
     """
+    connection = uow.store
     task = await repository.lock_task(connection, acting.task_id)
     if task is None or not acting.clerk.sees(task["unit_code"]):
         raise TaskNotFoundError(f"no task has id {acting.task_id}")
@@ -157,7 +166,9 @@ async def act(connection: asyncpg.Connection, acting: Acting, command: ClerkComm
     check_version(task["version"], acting.expected_version)
     updated, detail, event = await _apply(connection, task, command, acting)
     if event is not None:
-        await outbox.enqueue(connection, event, source=SOURCE, prefix=prefix)
+        await uow.outbox.add(event)
+    if isinstance(event, TaskExtended):
+        await board.record_extension(connection, event)  # the public board counts the task late
     change = await history.record(
         connection,
         Change(
@@ -251,44 +262,39 @@ async def _apply(
             return task, {"text": check_comment(command.text)}, None
 
 
-async def queue_task(connection: asyncpg.Connection, event: TaskAssigned) -> None:
-    """Put the task in its unit's queue, closed at once if its cancellation came first."""
-    await repository.lock_task_id(connection, event.task_id)
-    added = await repository.add_task(connection, event)
-    if added is None:
-        return
-    await _routing_changed(connection, added, "assigned", None, event.assigned_at, {"due_at": _iso(event.due_at)})
-    early = await repository.take_early_cancellation(connection, event.task_id)
-    if early is None:
-        return
-    if cancellable(added["status"]):
-        cancelled = await repository.finish_task(
-            connection, event.task_id, TaskStatus.CANCELLED, early["reason"], None, early["cancelled_at"]
-        )
-        await _routing_changed(connection, cancelled, "cancelled", added["status"], early["cancelled_at"])
+async def queue_task(uow: Work, event: TaskAssigned) -> None:
+    """Put the task in its unit's queue (once: a task already queued stays as it is)."""
+    added = await repository.add_task(uow.store, event)
+    if added is not None:
+        due = {"due_at": _iso(event.due_at)}
+        await _routing_changed(uow.store, added, "assigned", None, event.assigned_at, due)
 
 
-async def cancel_task(connection: asyncpg.Connection, event: TaskCancelled) -> None:
+async def cancel_task(uow: Work, event: TaskCancelled) -> None:
     """Close a task routing no longer needs; a finished task stays as it is."""
-    await repository.lock_task_id(connection, event.task_id)
-    task = await repository.lock_task(connection, event.task_id)
-    if task is None:
-        await repository.remember_cancellation(connection, event.task_id, event.reason, event.cancelled_at)
-    elif cancellable(task["status"]):
+    task = await _routing_task(uow, event.task_id, event)
+    if cancellable(task["status"]):
         cancelled = await repository.finish_task(
-            connection, event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
+            uow.store, event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
         )
-        await _routing_changed(connection, cancelled, "cancelled", task["status"], event.cancelled_at)
+        await _routing_changed(uow.store, cancelled, "cancelled", task["status"], event.cancelled_at)
 
 
-async def resume_task(connection: asyncpg.Connection, event: TaskResumed) -> None:
+async def resume_task(uow: Work, event: TaskResumed) -> None:
     """Reopen a task that waited for supplements, due at the moved time; anything else is left alone."""
-    task = await repository.lock_task(connection, event.task_id)
-    if task is not None and resumable(task["status"]):
-        reopened = await repository.reopen_task(connection, event.task_id, event.due_at)
+    task = await _routing_task(uow, event.task_id, event)
+    if resumable(task["status"]):
+        reopened = await repository.reopen_task(uow.store, event.task_id, event.due_at)
         await _routing_changed(
-            connection, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
+            uow.store, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
         )
+
+
+async def _routing_task(uow: Work, task_id: UUID, event: Event) -> asyncpg.Record:
+    task = await repository.lock_task(uow.store, task_id)
+    if task is None:
+        raise UnknownTaskError(f"{type(event).__name__} for task {task_id}, which routing never assigned")
+    return task
 
 
 async def _routing_changed(

@@ -1,8 +1,6 @@
-"""``python -m services.intake``: run the intake service (port 8001 unless LIENTHONG_HTTP_PORT)."""
+"""``python -m services.intake``: run the intake service (its registry port unless LIENTHONG_HTTP_PORT)."""
 
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
+from services.registry import entry
 from shared.kernel.service_app import serve
 
-settings = IntakeSettings()
-serve(create_app(settings), settings, default_port=8001)
+serve(entry("intake"))

@@ -1,6 +1,6 @@
 """Intake's HTTP API for portals and counters."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,9 @@ def _unknown(code: str) -> JSONResponse:
     return problem(404, "No such dossier", [field_error("code", f"no dossier has code {code!r}")])
 
 
-def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: IdentityChecker) -> APIRouter:
+def build_api(
+    runtime: ServiceRuntime[asyncpg.Connection], settings: IntakeSettings, checker: IdentityChecker
+) -> APIRouter:
     api = APIRouter(prefix="/v1")
     timezone = ZoneInfo(settings.timezone)
 
@@ -90,11 +92,9 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
 
             async def receive(connection: asyncpg.Connection) -> StoredAnswer:
                 received = await handlers.submit_dossier(
-                    connection,
+                    runtime.unit_of_work(connection),
                     command,
-                    now=datetime.now(UTC),
                     timezone=timezone,
-                    topic_prefix=settings.topic_prefix,
                     accepted=accepted,
                     identity=identity,
                 )
@@ -141,9 +141,7 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
         command = handlers.SupplementDossier(code, tuple(supplement.documents), supplement.note or None)
 
         async def hand_in(connection: asyncpg.Connection) -> StoredAnswer:
-            await handlers.supplement_dossier(
-                connection, command, now=datetime.now(UTC), topic_prefix=settings.topic_prefix
-            )
+            await handlers.supplement_dossier(runtime.unit_of_work(connection), command)
             return await _accepted(connection, code)
 
         return await _answer(x_client_id, idempotency_key, fingerprint, code, hand_in, "Supplements not accepted")
@@ -165,9 +163,7 @@ def build_api(runtime: ServiceRuntime, settings: IntakeSettings, checker: Identi
         command = handlers.WithdrawDossier(code, withdrawal.reason)
 
         async def withdraw(connection: asyncpg.Connection) -> StoredAnswer:
-            await handlers.withdraw_dossier(
-                connection, command, now=datetime.now(UTC), topic_prefix=settings.topic_prefix
-            )
+            await handlers.withdraw_dossier(runtime.unit_of_work(connection), command)
             return await _accepted(connection, code)
 
         return await _answer(x_client_id, idempotency_key, fingerprint, code, withdraw, "Withdrawal not accepted")

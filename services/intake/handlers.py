@@ -21,9 +21,12 @@ from shared.contracts import (
     DossierSupplemented,
     DossierWithdrawn,
 )
-from shared.kernel import outbox
+from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue, centres
+
+Work = UnitOfWork[asyncpg.Connection]
+"""Intake's unit of work: its store is the transaction's connection."""
 
 
 class DossierNotFoundError(LookupError):
@@ -96,12 +99,10 @@ def _accept(command: SubmitDossier) -> AcceptedSubmission:
 
 
 async def submit_dossier(
-    connection: asyncpg.Connection,
+    uow: Work,
     command: SubmitDossier,
     *,
-    now: datetime,
     timezone: ZoneInfo,
-    topic_prefix: str,
     accepted: AcceptedSubmission | None = None,
     identity: IdentityState = UNCHECKED,
 ) -> DossierReceived:
@@ -111,6 +112,7 @@ async def submit_dossier(
     checked here, raising ``SubmissionRejectedError`` before anything is written. A portal
     dossier id received before gives back that dossier (``created`` False) and writes nothing.
     """
+    connection, now = uow.store, uow.now
     if command.portal_dossier_id is not None:
         await repository.lock_portal_dossier_id(connection, command.portal_dossier_id)
         existing = await repository.find_portal_dossier(connection, command.portal_dossier_id)
@@ -154,17 +156,16 @@ async def submit_dossier(
         components=accepted.components,
         portal_dossier_id=command.portal_dossier_id,
     )
-    await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
+    await uow.outbox.add(event)
     return DossierReceived(dossier_id, code, now, due)
 
 
-async def supplement_dossier(
-    connection: asyncpg.Connection, command: SupplementDossier, *, now: datetime, topic_prefix: str
-) -> None:
+async def supplement_dossier(uow: Work, command: SupplementDossier) -> None:
     """Record the supplement and announce it so the waiting task resumes; call inside a transaction.
 
     Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
     """
+    connection, now = uow.store, uow.now
     dossier = await _locked(connection, command.code)
     status = DossierStatus(dossier["status"])
     check_supplement(status)
@@ -178,16 +179,15 @@ async def supplement_dossier(
         note=command.note,
         supplemented_at=now,
     )
-    await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
+    await uow.outbox.add(event)
 
 
-async def withdraw_dossier(
-    connection: asyncpg.Connection, command: WithdrawDossier, *, now: datetime, topic_prefix: str
-) -> None:
+async def withdraw_dossier(uow: Work, command: WithdrawDossier) -> None:
     """Record the withdrawal and announce it so routing cancels what is open; call inside a transaction.
 
     Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
     """
+    connection, now = uow.store, uow.now
     dossier = await _locked(connection, command.code)
     status = DossierStatus(dossier["status"])
     check_withdrawal(status)
@@ -196,7 +196,7 @@ async def withdraw_dossier(
     event = DossierWithdrawn(
         dossier_id=dossier["id"], dossier_code=dossier["code"], reason=command.reason, withdrawn_at=now
     )
-    await outbox.enqueue(connection, event, source="intake", prefix=topic_prefix)
+    await uow.outbox.add(event)
 
 
 async def _locked(connection: asyncpg.Connection, code: str) -> asyncpg.Record:
@@ -206,8 +206,9 @@ async def _locked(connection: asyncpg.Connection, code: str) -> asyncpg.Record:
     return dossier
 
 
-async def record_status_change(connection: asyncpg.Connection, event: DossierStatusChanged) -> None:
+async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
     """Keep intake's view of the dossier (status, due time, what is missing) in step with routing."""
+    connection = uow.store
     moved = await repository.update_status(
         connection, event.dossier_id, event.status, event.handling_unit, event.changed_at
     )

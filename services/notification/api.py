@@ -56,7 +56,7 @@ def _delivery(row: asyncpg.Record, model: type[Delivery] = Delivery) -> Any:
     return model.model_validate(values)
 
 
-def build_api(runtime: ServiceRuntime) -> APIRouter:
+def build_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.get("/dossiers/{code}/notifications", response_model=list[Delivery])

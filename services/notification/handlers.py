@@ -1,7 +1,6 @@
 """Notification's use cases: plan the deliveries of a status change, and the fallback of a failed one."""
 
 import json
-from uuid import UUID
 
 import asyncpg
 
@@ -13,6 +12,7 @@ from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, recipients_of
 from services.notification.rendering import render
 from shared.contracts import Channel, DossierStatusChanged
+from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.data import catalogue
 
 
@@ -35,14 +35,16 @@ def _message(facts: MessageFacts, recipient: Recipient, fallback_for: int | None
 
 
 async def plan_deliveries(
-    connection: asyncpg.Connection, event_id: UUID, event: DossierStatusChanged, *, senders: frozenset[str]
-) -> int:
+    uow: UnitOfWork[asyncpg.Connection], event: DossierStatusChanged, *, senders: frozenset[str]
+) -> None:
     """Plan, in the consumer's transaction, one message per applicant channel and the portal's record.
 
     The applicant is not told of a hand-over between units that keeps the status; the portal is.
 
     A redelivered event plans nothing new: each (event, channel) is one row.
     """
+    assert uow.cause is not None, "deliveries are keyed by the status change's event id"
+    event_id = uow.cause
     planned: list[PlannedDelivery] = []
     if worth_telling(event):
         facts = _facts(event)
@@ -50,7 +52,7 @@ async def plan_deliveries(
     if PORTAL in senders:
         record = portal_record(event, event_id)
         planned.append(PlannedDelivery(PORTAL, PORTAL, json.dumps(record, ensure_ascii=False), record=record))
-    return await repository.plan(connection, event_id, event, planned)
+    await repository.plan(uow.store, event_id, event, planned)
 
 
 async def plan_fallback(connection: asyncpg.Connection, failed: asyncpg.Record, *, senders: frozenset[str]) -> bool:

@@ -1,8 +1,6 @@
-"""``python -m services.routing``: run the routing service (port 8002 unless LIENTHONG_HTTP_PORT)."""
+"""``python -m services.routing``: run the routing service (its registry port unless LIENTHONG_HTTP_PORT)."""
 
-from services.routing.app import create_app
+from services.registry import entry
 from shared.kernel.service_app import serve
-from shared.kernel.settings import CommonSettings
 
-settings = CommonSettings()
-serve(create_app(settings), settings, default_port=8002)
+serve(entry("routing"))

@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -126,7 +127,7 @@ def plan_view(plan: DossierPlan, audit: list[dict[str, object]]) -> PlanView:
     )
 
 
-def build_api(runtime: ServiceRuntime) -> APIRouter:
+def build_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.get("/dossiers/{code}/plan", response_model=PlanView, responses={404: {}})

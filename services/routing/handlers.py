@@ -38,12 +38,14 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
-from shared.kernel import outbox
+from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import OFFICE_TIMEZONE, default_calendar
 from shared.reference.data import catalogue
 
 log = logging.getLogger(__name__)
-SOURCE = "routing"
+
+Work = UnitOfWork[asyncpg.Connection]
+"""Routing's unit of work: its store is the transaction's connection."""
 
 
 class UnknownProcedureError(LookupError):
@@ -59,7 +61,7 @@ def deadlines() -> Deadlines:
     return Deadlines(default_calendar(), ZoneInfo(OFFICE_TIMEZONE))
 
 
-async def plan_dossier(connection: asyncpg.Connection, event: DossierSubmitted, *, now: datetime, prefix: str) -> None:
+async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
     """Route every task of the dossier, store the plan and open its first stage."""
     procedures = catalogue()
     procedure = procedures.find(event.procedure_code)
@@ -81,68 +83,61 @@ async def plan_dossier(connection: asyncpg.Connection, event: DossierSubmitted, 
     )
     plan.portal_dossier_id = event.portal_dossier_id
     plan.audit.extend(
-        AuditEntry(now, "routed", t.routing.explanation, t.key, None, t.routing.unit_code, t.routing.rule)
+        AuditEntry(uow.now, "routed", t.routing.explanation, t.key, None, t.routing.unit_code, t.routing.rule)
         for t in plan.tasks
     )
-    effects = plan.start(now, deadlines())
-    await repository.insert_dossier(connection, event, plan)
-    await _record(connection, plan, event.applicant, effects, now=now, prefix=prefix)
+    effects = plan.start(uow.now, deadlines())
+    await repository.insert_dossier(uow.store, event, plan)
+    await _record(uow, plan, event.applicant, effects)
 
 
-async def task_completed(connection: asyncpg.Connection, event: TaskCompleted, *, now: datetime, prefix: str) -> None:
+async def task_completed(uow: Work, event: TaskCompleted) -> None:
+    """A unit approved (the plan moves on) or refused (the dossier is refused, the rest cancelled)."""
     if event.outcome is TaskOutcome.APPROVED:
-        await _apply(connection, event, lambda plan: plan.approve(event.task_id, now, deadlines()), now, prefix)
+        await _apply(uow, event, lambda plan: plan.approve(event.task_id, uow.now, deadlines()))
     else:
         reason = event.reason or "refused"
-        await _apply(connection, event, lambda plan: plan.refuse(event.task_id, reason, now), now, prefix)
+        await _apply(uow, event, lambda plan: plan.refuse(event.task_id, reason, uow.now))
 
 
-async def supplement_requested(
-    connection: asyncpg.Connection, event: TaskSupplementRequested, *, now: datetime, prefix: str
-) -> None:
-    await _apply(
-        connection, event, lambda plan: plan.request_supplement(event.task_id, event.missing, now), now, prefix
-    )
+async def supplement_requested(uow: Work, event: TaskSupplementRequested) -> None:
+    """A unit asked for supplements: the dossier waits for the applicant."""
+    await _apply(uow, event, lambda plan: plan.request_supplement(event.task_id, event.missing, uow.now))
 
 
-async def dossier_supplemented(
-    connection: asyncpg.Connection, event: DossierSupplemented, *, now: datetime, prefix: str
-) -> None:
-    await _apply(connection, event, lambda plan: plan.supplement(now, deadlines()), now, prefix)
+async def dossier_supplemented(uow: Work, event: DossierSupplemented) -> None:
+    """The applicant handed in the supplements: the waiting task resumes, due later by the time it waited."""
+    await _apply(uow, event, lambda plan: plan.supplement(uow.now, deadlines()))
 
 
-async def task_returned(connection: asyncpg.Connection, event: TaskReturned, *, now: datetime, prefix: str) -> None:
-    await _apply(
-        connection, event, lambda plan: plan.return_task(event.task_id, event.reason, now, deadlines()), now, prefix
-    )
+async def task_returned(uow: Work, event: TaskReturned) -> None:
+    """A unit returned its task as not its competence: the task is routed again."""
+    await _apply(uow, event, lambda plan: plan.return_task(event.task_id, event.reason, uow.now, deadlines()))
 
 
-async def task_extended(connection: asyncpg.Connection, event: TaskExtended, *, now: datetime, prefix: str) -> None:
+async def task_extended(uow: Work, event: TaskExtended) -> None:
+    """A unit extended its task with an apology letter: the dossier's appointment moves."""
+
     def extend(plan: DossierPlan) -> list[Effect]:
-        return plan.extend(event.task_id, event.new_due_at, event.reason, now, deadlines())
+        return plan.extend(event.task_id, event.new_due_at, event.reason, uow.now, deadlines())
 
-    await _apply(connection, event, extend, now, prefix)
-
-
-async def dossier_withdrawn(
-    connection: asyncpg.Connection, event: DossierWithdrawn, *, now: datetime, prefix: str
-) -> None:
-    await _apply(connection, event, lambda plan: plan.withdraw(event.reason, now), now, prefix)
+    await _apply(uow, event, extend)
 
 
-async def _apply(
-    connection: asyncpg.Connection,
-    event: Event,
-    change: Callable[[DossierPlan], list[Effect]],
-    now: datetime,
-    prefix: str,
-) -> None:
+async def dossier_withdrawn(uow: Work, event: DossierWithdrawn) -> None:
+    """The applicant withdrew the dossier: every open task is cancelled."""
+    await _apply(uow, event, lambda plan: plan.withdraw(event.reason, uow.now))
+
+
+async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[Effect]]) -> None:
     """Load the plan under lock, apply one change, store it and announce its effects.
 
-    A change that no longer applies (a late approval after a withdrawal) is recorded in
-    the audit trail and otherwise ignored: redelivering it would not make it apply.
+    A change the plan refuses is recorded in the audit trail and otherwise ignored:
+    redelivering it would not make it apply. On one stream events arrive in order, so this
+    is never a reordering; it is what two people did at once on two streams, e.g. a unit
+    approving its task while the applicant withdrew the dossier.
     """
-    loaded = await repository.lock_plan(connection, event.dossier_id)
+    loaded = await repository.lock_plan(uow.store, event.dossier_id)
     if loaded is None:
         raise UnknownDossierError(
             f"{type(event).__name__} for dossier {event.dossier_code}, which routing never planned"
@@ -152,25 +147,17 @@ async def _apply(
         effects = change(plan)
     except PlanRejectedError as rejection:
         log.warning("ignoring %s for dossier %s: %s", type(event).__name__, event.dossier_code, rejection)
-        plan.audit.append(AuditEntry(now, "ignored", f"{type(event).__name__}: {rejection}"))
+        plan.audit.append(AuditEntry(uow.now, "ignored", f"{type(event).__name__}: {rejection}"))
         effects = []
-    await _record(connection, plan, applicant, effects, now=now, prefix=prefix)
+    await _record(uow, plan, applicant, effects)
 
 
-async def _record(
-    connection: asyncpg.Connection,
-    plan: DossierPlan,
-    applicant: Applicant,
-    effects: list[Effect],
-    *,
-    now: datetime,
-    prefix: str,
-) -> None:
+async def _record(uow: Work, plan: DossierPlan, applicant: Applicant, effects: list[Effect]) -> None:
     entries, plan.audit = plan.audit, []
-    await repository.save_plan(connection, plan)
-    await repository.add_audit(connection, plan, entries)
+    await repository.save_plan(uow.store, plan)
+    await repository.add_audit(uow.store, plan, entries)
     for effect in effects:
-        await outbox.enqueue(connection, _event(plan, applicant, effect, now), source=SOURCE, prefix=prefix)
+        await uow.outbox.add(_event(plan, applicant, effect, uow.now))
 
 
 def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetime) -> Event:

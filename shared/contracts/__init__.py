@@ -1,4 +1,4 @@
-"""Event contracts exchanged between the services, and the topics that carry them."""
+"""Event contracts exchanged between the services, and the streams that carry them."""
 
 from shared.contracts.events import (
     Applicant,
@@ -20,10 +20,28 @@ from shared.contracts.events import (
     TaskReturned,
     TaskSupplementRequested,
 )
-from shared.contracts.topics import TOPICS, EventType, dead_letter_topic, event_type_of, topic_of
+from shared.contracts.streams import (
+    DOSSIER_INTAKE,
+    DOSSIER_STATUS,
+    STREAMS,
+    TASK_DEADLINES,
+    TASK_ORDERS,
+    TASK_OUTCOMES,
+    EventType,
+    Stream,
+    dead_letter_topic,
+    event_type_of,
+    stream_of,
+    topic_of,
+)
 
 __all__ = [
-    "TOPICS",
+    "DOSSIER_INTAKE",
+    "DOSSIER_STATUS",
+    "STREAMS",
+    "TASK_DEADLINES",
+    "TASK_ORDERS",
+    "TASK_OUTCOMES",
     "Applicant",
     "Channel",
     "DeadlineKind",
@@ -34,6 +52,7 @@ __all__ = [
     "DossierWithdrawn",
     "Event",
     "EventType",
+    "Stream",
     "TaskAssigned",
     "TaskCancelled",
     "TaskCompleted",
@@ -45,5 +64,6 @@ __all__ = [
     "TaskSupplementRequested",
     "dead_letter_topic",
     "event_type_of",
+    "stream_of",
     "topic_of",
 ]

@@ -6,7 +6,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.contracts import Event, event_type_of
+from shared.contracts.events import Event
+from shared.contracts.streams import EventType, Stream, event_type_of
 
 E = TypeVar("E", bound=Event)
 
@@ -56,16 +57,20 @@ def headers_for(event: Event, *, source: str, event_id: UUID | None = None) -> C
     )
 
 
-def parse_headers(headers: dict[str, str], expected: type[Event]) -> CloudEventHeaders:
-    """Read and check the envelope of a received message."""
+def parse_headers(headers: dict[str, str], stream: Stream) -> tuple[CloudEventHeaders, EventType]:
+    """Read and check the envelope of a message received on ``stream``, and which event type it is.
+
+    A ``ce_type`` the stream does not carry is malformed: no consumer of the stream can handle it.
+    """
     try:
         envelope = CloudEventHeaders.model_validate(headers)
     except ValidationError as error:
         raise MalformedEventError(f"bad CloudEvents headers: {_summary(error)}") from error
-    expected_type = event_type_of(expected).ce_type
-    if envelope.type != expected_type:
-        raise MalformedEventError(f"ce_type is {envelope.type!r}, expected {expected_type!r}")
-    return envelope
+    event_type = stream.carries(envelope.type)
+    if event_type is None:
+        carried = ", ".join(repr(t.ce_type) for t in stream.events)
+        raise MalformedEventError(f"ce_type {envelope.type!r} is not carried by stream {stream.topic} ({carried})")
+    return envelope, event_type
 
 
 def parse_body(body: bytes, model: type[E]) -> E:

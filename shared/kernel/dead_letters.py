@@ -11,15 +11,18 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from faststream import BaseMiddleware, StreamMessage
 from faststream._internal.context.repository import ContextRepo
+from faststream.exceptions import SubscriberNotFound
 from pydantic import ValidationError
 
-from shared.contracts import TOPICS, EventType, dead_letter_topic
+from shared.contracts import STREAMS, Stream, dead_letter_topic
 from shared.contracts.cloudevents import MalformedEventError, parse_headers
-from shared.contracts.topics import DEAD_LETTER_SUFFIX
+from shared.contracts.streams import DEAD_LETTER_SUFFIX
+from shared.kernel.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -30,24 +33,34 @@ PublishRaw = Callable[[bytes, str, bytes | None, dict[str, str]], Awaitable[Any]
 class DeadLetterPolicy:
     """Broker middleware factory; ``bind`` gives it the publisher once the broker exists."""
 
-    def __init__(self, *, service: str, prefix: str, attempts: int, backoff_seconds: float = 0.2) -> None:
+    def __init__(self, *, service: str, prefix: str, retry: RetryPolicy) -> None:
         self.service = service
-        self.attempts = attempts
-        self.backoff_seconds = backoff_seconds
-        self._event_types: dict[str, EventType] = {prefix + t.topic: t for t in TOPICS}
+        self.retry = retry
+        self._streams: dict[str, Stream] = {prefix + s.topic: s for s in STREAMS}
         self._publish: PublishRaw | None = None
 
     def bind(self, publish: PublishRaw) -> None:
         self._publish = publish
 
-    def expected_event(self, topic: str) -> EventType | None:
-        return self._event_types.get(topic)
+    def stream(self, topic: str) -> Stream | None:
+        return self._streams.get(topic)
 
     async def dead_letter(self, msg: StreamMessage[Any], error: BaseException, attempts: int) -> None:
-        assert self._publish is not None, "DeadLetterPolicy.bind was not called"
-        record = msg.raw_message
-        topic = str(getattr(record, "topic", ""))
+        """Dead-letter a decoded message (its handler failed, or its envelope or body is malformed)."""
         headers = {str(k): str(v) for k, v in msg.headers.items()}
+        await self._dead_letter(msg.raw_message, msg.body, headers, error, attempts)
+
+    async def dead_letter_record(self, record: Any, error: BaseException) -> None:
+        """Dead-letter a raw Kafka record that no handler of its stream matched."""
+        headers = {str(k): (v or b"").decode("utf-8", "replace") for k, v in getattr(record, "headers", ())}
+        await self._dead_letter(record, getattr(record, "value", b"") or b"", headers, error, attempts=0)
+
+    async def _dead_letter(
+        self, record: Any, body: bytes, headers: dict[str, str], error: BaseException, attempts: int
+    ) -> None:
+        assert self._publish is not None, "DeadLetterPolicy.bind was not called"
+        topic = str(getattr(record, "topic", ""))
+        headers = dict(headers)
         headers |= {
             "dlq_error": f"{type(error).__name__}: {error}"[:2000],
             "dlq_original_topic": topic,
@@ -58,7 +71,7 @@ class DeadLetterPolicy:
             "dlq_failed_at": datetime.now(UTC).isoformat(),
         }
         key = getattr(record, "key", None)
-        await self._publish(msg.body, dead_letter_topic(topic), key, headers)
+        await self._publish(body, dead_letter_topic(topic), key, headers)
         log.error(
             "dead-lettered %s partition %s offset %s: %s",
             topic,
@@ -86,22 +99,46 @@ class DeadLetterMiddleware(BaseMiddleware):
         except MalformedEventError as error:
             await self.policy.dead_letter(msg, error, attempts=0)
             return None
-        for attempt in range(1, self.policy.attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return await call_next(msg)
             except (MalformedEventError, ValidationError, json.JSONDecodeError, UnicodeDecodeError) as error:
                 await self.policy.dead_letter(msg, error, attempts=attempt)
                 return None
             except Exception as error:
-                if attempt == self.policy.attempts:
+                if self.policy.retry.gives_up_after(attempt):
                     await self.policy.dead_letter(msg, error, attempts=attempt)
                     return None
-                log.warning("handler failed (attempt %d): %r; retrying", attempt, error)
-                await asyncio.sleep(self.policy.backoff_seconds * 4 ** (attempt - 1))
-        return None
+                delay = self.policy.retry.delay(attempt)
+                log.warning("handler failed (attempt %d): %r; retrying in %.2fs", attempt, error, delay)
+                await asyncio.sleep(delay)
+
+    async def after_processed(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> bool:
+        """A message no handler of its stream takes (no or unknown ``ce_type``) is dead-lettered, not retried."""
+        if not isinstance(exc_val, SubscriberNotFound):
+            return False
+        headers = {str(k): (v or b"").decode("utf-8", "replace") for k, v in getattr(self.msg, "headers", ())}
+        try:
+            self._check_headers(str(getattr(self.msg, "topic", "")), headers)
+            error: Exception = MalformedEventError(f"no handler takes ce_type {headers.get('ce_type')!r}")
+        except MalformedEventError as malformed:
+            error = malformed
+        await self.policy.dead_letter_record(self.msg, error)
+        return True
 
     def _check_envelope(self, msg: StreamMessage[Any]) -> None:
-        topic = str(getattr(msg.raw_message, "topic", ""))
-        event_type = self.policy.expected_event(topic)
-        if event_type is not None:
-            parse_headers({str(k): str(v) for k, v in msg.headers.items()}, event_type.model)
+        self._check_headers(
+            str(getattr(msg.raw_message, "topic", "")), {str(k): str(v) for k, v in msg.headers.items()}
+        )
+
+    def _check_headers(self, topic: str, headers: dict[str, str]) -> None:
+        stream = self.policy.stream(topic)
+        if stream is not None:
+            parse_headers(headers, stream)

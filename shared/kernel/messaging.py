@@ -1,24 +1,24 @@
-"""Kafka plumbing shared by the services: the broker, consumer options, topic creation."""
+"""Kafka plumbing shared by the services: the broker and topic creation."""
 
 import contextlib
 from collections.abc import Iterable
-from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.contracts import TOPICS, dead_letter_topic
+from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.dead_letters import DeadLetterPolicy
+from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
 
 
 def create_broker(settings: CommonSettings, service: str, tracer_provider: TracerProvider | None) -> KafkaBroker:
     """The service's broker: idempotent producer, tracing, dead letters."""
-    dead_letters = DeadLetterPolicy(service=service, prefix=settings.topic_prefix, attempts=settings.handler_attempts)
+    retry = RetryPolicy(base_seconds=0.2, cap_seconds=5.0, attempts=settings.handler_attempts)
+    dead_letters = DeadLetterPolicy(service=service, prefix=settings.topic_prefix, retry=retry)
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"lienthong-{service}",
@@ -33,20 +33,8 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
     return broker
 
 
-def consumer_options(service: str, name: str) -> dict[str, Any]:
-    """Subscriber options that never lose a message: commit after the handler, earliest reset.
-
-    Each consumer has its own group (``<service>.<name>``) so it sees every event.
-    """
-    return {
-        "group_id": f"lienthong.{service}.{name}",
-        "ack_policy": AckPolicy.ACK,
-        "auto_offset_reset": "earliest",
-    }
-
-
 def all_topics(prefix: str) -> list[str]:
-    names = [prefix + t.topic for t in TOPICS]
+    names = [prefix + s.topic for s in STREAMS]
     return names + [dead_letter_topic(n) for n in names]
 
 

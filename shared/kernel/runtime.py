@@ -1,81 +1,105 @@
-"""What every service runs beside its own code: database, broker, outbox relay, tracing.
+"""What every service runs beside its own code: database, broker, consumers, outbox relay, workers, tracing.
 
-``ServiceRuntime`` is created once in each service's ``app.py``; its ``lifespan``
-starts everything in order and stops it in reverse.
+``ServiceRuntime`` is built once per process from the service's declaration
+(:class:`~shared.kernel.service.Service`); its ``lifespan`` starts everything in the
+declared order and stops it in reverse.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, Generic, TypeVar, Union
 from uuid import UUID
 
 import asyncpg
 from fastapi import FastAPI
-from faststream import Context, FastStream, Header
-from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from opentelemetry import context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from shared.contracts import Event, topic_of
+from shared.contracts import Event
+from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.db import create_pool
 from shared.kernel.inbox import first_delivery
 from shared.kernel.messaging import all_topics, create_broker, ensure_topics
 from shared.kernel.migrations import migrate
-from shared.kernel.relay import OutboxRelay
+from shared.kernel.polling import PollingWorker, WorkerMetrics
+from shared.kernel.relay import relay_worker
+from shared.kernel.service import Service
 from shared.kernel.settings import CommonSettings
+from shared.kernel.unit_of_work import Transactions, UnitOfWork
 from shared.observability.dossier_tracing import DossierTraceMiddleware, baggage_headers, dossier_context
 from shared.observability.metrics import ServiceMetrics
 from shared.observability.metrics_sources import MetricsSources
 from shared.observability.telemetry import instrument_asyncpg, mark_dossier_request, setup_tracing
 
+log = logging.getLogger(__name__)
 
-@dataclass
-class ServiceRuntime:
-    """The wiring of one service: its name, settings, subscribers and published events."""
+StoreT = TypeVar("StoreT")
 
-    name: str
-    settings: CommonSettings
-    migrations: Path
-    router: KafkaRouter
-    publishes: Iterable[type[Event]] = ()
-    pool: asyncpg.Pool | None = field(default=None, init=False)
+ASYNCAPI_DESCRIPTION = (
+    "Events the {name} service publishes and consumes. Each channel is one stream (producer → consumers) and"
+    " carries several event types, told apart by the ce_type header. Every message carries CloudEvents 1.0"
+    " binary-mode headers (ce_id, ce_type, ce_source, ce_time, ce_subject) and a W3C traceparent; the key is"
+    " the dossier id."
+)
 
-    def __post_init__(self) -> None:
+
+class ServiceRuntime(Generic[StoreT]):
+    """The running parts of one service, built from its declaration and settings."""
+
+    def __init__(self, service: Service[StoreT], settings: CommonSettings, migrations: Path) -> None:
+        self.service = service
+        self.name = service.name
+        self.settings = settings
+        self.migrations = migrations
+        self.pool: asyncpg.Pool | None = None
+        self.transactions = Transactions(lambda: self.db, service.store, self.name, settings.topic_prefix)
+        self.clock = self.transactions.clock
         self.tracer_provider = setup_tracing(self.name)
         self.metrics = ServiceMetrics(self.name)
-        self.broker: KafkaBroker = create_broker(self.settings, self.name, self.tracer_provider)
+        self.worker_metrics = WorkerMetrics(self.metrics.registry)
+        self.broker: KafkaBroker = create_broker(settings, self.name, self.tracer_provider)
         self.broker.insert_middleware(self.metrics.broker_middleware)  # outermost: counts each message once
         self.broker.add_middleware(DossierTraceMiddleware)  # innermost: inside the message's span
-        self.broker.include_router(self.router)
-        for model in self.publishes:  # declared for the AsyncAPI document
-            self.broker.publisher(topic_of(model, self.settings.topic_prefix), schema=model, description=model.__doc__)
+        subscribe(self.broker, self.name, service.consumes, settings.topic_prefix, self)
+        for stream in service.publishes:  # declared for the AsyncAPI document: one channel, several messages
+            self.broker.publisher(
+                settings.topic_prefix + stream.topic,
+                schema=Union[tuple(t.model for t in stream.events)],  # noqa: UP007 (a runtime union of classes)
+                title=f"{stream.topic} (published by {self.name})",
+                description=stream.description + " Events: " + ", ".join(t.ce_type for t in stream.events) + ".",
+            )
         self.asyncapi = FastStream(
             self.broker,
             specification=AsyncAPI(
-                title=f"lienthong {self.name}",
-                version="1.0.0",
-                description=f"Events the {self.name} service publishes and consumes. Every message carries"
-                " CloudEvents 1.0 binary-mode headers (ce_id, ce_type, ce_source, ce_time, ce_subject) and a W3C"
-                " traceparent; the key is the dossier id.",
+                title=f"lienthong {self.name}", version="1.0.0", description=ASYNCAPI_DESCRIPTION.format(name=self.name)
             ),
         )
-        self.broker.context.set_global("runtime", self)
+        self.workers: list[PollingWorker] = []
 
     @property
     def db(self) -> asyncpg.Pool:
         assert self.pool is not None, "service not started"
         return self.pool
 
-    @contextlib.asynccontextmanager
-    async def inbox_transaction(self, consumer: str, event_id: UUID) -> AsyncIterator[asyncpg.Connection | None]:
-        """A transaction for handling one event; yields None when ``consumer`` already handled it."""
+    def unit_of_work(self, connection: asyncpg.Connection, *, cause: UUID | None = None) -> UnitOfWork[StoreT]:
+        """A unit of work on ``connection``, which the caller has put in a transaction."""
+        return self.transactions.on(connection, cause=cause)
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork[StoreT]]:
+        """A unit of work on a new transaction, committed when the block ends without an error."""
+        return self.transactions()
+
+    async def handle_once(self, consumer: str, event_id: UUID, event: Event, handler: Handler) -> None:
+        """Run ``handler`` in one transaction with the inbox row of ``(consumer, event_id)``; once per event."""
         async with self.db.acquire() as connection, connection.transaction():
-            yield connection if await first_delivery(connection, consumer, event_id) else None
+            if await first_delivery(connection, consumer, event_id):
+                await handler(self.unit_of_work(connection, cause=event_id), event)
 
     async def publish(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
         # The row's own topic, not a declared publisher: a row written under another
@@ -86,7 +110,7 @@ class ServiceRuntime:
             await self.broker.publish(payload, topic, key=key.encode(), headers=baggage_headers(headers, ctx))
         finally:
             context.detach(token)
-        self.metrics.count_published(topic, payload)
+        self.metrics.count_published(headers.get("ce_type", ""), payload)
 
     def subscriptions(self) -> dict[str, tuple[str, ...]]:
         """Each consumer group of the service and the topics it reads."""
@@ -108,38 +132,47 @@ class ServiceRuntime:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        """Start in the declared order, stop in reverse (an exit stack unwinds what was started)."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-        instrument_asyncpg(self.tracer_provider)
-        await migrate(self.settings.database_url, self.name, self.migrations)
-        self.pool = await create_pool(self.settings.database_url, self.name)
-        await ensure_topics(self.settings, all_topics(self.settings.topic_prefix))
-        await self.broker.start()
-        sources = MetricsSources(
-            self.metrics,
-            schema=self.name,
-            pool=lambda: self.db,
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            subscriptions=self.subscriptions(),
-        )
-        sources.register()
-        relay = OutboxRelay(
-            self.settings.database_url, self.name, self.publish, poll_seconds=self.settings.outbox_poll_seconds
-        )
-        relay_task = asyncio.create_task(relay.run(), name=f"{self.name}-outbox-relay")
-        try:
+        async with contextlib.AsyncExitStack() as started:
+            started.callback(self.tracer_provider.shutdown)
+            instrument_asyncpg(self.tracer_provider)
+            await migrate(self.settings.database_url, self.name, self.migrations)
+            self.pool = await create_pool(self.settings.database_url, self.name)
+            started.push_async_callback(self.pool.close)
+            for stop in self.service.on_stop:
+                started.push_async_callback(stop)
+            await ensure_topics(self.settings, all_topics(self.settings.topic_prefix))
+            await self.broker.start()
+            started.push_async_callback(self.broker.stop)
+            sources = MetricsSources(
+                self.metrics,
+                schema=self.name,
+                pool=lambda: self.db,
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                subscriptions=self.subscriptions(),
+            )
+            sources.register()
+            started.push_async_callback(sources.close)
+            relay = relay_worker(
+                self.settings.database_url,
+                self.name,
+                self.publish,
+                poll_seconds=self.settings.outbox_poll_seconds,
+                metrics=self.worker_metrics,
+            )
+            self.workers = [relay, *self.service.workers(self)]
+            for worker in self.workers:
+                started.push_async_callback(_stopper(asyncio.create_task(worker.run(), name=worker.name)))
+            for start in self.service.on_start:
+                await start()
             yield
-        finally:
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
-            await sources.close()
-            await self.broker.stop()
-            await self.pool.close()
-            self.tracer_provider.shutdown()
 
 
-EventId = Annotated[UUID, Header("ce_id")]
-"""Subscriber parameter: the CloudEvents id of the message, the inbox key."""
+def _stopper(task: "asyncio.Task[None]") -> Callable[[], Awaitable[None]]:
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
-Runtime = Annotated[ServiceRuntime, Context("runtime")]
-"""Subscriber parameter: the service's runtime (database pool, settings)."""
+    return stop

@@ -1,4 +1,6 @@
-"""The FastAPI application every service serves: its API plus health and readiness."""
+"""The FastAPI application every service serves, built from its registry entry: its API plus health and readiness."""
+
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -7,15 +9,35 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.kernel.http_problems import install_problem_handlers, served_as_problems
 from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service import ServiceEntry
 from shared.kernel.settings import CommonSettings
 from shared.observability.logging_setup import configure_logging
 
 KEEP_ALIVE_SECONDS = 30
 
 
-def service_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
-    """An app whose lifespan runs ``runtime``; add the service's routes to it."""
-    app = FastAPI(title=title, version="1.0.0", lifespan=runtime.lifespan)
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
+
+
+def create_runtime(entry: ServiceEntry[SettingsT], settings: SettingsT | None = None) -> ServiceRuntime[Any]:
+    """The runtime of the service ``entry`` names, declared for ``settings`` (its defaults when None)."""
+    settings = settings or entry.settings()
+    return ServiceRuntime(entry.declare(settings), settings, entry.migrations)
+
+
+def create_app(entry: ServiceEntry[SettingsT], settings: SettingsT | None = None) -> FastAPI:
+    """The app of the service ``entry`` names: its routers, health, readiness, metrics; its runtime as lifespan."""
+    runtime = create_runtime(entry, settings)
+    app = _service_app(runtime)
+    for router in runtime.service.routers(runtime):
+        app.include_router(router)
+    if runtime.service.configure is not None:
+        runtime.service.configure(app, runtime)
+    return app
+
+
+def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
+    app = FastAPI(title=runtime.service.title, version="1.0.0", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
     plain_openapi = app.openapi
@@ -49,11 +71,13 @@ def service_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
     return app
 
 
-def serve(app: FastAPI, settings: CommonSettings, default_port: int) -> None:
-    """Run ``app`` with uvicorn until SIGTERM/SIGINT, every log line as JSON on stdout."""
-    runtime: ServiceRuntime = app.state.runtime
+def serve(entry: ServiceEntry[Any]) -> None:
+    """Run the service with uvicorn until SIGTERM/SIGINT, every log line as JSON on stdout."""
+    settings = entry.settings()
+    app = create_app(entry, settings)
+    runtime: ServiceRuntime[Any] = app.state.runtime
     configure_logging(runtime.name, messages=runtime.broker.context)
-    port = settings.http_port or default_port
+    port = settings.http_port or entry.port
     # Idle connections stay open longer than common clients keep them (httpx: 5 s), so a
     # client never reuses a connection the server is closing at that very moment.
     uvicorn.run(

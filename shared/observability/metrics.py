@@ -20,12 +20,14 @@ from typing import Any
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
+from shared.contracts import TaskDeadlineReached, event_type_of
+
 log = logging.getLogger(__name__)
 
 Refresh = Callable[[], Awaitable[None]]
 """Reads a source (database, cluster) and sets gauges from it."""
 
-DEADLINE_TOPIC = "task.deadline.v1"
+DEADLINE_CE_TYPE = event_type_of(TaskDeadlineReached).ce_type
 
 
 class ServiceMetrics:
@@ -92,7 +94,7 @@ class ServiceMetrics:
             self.refresh_failures.labels(source).inc()
             log.warning("metrics source %s could not be read: %r", source, error)
 
-    def count_published(self, topic: str, payload: Mapping[str, Any]) -> None:
+    def count_published(self, ce_type: str, payload: Mapping[str, Any]) -> None:
         """Count what a published event says about deadlines."""
-        if topic.endswith(DEADLINE_TOPIC):
+        if ce_type == DEADLINE_CE_TYPE:
             self.deadline_marks.labels(str(payload.get("unit_code", "")), str(payload.get("kind", ""))).inc()

@@ -2,12 +2,18 @@
 
 import asyncio
 import uuid
+from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
-from shared.kernel.messaging import consumer_options, ensure_topics
+from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event
+from shared.contracts.cloudevents import headers_for
+from shared.kernel.consumers import Handler, consumer_name, subscribe
+from shared.kernel.messaging import ensure_topics
 from shared.kernel.settings import CommonSettings
+from shared.kernel.unit_of_work import UnitOfWork
+from tests.support.events import status_changed
 from tests.support.kafka import publish_raw
 
 
@@ -22,28 +28,35 @@ async def _committed(settings: CommonSettings, group: str, topic: str) -> int | 
 
 
 async def test_the_offset_is_committed_after_the_handler_returns_not_before(settings: CommonSettings) -> None:
-    topic = f"{settings.topic_prefix}ack-{uuid.uuid4().hex[:6]}"
+    prefix = f"{settings.topic_prefix}ack-{uuid.uuid4().hex[:6]}."
+    topic = prefix + DOSSIER_STATUS.topic
+    group = f"lienthong.{consumer_name('intake', DOSSIER_STATUS)}"
     await ensure_topics(settings.model_copy(update={"topic_partitions": 1}), [topic])
-    options = consumer_options("it", f"ack-{uuid.uuid4().hex[:6]}")
     release = asyncio.Event()
     started = asyncio.Event()
     broker = KafkaBroker(settings.kafka_bootstrap_servers)
 
-    @broker.subscriber(topic, **options)  # type: ignore[untyped-decorator]
-    async def slow_handler(body: str) -> None:
-        started.set()
-        await release.wait()
+    class SlowRunner:
+        async def handle_once(self, consumer: str, event_id: UUID, event: Event, handler: Handler) -> None:
+            started.set()
+            await release.wait()
 
+    async def never_called(_uow: UnitOfWork[None], _event: DossierStatusChanged) -> None:
+        raise AssertionError("the runner holds the event")
+
+    subscribe(broker, "intake", {DOSSIER_STATUS: {DossierStatusChanged: never_called}}, prefix, SlowRunner())
     await broker.start()
     try:
-        await publish_raw(settings, topic, b"work", key=b"k", headers={})
+        event = status_changed()
+        headers = headers_for(event, source="routing").as_kafka_headers()
+        await publish_raw(settings, topic, event.model_dump_json().encode(), key=b"k", headers=headers)
         await asyncio.wait_for(started.wait(), 30)
-        assert await _committed(settings, options["group_id"], topic) is None
+        assert await _committed(settings, group, topic) is None
         release.set()
         for _ in range(100):
-            if await _committed(settings, options["group_id"], topic) == 1:
+            if await _committed(settings, group, topic) == 1:
                 break
             await asyncio.sleep(0.1)
-        assert await _committed(settings, options["group_id"], topic) == 1
+        assert await _committed(settings, group, topic) == 1
     finally:
         await broker.stop()

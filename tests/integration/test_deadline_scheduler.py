@@ -12,9 +12,10 @@ import pytest
 from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
-from shared.contracts import TaskDeadlineReached
+from shared.contracts import TASK_DEADLINES, TaskDeadlineReached
 from shared.kernel.db import create_pool
 from shared.kernel.settings import CommonSettings
+from shared.kernel.unit_of_work import Transactions
 from shared.reference.calendar import default_calendar
 from tests.support.department_rows import add_task, department_schema, finish_task
 
@@ -49,12 +50,12 @@ async def schema(settings: CommonSettings) -> AsyncIterator[tuple[str, asyncpg.P
 
 
 def scheduler(pool: asyncpg.Pool, clock: Clock, batch: int = 100) -> DeadlineScheduler:
-    return DeadlineScheduler(lambda: pool, POLICY, prefix=PREFIX, poll_seconds=0.05, batch=batch, clock=clock)
+    return DeadlineScheduler(Transactions(lambda: pool, lambda c: c, "department", PREFIX, clock), POLICY, batch=batch)
 
 
 async def sent_events(pool: asyncpg.Pool) -> list[tuple[TaskDeadlineReached, str]]:
     rows = await pool.fetch("SELECT topic, headers, payload FROM outbox ORDER BY id")
-    assert {r["topic"] for r in rows} <= {f"{PREFIX}task.deadline.v1"}
+    assert {r["topic"] for r in rows} <= {f"{PREFIX}{TASK_DEADLINES.topic}"}
     return [(TaskDeadlineReached.model_validate_json(r["payload"]), json.loads(r["headers"])["ce_id"]) for r in rows]
 
 

@@ -22,11 +22,12 @@ from services.notification import handlers
 from services.notification.channels.sms import SmsGateway
 from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
-from services.notification.domain.delivery import RetryPolicy
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
 from shared.kernel.db import create_pool
 from shared.kernel.migrations import migrate
+from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
+from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.WAITING, DossierStatus.DONE)
@@ -60,13 +61,12 @@ def _worker(pool: asyncpg.Pool, gateway: Gateway, *, lease: float = 30.0, attemp
     return DeliveryWorker(
         lambda: pool,
         {"sms": sender},
-        RetryPolicy(attempts, base_seconds=0.01, cap_seconds=0.02),
+        RetryPolicy(base_seconds=0.01, cap_seconds=0.02, attempts=attempts),
         DeliveryMetrics(CollectorRegistry()),
         tracer=NoOpTracer(),
         batch=50,
         lease_seconds=lease,
         send_timeout_seconds=2,
-        poll_seconds=0.05,
     )
 
 
@@ -92,7 +92,8 @@ async def _plan_journey(pool: asyncpg.Pool, phone: str) -> tuple[str, list[uuid.
                 changed_at=datetime.now(UTC),
             )
             async with connection.transaction():
-                await handlers.plan_deliveries(connection, event_id, event, senders=frozenset({"sms"}))
+                uow = UnitOfWork(connection, RecordingOutbox(), datetime.now(UTC), cause=event_id)
+                await handlers.plan_deliveries(uow, event, senders=frozenset({"sms"}))
             events.append(event_id)
             previous = status
     return code, events

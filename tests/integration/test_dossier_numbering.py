@@ -10,6 +10,7 @@ import pytest
 from services.intake import handlers
 from services.intake.domain.submission import SubmissionRejectedError
 from shared.contracts import Applicant
+from shared.kernel.unit_of_work import Transactions
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 # 14 Aug 2025, 23:30 in Vietnam: still the 14th there although it is the 14th 16:30 UTC.
@@ -28,9 +29,8 @@ def _command(receiving_agency: str = "000.00.15.H91", commune_code: str = "30742
 
 async def _receive(pool: asyncpg.Pool, command: handlers.SubmitDossier) -> str:
     async with pool.acquire() as connection, connection.transaction():
-        received = await handlers.submit_dossier(
-            connection, command, now=NIGHT_OF_14_AUGUST, timezone=HCM, topic_prefix="it."
-        )
+        uow = Transactions(lambda: pool, lambda c: c, "intake", "it.", clock=lambda: NIGHT_OF_14_AUGUST).on(connection)
+        received = await handlers.submit_dossier(uow, command, timezone=HCM)
         return received.code
 
 

@@ -61,7 +61,7 @@ async def test_rows_are_published_in_order_within_their_trace_and_only_once(
             topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()]
         )
 
-    relay = OutboxRelay(settings.database_url, "it_relay", publish, poll_seconds=0.2)
+    relay = OutboxRelay(publish)
     connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "it_relay"})
     try:
         first = await relay.relay_pending(connection)

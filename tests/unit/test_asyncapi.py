@@ -1,6 +1,7 @@
 """The committed AsyncAPI documents (docs/asyncapi/*.yaml) match what the code declares."""
 
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -28,14 +29,34 @@ def test_there_is_one_document_per_service() -> None:
     assert set(asyncapi.documents()) == {"intake", "routing", "department", "notification"}
 
 
-def test_intake_document_declares_the_submitted_channel_and_its_payload() -> None:
+def test_intake_document_declares_its_stream_and_every_event_on_it() -> None:
     text = (asyncapi.DOCS / "intake.yaml").read_text(encoding="utf-8")
     document = _parsed(text)
 
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert "dossier.submitted.v1" in addresses
-    assert "DossierSubmitted" in document["components"]["schemas"]
-    assert "#/components/schemas/DossierSubmitted" in text
+    assert addresses == {"intake.dossiers.v1", "routing.dossier-status.v1"}
+    for event in ("DossierSubmitted", "DossierSupplemented", "DossierWithdrawn"):
+        assert f"#/components/schemas/{event}" in text
+
+
+def test_routing_document_shows_several_messages_on_each_stream_it_reads() -> None:
+    document = _parsed((asyncapi.DOCS / "routing.yaml").read_text(encoding="utf-8"))
+
+    schemas = document["components"]["schemas"]
+
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        ref = schema.get("$ref", "")
+        return resolved(schemas[unquote(ref.rsplit("/", 1)[1])]) if ref else schema
+
+    payloads = [resolved(m["payload"]) for m in document["components"]["messages"].values()]
+    alternatives = sorted(len(p.get("oneOf", p.get("anyOf", [p]))) for p in payloads)
+    assert document["channels"].keys() == {
+        "department.task-outcomes.v1 (consumed by routing)",
+        "intake.dossiers.v1 (consumed by routing)",
+        "routing.dossier-status.v1 (published by routing)",
+        "routing.task-orders.v1 (published by routing)",
+    }
+    assert alternatives == [1, 3, 3, 4]
 
 
 def test_submitted_payload_schema_lists_the_event_fields() -> None:

@@ -5,7 +5,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from shared.contracts import Applicant, DossierStatus, DossierStatusChanged, DossierSubmitted, TaskCompleted
+from shared.contracts import (
+    DOSSIER_INTAKE,
+    TASK_OUTCOMES,
+    Applicant,
+    DossierStatus,
+    DossierStatusChanged,
+    DossierSubmitted,
+    TaskCompleted,
+)
 from shared.contracts.cloudevents import (
     CONTENT_TYPE,
     SPEC_VERSION,
@@ -99,16 +107,17 @@ def test_type_follows_the_topic_of_the_event() -> None:
 def test_parsed_headers_equal_the_sent_ones() -> None:
     sent = headers_for(_submitted(), source="intake")
 
-    received = parse_headers(sent.as_kafka_headers(), DossierSubmitted)
+    received, event_type = parse_headers(sent.as_kafka_headers(), DOSSIER_INTAKE)
 
     assert received == sent
+    assert event_type.model is DossierSubmitted
     assert received.subject == CODE
 
 
 def test_unrelated_headers_are_ignored() -> None:
     headers = _kafka_headers() | {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
 
-    assert parse_headers(headers, DossierSubmitted).source == "intake"
+    assert parse_headers(headers, DOSSIER_INTAKE)[0].source == "intake"
 
 
 def test_missing_id_is_malformed() -> None:
@@ -116,35 +125,37 @@ def test_missing_id_is_malformed() -> None:
     del headers["ce_id"]
 
     with pytest.raises(MalformedEventError, match=r"bad CloudEvents headers: ce_id: Field required"):
-        parse_headers(headers, DossierSubmitted)
+        parse_headers(headers, DOSSIER_INTAKE)
 
 
 def test_id_that_is_not_a_uuid_is_malformed() -> None:
     headers = _kafka_headers() | {"ce_id": "not-a-uuid"}
 
     with pytest.raises(MalformedEventError, match=r"ce_id: Input should be a valid UUID"):
-        parse_headers(headers, DossierSubmitted)
+        parse_headers(headers, DOSSIER_INTAKE)
 
 
 def test_other_spec_version_is_malformed() -> None:
     headers = _kafka_headers() | {"ce_specversion": "0.3"}
 
     with pytest.raises(MalformedEventError, match=r"ce_specversion"):
-        parse_headers(headers, DossierSubmitted)
+        parse_headers(headers, DOSSIER_INTAKE)
 
 
-def test_type_of_another_event_is_malformed() -> None:
+def test_type_the_stream_does_not_carry_is_malformed() -> None:
     with pytest.raises(MalformedEventError) as caught:
-        parse_headers(_kafka_headers(), TaskCompleted)
+        parse_headers(_kafka_headers(), TASK_OUTCOMES)
 
     assert str(caught.value) == (
-        "ce_type is 'vn.lienthong.dossier.submitted.v1', expected 'vn.lienthong.task.completed.v1'"
+        "ce_type 'vn.lienthong.dossier.submitted.v1' is not carried by stream department.task-outcomes.v1"
+        " ('vn.lienthong.task.completed.v1', 'vn.lienthong.task.supplement-requested.v1',"
+        " 'vn.lienthong.task.returned.v1', 'vn.lienthong.task.extended.v1')"
     )
 
 
 def test_message_without_any_cloudevents_header_names_every_missing_attribute() -> None:
     with pytest.raises(MalformedEventError) as caught:
-        parse_headers({"content-type": "application/json"}, DossierSubmitted)
+        parse_headers({"content-type": "application/json"}, DOSSIER_INTAKE)
 
     message = str(caught.value)
     for name in ("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time"):
@@ -154,12 +165,12 @@ def test_message_without_any_cloudevents_header_names_every_missing_attribute() 
 @pytest.mark.parametrize("name", ["ce_source", "ce_subject", "ce_type"])
 def test_empty_attribute_is_malformed(name: str) -> None:
     with pytest.raises(MalformedEventError, match=name):
-        parse_headers(_kafka_headers() | {name: ""}, DossierSubmitted)
+        parse_headers(_kafka_headers() | {name: ""}, DOSSIER_INTAKE)
 
 
 def test_time_that_is_not_a_timestamp_is_malformed() -> None:
     with pytest.raises(MalformedEventError, match=r"ce_time"):
-        parse_headers(_kafka_headers() | {"ce_time": "yesterday"}, DossierSubmitted)
+        parse_headers(_kafka_headers() | {"ce_time": "yesterday"}, DOSSIER_INTAKE)
 
 
 def test_body_round_trips() -> None:

@@ -15,18 +15,14 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from services.intake.settings import IntakeSettings
 from services.notification.channels.configured import configured_senders
 from services.notification.settings import NotificationSettings
+from services.registry import SERVICES as REGISTRY
+from services.registry import entry as registered
 from shared.kernel.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES: dict[str, type[CommonSettings]] = {
-    "intake": IntakeSettings,
-    "routing": CommonSettings,
-    "department": CommonSettings,
-    "notification": NotificationSettings,
-}
+SERVICES: dict[str, type[CommonSettings]] = {s.name: s.settings for s in REGISTRY}
 POM_NAMESPACE = {"m": "http://maven.apache.org/POM/4.0.0"}
 
 
@@ -149,10 +145,7 @@ def test_each_service_settings_point_at_the_compose_broker_database_and_port(
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_each_service_listens_on_its_default_port(compose: dict[str, Any], service: str) -> None:
-    main = (REPO / "services" / service / "__main__.py").read_text(encoding="utf-8")
-    default = re.search(r"default_port=(\d+)", main)
-    assert default, f"services/{service}/__main__.py passes no default_port"
-    assert compose[service]["environment"]["LIENTHONG_HTTP_PORT"] == default.group(1)
+    assert compose[service]["environment"]["LIENTHONG_HTTP_PORT"] == str(registered(service).port)
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from shared.contracts import (
-    TOPICS,
+    STREAMS,
+    TASK_ORDERS,
     Applicant,
     DossierStatus,
     DossierStatusChanged,
@@ -27,6 +28,7 @@ from shared.contracts import (
     TaskSupplementRequested,
     dead_letter_topic,
     event_type_of,
+    stream_of,
     topic_of,
 )
 
@@ -117,43 +119,45 @@ def test_status_values_are_lower_case_words() -> None:
     assert [s.value for s in DossierStatus][:3] == ["new", "receiving", "unresolved"]
 
 
-def test_topics_are_versioned_v1() -> None:
-    assert all(t.topic.endswith(".v1") for t in TOPICS)
+def test_streams_are_versioned_v1() -> None:
+    assert all(s.topic.endswith(".v1") for s in STREAMS)
 
 
-def test_topic_names() -> None:
-    assert {t.model: t.topic for t in TOPICS} == {
-        DossierSubmitted: "dossier.submitted.v1",
-        TaskAssigned: "task.assigned.v1",
-        TaskCompleted: "task.completed.v1",
-        DossierStatusChanged: "dossier.status-changed.v1",
-        DossierSupplemented: "dossier.supplemented.v1",
-        DossierWithdrawn: "dossier.withdrawn.v1",
-        TaskSupplementRequested: "task.supplement-requested.v1",
-        TaskReturned: "task.returned.v1",
-        TaskExtended: "task.extended.v1",
-        TaskDeadlineReached: "task.deadline.v1",
-        TaskCancelled: "task.cancelled.v1",
-        TaskResumed: "task.resumed.v1",
+def test_each_stream_carries_the_events_of_one_relationship() -> None:
+    assert {s.topic: (s.producer, s.consumers, tuple(t.model for t in s.events)) for s in STREAMS} == {
+        "intake.dossiers.v1": ("intake", ("routing",), (DossierSubmitted, DossierSupplemented, DossierWithdrawn)),
+        "routing.task-orders.v1": ("routing", ("department",), (TaskAssigned, TaskCancelled, TaskResumed)),
+        "department.task-outcomes.v1": (
+            "department",
+            ("routing",),
+            (TaskCompleted, TaskSupplementRequested, TaskReturned, TaskExtended),
+        ),
+        "department.task-deadlines.v1": ("department", (), (TaskDeadlineReached,)),
+        "routing.dossier-status.v1": ("routing", ("intake", "notification"), (DossierStatusChanged,)),
     }
 
 
-def test_every_event_type_has_a_distinct_topic() -> None:
-    topics = [t.topic for t in TOPICS]
-    models = [t.model for t in TOPICS]
+def test_every_event_type_travels_on_exactly_one_stream_with_a_distinct_ce_type() -> None:
+    models = [t.model for s in STREAMS for t in s.events]
+    ce_types = [t.ce_type for s in STREAMS for t in s.events]
 
-    assert len(set(topics)) == len(topics)
-    assert len(set(models)) == len(models)
-    assert set(Event.__subclasses__()) == set(models)
+    assert len(models) == len(set(models)) == len(Event.__subclasses__())
+    assert len(ce_types) == len(set(ce_types))
 
 
-def test_cloudevents_type_is_derived_from_the_topic() -> None:
+def test_an_assignment_and_its_cancellation_share_a_stream_so_their_order_holds() -> None:
+    assert stream_of(TaskAssigned) is stream_of(TaskCancelled) is stream_of(TaskResumed) is TASK_ORDERS
+
+
+def test_cloudevents_type_names_the_event_not_the_stream() -> None:
     assert event_type_of(TaskAssigned).ce_type == "vn.lienthong.task.assigned.v1"
+    assert TASK_ORDERS.carries("vn.lienthong.task.cancelled.v1") == event_type_of(TaskCancelled)
+    assert TASK_ORDERS.carries("vn.lienthong.task.completed.v1") is None
 
 
-def test_topic_of_adds_the_prefix() -> None:
-    assert topic_of(DossierSubmitted) == "dossier.submitted.v1"
-    assert topic_of(DossierSubmitted, "nghean.") == "nghean.dossier.submitted.v1"
+def test_topic_of_is_the_stream_with_the_prefix() -> None:
+    assert topic_of(DossierSubmitted) == "intake.dossiers.v1"
+    assert topic_of(TaskCancelled, "nghean.") == "nghean.routing.task-orders.v1"
 
 
 def test_dead_letter_topic_appends_dlq() -> None:

@@ -1,29 +1,44 @@
-"""Dead-letter wiring: create_broker + DeadLetterPolicy, run on FastStream's in-memory Kafka.
+"""Consumer wiring: create_broker + DeadLetterPolicy + the kernel's stream subscribers, on FastStream's in-memory Kafka.
 
-Only the wiring is under test here: that malformed messages and exhausted retries reach
-``<topic>.dlq`` with the ``dlq_*`` headers, and that valid ones reach the handler.
+Only the wiring is under test here: that each event type of a stream reaches its handler,
+that malformed messages, unknown event types and exhausted retries reach ``<topic>.dlq``
+with the ``dlq_*`` headers.
 """
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from faststream import Header, StreamMessage
+from faststream import StreamMessage
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from shared.contracts import Applicant, DossierStatus, DossierStatusChanged, TaskCompleted, TaskOutcome
+from shared.contracts import (
+    DOSSIER_STATUS,
+    TASK_OUTCOMES,
+    Applicant,
+    DossierStatus,
+    DossierStatusChanged,
+    TaskCompleted,
+    TaskExtended,
+    TaskOutcome,
+    TaskReturned,
+    TaskSupplementRequested,
+)
 from shared.contracts.cloudevents import headers_for
 from shared.kernel import dead_letters
+from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.dead_letters import DeadLetterPolicy
-from shared.kernel.messaging import consumer_options, create_broker
+from shared.kernel.messaging import create_broker
+from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
+from shared.kernel.unit_of_work import UnitOfWork
 
-TOPIC = "t.dossier.status-changed.v1"
+TOPIC = "t.routing.dossier-status.v1"
 DLQ = f"{TOPIC}.dlq"
 ATTEMPTS = 3
 
@@ -55,19 +70,27 @@ async def wiring() -> AsyncIterator[Wiring]:
     policies = [m for m in broker.middlewares if isinstance(m, DeadLetterPolicy)]
     assert len(policies) == 1, "create_broker must install exactly one DeadLetterPolicy"
     policy = policies[0]
-    policy.backoff_seconds = 0.0
+    policy.retry = RetryPolicy(1e-6, 1e-6, attempts=ATTEMPTS)
     seen = Recorded()
 
-    @broker.subscriber(TOPIC, **consumer_options("unit", "x"))  # type: ignore[untyped-decorator]
-    async def on_status_changed(event: DossierStatusChanged, event_id: Annotated[UUID, Header("ce_id")]) -> None:
+    class Runner:
+        """Stands for the runtime's inbox transaction: passes the event id on."""
+
+        async def handle_once(self, consumer: str, event_id: UUID, event: Any, handler: Handler) -> None:
+            assert consumer == "notification.routing.dossier-status.v1"
+            await handler(UnitOfWork(store=event_id, outbox=None, now=datetime.now(UTC)), event)  # type: ignore[arg-type]
+
+    async def on_status_changed(uow: UnitOfWork[UUID], event: DossierStatusChanged) -> None:
         seen.attempts += 1
         if seen.failures_left > 0:
             seen.failures_left -= 1
             raise RuntimeError("database is down")
-        seen.handled.append((event, event_id))
+        seen.handled.append((event, uow.store))
+
+    subscribe(broker, "notification", {DOSSIER_STATUS: {DossierStatusChanged: on_status_changed}}, "t.", Runner())
 
     # The raw decoder keeps a dead letter whose body is not JSON from failing to decode here.
-    @broker.subscriber(DLQ, decoder=_raw_body, **consumer_options("unit", "dlq"))  # type: ignore[untyped-decorator]
+    @broker.subscriber(DLQ, decoder=_raw_body, group_id="unit.dlq")
     async def on_dead_letter(message: KafkaMessage) -> None:
         seen.dead.append((message.body, {str(k): str(v) for k, v in message.headers.items()}))
 
@@ -104,21 +127,39 @@ def test_create_broker_installs_the_policy_with_the_settings() -> None:
     policy = broker.middlewares[1]
 
     assert isinstance(policy, DeadLetterPolicy)
-    assert policy.attempts == 5
+    assert policy.retry.attempts == 5
     assert policy.service == "unit"
-    expected = policy.expected_event(TOPIC)
-    assert expected is not None
-    assert expected.model is DossierStatusChanged
-    assert policy.expected_event("dossier.status-changed.v1") is None
-    assert policy.expected_event(DLQ) is None
+    assert policy.stream(TOPIC) is DOSSIER_STATUS
+    assert policy.stream("routing.dossier-status.v1") is None
+    assert policy.stream(DLQ) is None
 
 
-def test_consumer_options_commit_after_the_handler_from_the_earliest_offset() -> None:
-    options = consumer_options("unit", "x")
+def test_each_stream_is_one_group_committing_after_the_handler_from_the_earliest_offset() -> None:
+    broker = create_broker(CommonSettings(topic_prefix="t."), "routing", None)
 
-    assert options["group_id"] == "lienthong.unit.x"
-    assert options["auto_offset_reset"] == "earliest"
-    assert options["ack_policy"].name == "ACK"
+    async def ignore(_uow: UnitOfWork[None], _event: Any) -> None:
+        pass
+
+    table: dict[type[Any], Handler] = {model: ignore for model in (TaskCompleted, TaskSupplementRequested)}
+    table |= {TaskReturned: ignore, TaskExtended: ignore}
+    subscribe(broker, "routing", {TASK_OUTCOMES: table}, "t.", None)  # type: ignore[arg-type]
+
+    (subscriber,) = broker.subscribers
+    assert subscriber.group_id == "lienthong.routing.department.task-outcomes.v1"  # type: ignore[attr-defined]
+    assert subscriber.ack_policy.name == "ACK"
+    assert len(subscriber.calls) == 4
+
+
+def test_a_table_must_handle_every_event_of_its_stream_and_be_a_consumer_of_it() -> None:
+    broker = create_broker(CommonSettings(topic_prefix="t."), "routing", None)
+
+    async def ignore(_uow: UnitOfWork[None], _event: Any) -> None:
+        pass
+
+    with pytest.raises(ValueError, match=r"no handler for \['TaskExtended', 'TaskReturned'"):
+        subscribe(broker, "routing", {TASK_OUTCOMES: {TaskCompleted: ignore}}, "t.", None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="whose consumers are"):
+        subscribe(broker, "routing", {DOSSIER_STATUS: {DossierStatusChanged: ignore}}, "t.", None)  # type: ignore[arg-type]
 
 
 async def test_valid_event_reaches_the_handler(wiring: Wiring) -> None:
@@ -187,8 +228,8 @@ async def test_message_typed_as_another_event_is_dead_lettered(wiring: Wiring) -
 
     _, headers = _single_dead_letter(wiring.seen)
     assert headers["dlq_error"] == (
-        "MalformedEventError: ce_type is 'vn.lienthong.task.completed.v1', "
-        "expected 'vn.lienthong.dossier.status-changed.v1'"
+        "MalformedEventError: ce_type 'vn.lienthong.task.completed.v1' is not carried by stream"
+        " routing.dossier-status.v1 ('vn.lienthong.dossier.status-changed.v1')"
     )
     assert headers["dlq_original_topic"] == TOPIC
     assert headers["ce_id"] == sent_headers["ce_id"], "the original headers travel with the dead letter"
@@ -232,11 +273,13 @@ async def test_retries_wait_with_growing_backoff(wiring: Wiring, monkeypatch: py
 
     # Only the policy's module sees the fake, not the event loop.
     monkeypatch.setattr(dead_letters, "asyncio", SimpleNamespace(sleep=fake_sleep))
-    wiring.policy.backoff_seconds = 0.5
+    wiring.policy.retry = RetryPolicy(0.5, 60.0, attempts=ATTEMPTS)
     wiring.seen.failures_left = 1_000
     event = _event()
 
     await wiring.broker.publish(event.model_dump_json().encode(), TOPIC, headers=_headers(event))
 
-    assert waits == [0.5, 2.0]
+    assert len(waits) == 2
+    assert 0.25 <= waits[0] <= 0.5
+    assert 0.5 <= waits[1] <= 1.0
     assert len(wiring.seen.dead) == 1

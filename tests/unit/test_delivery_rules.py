@@ -13,16 +13,16 @@ from services.notification.domain.delivery import (
     Delivered,
     Finished,
     RetryLater,
-    RetryPolicy,
     SendFailed,
+    next_step,
 )
 from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, masked, recipients_of
 from shared.contracts import Applicant, Channel, DossierStatus, DossierStatusChanged
-from shared.kernel.backoff import retry_delay
+from shared.kernel.retry import RetryPolicy
 
 ALL = frozenset(Channel)
-POLICY = RetryPolicy(attempts=4, base_seconds=2.0, cap_seconds=60.0)
+POLICY = RetryPolicy(base_seconds=2.0, cap_seconds=60.0, attempts=4)
 
 
 def _applicant(**fields: object) -> Applicant:
@@ -72,26 +72,26 @@ def test_contacts_are_shown_masked() -> None:
 
 
 def test_a_delivered_try_finishes_the_delivery() -> None:
-    assert POLICY.after(Delivered("m-1"), 1) == Finished("m-1")
+    assert next_step(POLICY, Delivered("m-1"), 1) == Finished("m-1")
 
 
 def test_a_failure_for_now_is_tried_again_later_until_the_attempts_run_out() -> None:
     failed = SendFailed("HTTP 503", permanent=False)
 
-    assert isinstance(POLICY.after(failed, 1), RetryLater)
-    assert isinstance(POLICY.after(failed, 3), RetryLater)
-    assert POLICY.after(failed, 4) == DeadLettered("gave up after 4 attempts: HTTP 503")
+    assert isinstance(next_step(POLICY, failed, 1), RetryLater)
+    assert isinstance(next_step(POLICY, failed, 3), RetryLater)
+    assert next_step(POLICY, failed, 4) == DeadLettered("gave up after 4 attempts: HTTP 503")
 
 
 def test_a_refusal_of_the_message_itself_is_dead_lettered_at_once() -> None:
-    assert POLICY.after(SendFailed("HTTP 400: invalid phone", permanent=True), 1) == DeadLettered(
+    assert next_step(POLICY, SendFailed("HTTP 400: invalid phone", permanent=True), 1) == DeadLettered(
         "refused by the provider: HTTP 400: invalid phone"
     )
 
 
 @given(st.integers(min_value=1, max_value=200), st.integers(min_value=0, max_value=2**32))
 def test_retry_delays_grow_from_the_base_to_the_cap_with_jitter(failures: int, seed: int) -> None:
-    delay = retry_delay(failures, base_seconds=2.0, cap_seconds=60.0, rng=random.Random(seed))
+    delay = RetryPolicy(2.0, 60.0).delay(failures, random.Random(seed))
     ceiling = min(60.0, 2.0 * 2 ** (failures - 1))
 
     assert ceiling / 2 <= delay <= ceiling
@@ -99,14 +99,14 @@ def test_retry_delays_grow_from_the_base_to_the_cap_with_jitter(failures: int, s
 
 def test_retry_delays_are_spread_so_failed_rows_do_not_return_together() -> None:
     rng = random.Random(7)
-    delays = {round(retry_delay(5, base_seconds=2.0, cap_seconds=600.0, rng=rng), 3) for _ in range(50)}
+    delays = {round(RetryPolicy(2.0, 600.0).delay(5, rng), 3) for _ in range(50)}
 
     assert len(delays) > 40
 
 
 def test_retry_delay_counts_failures_from_one() -> None:
     with pytest.raises(ValueError, match="counts from 1"):
-        retry_delay(0, base_seconds=1, cap_seconds=2)
+        RetryPolicy(1, 2).delay(0)
 
 
 def test_the_portal_record_has_the_fields_the_portal_expects() -> None:

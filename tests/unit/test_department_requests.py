@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from services.department.api import TaskView
-from services.department.app import create_app
 from services.department.settings import DepartmentSettings
+from services.registry import DEPARTMENT
+from shared.kernel.service_app import create_app
 from tests.support import clerks
 
 TASK = uuid4()
@@ -21,7 +22,7 @@ TASK = uuid4()
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     # The ASGI transport does not run the lifespan: no database, no broker, only validation.
     settings = DepartmentSettings(topic_prefix="unit.", jwks_file=clerks.issuer().write_jwks(tmp_path / "jwks.json"))
-    transport = httpx.ASGITransport(app=create_app(settings))
+    transport = httpx.ASGITransport(app=create_app(DEPARTMENT, settings))
     headers = clerks.headers("17179.KT", version=1)
     async with httpx.AsyncClient(transport=transport, base_url="http://department", headers=headers) as client:
         yield client

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from services.intake.app import create_app
 from services.intake.requests import DossierSubmission
 from services.intake.settings import IntakeSettings
+from services.registry import INTAKE
+from shared.kernel.service_app import create_app
 
 TO = "\N{EN DASH}"
 DOSSIER: dict[str, Any] = {
@@ -25,7 +26,7 @@ DOSSIER: dict[str, Any] = {
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     # No lifespan: no database and no population database. A request reaching either would fail with 500.
     settings = IntakeSettings(topic_prefix="unit.", population_db_url="http://127.0.0.1:9/unreachable")
-    transport = httpx.ASGITransport(app=create_app(settings))
+    transport = httpx.ASGITransport(app=create_app(INTAKE, settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
         yield client
 
@@ -95,7 +96,7 @@ def test_portal_dossier_ids_of_the_pattern_are_taken(portal_id: str) -> None:
 
 
 def test_the_date_of_birth_is_required_in_the_openapi_document_but_not_in_the_event() -> None:
-    schema = create_app(IntakeSettings(topic_prefix="unit.")).openapi()["components"]["schemas"]
+    schema = create_app(INTAKE, IntakeSettings(topic_prefix="unit.")).openapi()["components"]["schemas"]
 
     assert "date_of_birth" in schema["ApplicantAtIntake"]["required"]
     assert "date_of_birth" not in schema.get("Applicant", {}).get("required", [])

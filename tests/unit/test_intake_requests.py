@@ -7,9 +7,10 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from services.intake.app import create_app
 from services.intake.requests import DossierSubmission, SupplementSubmission, Withdrawal
 from services.intake.settings import IntakeSettings
+from services.registry import INTAKE
+from shared.kernel.service_app import create_app
 
 CODE = "000.01.15.H40-250814-0001"
 
@@ -17,7 +18,7 @@ CODE = "000.01.15.H40-250814-0001"
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     # The ASGI transport does not run the lifespan: no database, no broker, only validation.
-    transport = httpx.ASGITransport(app=create_app(IntakeSettings(topic_prefix="unit.")))
+    transport = httpx.ASGITransport(app=create_app(INTAKE, IntakeSettings(topic_prefix="unit.")))
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
         yield client
 

@@ -96,8 +96,8 @@ async def test_a_consumed_messages_span_carries_the_codes_from_its_headers_and_b
 async def test_the_registry_exposes_every_metric_and_counts_a_failing_source_without_failing() -> None:
     metrics = ServiceMetrics("department")
     metrics.unit_on_time_ratio.labels("17179.VP").set(0.75)
-    metrics.count_published("test.task.deadline.v1", {"unit_code": "17179.VP", "kind": "overdue"})
-    metrics.count_published("test.task.completed.v1", {"unit_code": "17179.VP"})
+    metrics.count_published("vn.lienthong.task.deadline.v1", {"unit_code": "17179.VP", "kind": "overdue"})
+    metrics.count_published("vn.lienthong.task.completed.v1", {"unit_code": "17179.VP"})
 
     async def unreachable() -> None:
         raise ConnectionRefusedError("no broker")

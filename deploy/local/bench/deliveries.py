@@ -29,11 +29,12 @@ from services.notification import handlers
 from services.notification.channels.configured import configured_senders
 from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
-from services.notification.domain.delivery import RetryPolicy
 from services.notification.settings import NotificationSettings
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
 from shared.kernel.db import create_pool
 from shared.kernel.migrations import migrate
+from shared.kernel.retry import RetryPolicy
+from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.DONE)
@@ -63,7 +64,8 @@ async def _plan(pool: asyncpg.Pool, dossiers: int, senders: frozenset[str]) -> i
                     changed_at=datetime.now(UTC),
                 )
                 async with connection.transaction():
-                    await handlers.plan_deliveries(connection, uuid.uuid4(), event, senders=senders)
+                    uow = UnitOfWork(connection, RecordingOutbox(), datetime.now(UTC), cause=uuid.uuid4())
+                    await handlers.plan_deliveries(uow, event, senders=senders)
                 previous = status
         return int(await connection.fetchval("SELECT count(*) FROM deliveries"))
 
@@ -87,13 +89,12 @@ async def bench(dossiers: int, workers: int, batch: int, database_url: str) -> N
             DeliveryWorker(
                 lambda: pool,
                 senders,
-                RetryPolicy(6, 1.0, 10.0),
+                RetryPolicy(1.0, 10.0, attempts=6),
                 DeliveryMetrics(CollectorRegistry()),
                 tracer=NoOpTracer(),
                 batch=batch,
                 lease_seconds=60,
                 send_timeout_seconds=10,
-                poll_seconds=0.05,
             )
             for _ in range(workers)
         ]

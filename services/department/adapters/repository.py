@@ -16,11 +16,6 @@ TASK_COLUMNS = (
 OPEN_STATUSES = ("open", "waiting")
 
 
-async def lock_task_id(connection: asyncpg.Connection, task_id: UUID) -> None:
-    """Serialise everything done to ``task_id`` in this transaction, even before its row exists."""
-    await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))", task_id)
-
-
 async def add_task(connection: asyncpg.Connection, event: TaskAssigned) -> asyncpg.Record | None:
     """The new task, or None when it was queued before."""
     return await connection.fetchrow(
@@ -162,20 +157,3 @@ async def reopen_task(connection: asyncpg.Connection, task_id: UUID, due_at: dat
     )
     assert row is not None
     return row
-
-
-async def remember_cancellation(connection: asyncpg.Connection, task_id: UUID, reason: str, at: datetime) -> None:
-    await connection.execute(
-        "INSERT INTO early_cancellations (task_id, reason, cancelled_at) VALUES ($1, $2, $3)"
-        " ON CONFLICT (task_id) DO NOTHING",
-        task_id,
-        reason,
-        at,
-    )
-
-
-async def take_early_cancellation(connection: asyncpg.Connection, task_id: UUID) -> asyncpg.Record | None:
-    """The cancellation that came before the task, removed from the waiting list; None if there was none."""
-    return await connection.fetchrow(
-        "DELETE FROM early_cancellations WHERE task_id = $1 RETURNING reason, cancelled_at", task_id
-    )

@@ -1,5 +1,6 @@
 """The clerk API of the department service: inbox, task detail, actions, audit log and change feed."""
 
+import asyncpg
 from fastapi import APIRouter
 
 from services.department.adapters.change_feed import ChangeFeed
@@ -12,7 +13,7 @@ from shared.kernel.runtime import ServiceRuntime
 __all__ = ["TaskView", "build_api"]
 
 
-def build_api(runtime: ServiceRuntime, feed: ChangeFeed) -> APIRouter:
+def build_api(runtime: ServiceRuntime[asyncpg.Connection], feed: ChangeFeed) -> APIRouter:
     """Every clerk route; each checks the bearer token with the app's ``state.token_verifier``."""
     api = APIRouter()
     api.include_router(build_queries(runtime))

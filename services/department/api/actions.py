@@ -44,9 +44,8 @@ IdempotencyKey = Annotated[
 ACTION_ERRORS = problems(400, 401, 403, 404, 409, 422, 428)
 
 
-def build_actions(runtime: ServiceRuntime) -> APIRouter:
+def build_actions(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     api = APIRouter(prefix="/v1/tasks/{task_id}", tags=["clerk actions"])
-    prefix = runtime.settings.topic_prefix
 
     async def run(
         task_id: UUID,
@@ -63,7 +62,7 @@ def build_actions(runtime: ServiceRuntime) -> APIRouter:
 
         async def act(connection: asyncpg.Connection) -> StoredAnswer:
             acting = handlers.Acting(token.clerk, task_id, version, datetime.now(UTC), _trace_id())
-            acted = await handlers.act(connection, acting, command, prefix=prefix)
+            acted = await handlers.act(runtime.unit_of_work(connection), acting, command)
             if isinstance(command, handlers.Comment):
                 return StoredAnswer(201, HistoryEntry.model_validate(change_of(acted.change)).model_dump(mode="json"))
             return StoredAnswer(200, TaskView.model_validate(dict(acted.task)).model_dump(mode="json"))

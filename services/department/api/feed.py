@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import APIRouter, Header
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -20,7 +21,7 @@ REPLAY_LIMIT = 1000
 PING_SECONDS = 15
 
 
-def build_feed(runtime: ServiceRuntime, feed: ChangeFeed) -> APIRouter:
+def build_feed(runtime: ServiceRuntime[asyncpg.Connection], feed: ChangeFeed) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["change feed"])
 
     @api.get(

@@ -33,7 +33,7 @@ from shared.reference.data import catalogue
 PROCEDURE_CODE = r"^\d\.\d{6}$"
 
 
-def build_queries(runtime: ServiceRuntime) -> APIRouter:
+def build_queries(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["clerk reads"])
 
     @api.get("/units/{unit}/tasks", response_model=TaskPage, responses=problems(401, 403, 404, 422))

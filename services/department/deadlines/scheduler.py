@@ -1,10 +1,8 @@
-"""The loop that sends deadline marks: reviews due clocks, records each mark with its event."""
+"""The deadline scheduler's pass: reviews due clocks, records each mark with its event."""
 
-import asyncio
-import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import asyncpg
 
@@ -12,10 +10,7 @@ from services.department.deadlines import store
 from services.department.deadlines.marks import DeadlinePolicy, TaskClock
 from services.department.domain.task import TaskStatus
 from shared.contracts import TaskDeadlineReached
-from shared.kernel import outbox
-
-SOURCE = "department"
-log = logging.getLogger(__name__)
+from shared.kernel.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,44 +31,30 @@ class DeadlineScheduler:
 
     def __init__(
         self,
-        pool: Callable[[], asyncpg.Pool],
+        transaction: Callable[[], AbstractAsyncContextManager[UnitOfWork[asyncpg.Connection]]],
         policy: DeadlinePolicy,
         *,
-        prefix: str,
-        poll_seconds: float,
         batch: int,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
-        self._pool = pool
+        self._transaction = transaction
         self._policy = policy
-        self._prefix = prefix
-        self._poll_seconds = poll_seconds
-        self._batch = batch
-        self._clock = clock
-
-    async def run(self) -> None:
-        """Review every ``poll_seconds`` until cancelled; a failed review is retried at the next poll."""
-        while True:
-            try:
-                while (await self.review()).reviewed == self._batch:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("deadline review failed; retrying")
-            await asyncio.sleep(self._poll_seconds)
+        self.batch = batch
 
     async def review(self) -> Pass:
         """Review one batch of clocks in one transaction."""
-        now = self._clock()
         sent = 0
-        async with self._pool().acquire() as connection, connection.transaction():
-            rows = await store.clocks_to_review(connection, now, self._batch)
+        async with self._transaction() as uow:
+            rows = await store.clocks_to_review(uow.store, uow.now, self.batch)
             for row in rows:
-                sent += await self._review_one(connection, row, now)
+                sent += await self._review_one(uow, row)
         return Pass(len(rows), sent)
 
-    async def _review_one(self, connection: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> int:
+    async def reviewed(self, _connection: object = None) -> int:
+        """One review as a polling worker's pass: how many clocks it reviewed."""
+        return (await self.review()).reviewed
+
+    async def _review_one(self, uow: UnitOfWork[asyncpg.Connection], row: asyncpg.Record) -> int:
+        connection, now = uow.store, uow.now
         clock = TaskClock(
             assigned_at=row["assigned_at"],
             assigned_due_at=row["assigned_due_at"],
@@ -95,7 +76,7 @@ class DeadlineScheduler:
                 due_at=clock.due_at,
                 reached_at=mark.at,
             )
-            await outbox.enqueue(connection, event, source=SOURCE, prefix=self._prefix)
+            await uow.outbox.add(event)
             sent += 1
         await store.reviewed(connection, row["task_id"], review.next_at)
         return sent

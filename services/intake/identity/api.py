@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
+import asyncpg
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
@@ -28,7 +29,7 @@ class IdentityCheckList(BaseModel):
     items: list[IdentityCheck]
 
 
-def build_identity_api(runtime: ServiceRuntime) -> APIRouter:
+def build_identity_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.get(

@@ -11,7 +11,7 @@ from services.intake.domain.identity import (
     after_check,
 )
 from shared.contracts import Applicant
-from shared.kernel.backoff import retry_delay
+from shared.kernel.retry import RetryPolicy
 
 
 class IdentityChecker:
@@ -48,7 +48,7 @@ class IdentityChecker:
         return await self.check(person_of(applicant))
 
     def retry_in(self, failures: int) -> float:
-        return retry_delay(failures, base_seconds=self._base, cap_seconds=self._cap)
+        return RetryPolicy(self._base, self._cap).delay(failures)
 
 
 def person_of(applicant: Applicant) -> Person:

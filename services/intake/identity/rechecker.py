@@ -1,4 +1,4 @@
-"""The loop that checks pending identities again once the population database answers.
+"""The pass that checks pending identities again once the population database answers.
 
 Each pass claims a batch of due ``pending`` dossiers in one short transaction (``FOR UPDATE
 SKIP LOCKED``; the claim moves their next check a lease ahead and names the claimant), commits,
@@ -8,7 +8,6 @@ same time, and an instance that dies mid-call loses nothing: when its lease ends
 is due again for whichever instance looks next.
 """
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,38 +25,24 @@ log = logging.getLogger(__name__)
 
 
 class IdentityRechecker:
-    """Rechecks pending identities every ``poll_seconds`` when they are due, ``batch`` at a time."""
+    """Rechecks pending identities when they are due, ``batch`` at a time: a polling worker's pass."""
 
     def __init__(
         self,
         pool: Callable[[], asyncpg.Pool],
         checker: IdentityChecker,
         *,
-        poll_seconds: float,
         batch: int,
         lease_seconds: float,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._pool = pool
         self._checker = checker
-        self._poll_seconds = poll_seconds
         self._batch = batch
         self._lease = timedelta(seconds=lease_seconds)
         self._clock = clock
 
-    async def run(self) -> None:
-        """Recheck until cancelled; a failed pass is retried at the next poll."""
-        while True:
-            try:
-                while await self.recheck() == self._batch:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("identity recheck failed; retrying")
-            await asyncio.sleep(self._poll_seconds)
-
-    async def recheck(self) -> int:
+    async def recheck(self, _connection: object = None) -> int:
         """One pass: claim a batch of due dossiers and check each; returns how many were claimed."""
         now = self._clock()
         claim = uuid4()

@@ -1,4 +1,4 @@
-"""The delivery worker: claims due deliveries, sends them, records each outcome.
+"""The delivery worker's pass: claims due deliveries, sends them, records each outcome.
 
 Nothing here runs inside a Kafka handler, so a slow or failing provider never holds up a
 partition. A delivery is claimed with a lease in its own transaction, sent outside any
@@ -7,7 +7,6 @@ until its lease ends, when any worker tries it again with the same idempotency k
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -25,10 +24,11 @@ from services.notification.domain.delivery import (
     Finished,
     Outcome,
     RetryLater,
-    RetryPolicy,
     SendFailed,
     Step,
+    next_step,
 )
+from shared.kernel.retry import RetryPolicy
 from shared.observability.dossier_tracing import dossier_context
 from shared.observability.logging_setup import redact
 
@@ -49,67 +49,20 @@ class DeliveryWorker:
         batch: int,
         lease_seconds: float,
         send_timeout_seconds: float,
-        poll_seconds: float,
-        listen_dsn: str | None = None,
     ) -> None:
         self._pool = pool
         self._senders = senders
         self._policy = policy
         self._metrics = metrics
         self._tracer = tracer
-        self._batch = batch
+        self.batch = batch
         self._lease_seconds = lease_seconds
         self._send_timeout = send_timeout_seconds
-        self._poll_seconds = poll_seconds
-        self._listen_dsn = listen_dsn
-        self._wake = asyncio.Event()
 
-    def wake(self, *_: object) -> None:
-        """Look for due rows now (new rows were planned)."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Deliver until cancelled (then close the senders); a database error is logged and the loop goes on."""
-        if not self._senders:
-            log.warning("no channel is configured: nothing will be sent (set LIENTHONG_SMS_GATEWAY_URL, …)")
-        listener = await self._listen()
-        try:
-            await self._deliver_forever()
-        finally:
-            if listener is not None:
-                await listener.close()
-            await asyncio.gather(*(sender.close() for sender in self._senders.values()))
-
-    async def _listen(self) -> asyncpg.Connection | None:
-        """A connection that wakes the worker when rows are planned; polling alone works without it."""
-        if self._listen_dsn is None:
-            return None
-        try:
-            connection = await asyncpg.connect(self._listen_dsn)
-            await connection.add_listener(repository.WAKE_CHANNEL, self.wake)
-        except (OSError, asyncpg.PostgresError) as error:
-            log.warning("delivery worker polls only: cannot listen for new deliveries (%r)", error)
-            return None
-        return connection
-
-    async def _deliver_forever(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                sent = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("delivery round failed; trying again")
-                sent = 0
-            if sent < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-
-    async def deliver_due(self) -> int:
+    async def deliver_due(self, _connection: object = None) -> int:
         """Claim one batch of due deliveries and send them concurrently; returns how many were claimed."""
         async with self._pool().acquire() as connection:
-            rows = await repository.claim(connection, batch=self._batch, lease_seconds=self._lease_seconds)
+            rows = await repository.claim(connection, batch=self.batch, lease_seconds=self._lease_seconds)
         results = await asyncio.gather(*(self._deliver(row) for row in rows), return_exceptions=True)
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, Exception):
@@ -129,7 +82,7 @@ class DeliveryWorker:
                 # Providers echo what they were sent; what is kept and traced holds no contact.
                 outcome = SendFailed(redact(outcome.error), outcome.permanent)
                 span.set_status(Status(StatusCode.ERROR, outcome.error))
-            step = self._policy.after(outcome, row["attempts"])
+            step = next_step(self._policy, outcome, row["attempts"])
             span.set_attribute("lienthong.delivery.step", type(step).__name__)
             await self._record(row, step)
 

@@ -3,7 +3,7 @@
 import random
 from dataclasses import dataclass
 
-from shared.kernel.backoff import retry_delay
+from shared.kernel.retry import RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -40,26 +40,15 @@ class DeadLettered:
 Step = Finished | RetryLater | DeadLettered
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Tries per delivery and the waits between them (exponential with jitter)."""
-
-    attempts: int
-    base_seconds: float
-    cap_seconds: float
-
-    def after(self, outcome: Outcome, attempts_made: int, rng: random.Random | None = None) -> Step:
-        """The next step for a delivery whose ``attempts_made``-th try ended with ``outcome``."""
-        match outcome:
-            case Delivered(provider_ref):
-                return Finished(provider_ref)
-            case SendFailed(error, permanent=True):
-                return DeadLettered(f"refused by the provider: {error}")
-            case SendFailed(error) if attempts_made >= self.attempts:
-                return DeadLettered(f"gave up after {attempts_made} attempts: {error}")
-            case SendFailed(error):
-                delay = retry_delay(
-                    attempts_made, base_seconds=self.base_seconds, cap_seconds=self.cap_seconds, rng=rng
-                )
-                return RetryLater(delay, error)
-        raise AssertionError(f"unexpected outcome {outcome!r}")
+def next_step(policy: RetryPolicy, outcome: Outcome, attempts_made: int, rng: random.Random | None = None) -> Step:
+    """The next step for a delivery whose ``attempts_made``-th try ended with ``outcome``."""
+    match outcome:
+        case Delivered(provider_ref):
+            return Finished(provider_ref)
+        case SendFailed(error, permanent=True):
+            return DeadLettered(f"refused by the provider: {error}")
+        case SendFailed(error) if policy.gives_up_after(attempts_made):
+            return DeadLettered(f"gave up after {attempts_made} attempts: {error}")
+        case SendFailed(error):
+            return RetryLater(policy.delay(attempts_made, rng), error)
+    raise AssertionError(f"unexpected outcome {outcome!r}")

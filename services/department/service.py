@@ -1,0 +1,67 @@
+"""The department service, declared: each unit's work queue, the clerk API, deadline marks, the public board."""
+
+import asyncpg
+from fastapi import FastAPI
+
+from services.department import handlers
+from services.department.adapters.change_feed import ChangeFeed
+from services.department.api import build_api
+from services.department.api.openapi_document import openapi_document
+from services.department.deadlines.marks import DeadlinePolicy
+from services.department.deadlines.office_time import OfficeTime
+from services.department.deadlines.scheduler import DeadlineScheduler
+from services.department.deadlines.settings import DeadlineSettings
+from services.department.settings import DepartmentSettings
+from services.department.stats.api import build_board
+from services.department.stats.gauge import on_time_refresher
+from shared.contracts import TASK_DEADLINES, TASK_ORDERS, TASK_OUTCOMES, TaskAssigned, TaskCancelled, TaskResumed
+from shared.kernel.polling import PollingWorker
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service import Service
+from shared.reference.calendar import default_calendar
+
+Runtime = ServiceRuntime[asyncpg.Connection]
+
+
+def declare(settings: DepartmentSettings) -> Service[asyncpg.Connection]:
+    feed = ChangeFeed(settings.database_url)
+    deadlines = DeadlineSettings()
+
+    def configure(app: FastAPI, runtime: Runtime) -> None:
+        app.state.token_verifier = settings.token_verifier()
+        app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
+        runtime.metrics.on_scrape("on-time", on_time_refresher(runtime.metrics, lambda: runtime.db, runtime.clock))
+
+    return Service(
+        name="department",
+        title="lienthong department",
+        store=lambda connection: connection,
+        consumes={
+            TASK_ORDERS: {
+                TaskAssigned: handlers.queue_task,
+                TaskCancelled: handlers.cancel_task,
+                TaskResumed: handlers.resume_task,
+            },
+        },
+        publishes=(TASK_OUTCOMES, TASK_DEADLINES),
+        routers=lambda runtime: [build_api(runtime, feed), build_board(lambda: runtime.db)],
+        workers=lambda runtime: [deadline_scheduler(runtime, deadlines)],
+        on_stop=[feed.close],
+        configure=configure,
+    )
+
+
+def deadline_scheduler(runtime: Runtime, settings: DeadlineSettings) -> PollingWorker:
+    """The scheduler of deadline marks, on the Vietnamese calendar; any number of instances share it."""
+    scheduler = DeadlineScheduler(
+        runtime.transaction,
+        DeadlinePolicy(OfficeTime(default_calendar()), share=settings.warning_share),
+        batch=settings.batch,
+    )
+    return PollingWorker(
+        "deadline-scheduler",
+        scheduler.reviewed,
+        batch=settings.batch,
+        poll_seconds=settings.poll_seconds,
+        metrics=runtime.worker_metrics,
+    )

@@ -1,0 +1,77 @@
+"""The intake service, declared: dossiers received from portals and counters, identities checked."""
+
+import logging
+
+import asyncpg
+
+from services.intake import handlers
+from services.intake.adapters.population_db import PopulationDbClient
+from services.intake.api import build_api
+from services.intake.identity.api import build_identity_api
+from services.intake.identity.checker import IdentityChecker
+from services.intake.identity.rechecker import IdentityRechecker
+from services.intake.settings import IntakeSettings
+from shared.contracts import DOSSIER_INTAKE, DOSSIER_STATUS, DossierStatusChanged
+from shared.kernel.polling import PollingWorker
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service import Service
+
+log = logging.getLogger(__name__)
+
+Runtime = ServiceRuntime[asyncpg.Connection]
+
+
+def declare(settings: IntakeSettings) -> Service[asyncpg.Connection]:
+    client = population_db(settings)
+    checker = IdentityChecker(
+        client, base_seconds=settings.identity_recheck_base_seconds, cap_seconds=settings.identity_recheck_cap_seconds
+    )
+
+    async def warn_unchecked() -> None:
+        if client is None:
+            log.warning("LIENTHONG_POPULATION_DB_URL is not set: applicants' identities are not checked")
+
+    def workers(runtime: Runtime) -> list[PollingWorker]:
+        return [] if client is None else [identity_rechecker(runtime, settings, checker)]
+
+    return Service(
+        name="intake",
+        title="lienthong intake",
+        store=lambda connection: connection,
+        consumes={DOSSIER_STATUS: {DossierStatusChanged: handlers.record_status_change}},
+        publishes=(DOSSIER_INTAKE,),
+        routers=lambda runtime: [build_api(runtime, settings, checker), build_identity_api(runtime)],
+        workers=workers,
+        on_start=[warn_unchecked],
+        on_stop=[] if client is None else [client.aclose],
+    )
+
+
+def population_db(settings: IntakeSettings) -> PopulationDbClient | None:
+    """The population database's client, or None when ``LIENTHONG_POPULATION_DB_URL`` is not set."""
+    if not settings.population_db_url:
+        return None
+    return PopulationDbClient(
+        settings.population_db_url,
+        settings.population_db_token,
+        timeout_seconds=settings.population_db_timeout_seconds,
+        threshold=settings.population_db_breaker_threshold,
+        open_seconds=settings.population_db_breaker_open_seconds,
+    )
+
+
+def identity_rechecker(runtime: Runtime, settings: IntakeSettings, checker: IdentityChecker) -> PollingWorker:
+    """Checks pending identities again, backing off, until the population database answers."""
+    rechecker = IdentityRechecker(
+        lambda: runtime.db,
+        checker,
+        batch=settings.identity_recheck_batch,
+        lease_seconds=settings.identity_recheck_lease_seconds,
+    )
+    return PollingWorker(
+        "identity-rechecker",
+        rechecker.recheck,
+        batch=settings.identity_recheck_batch,
+        poll_seconds=settings.identity_recheck_poll_seconds,
+        metrics=runtime.worker_metrics,
+    )

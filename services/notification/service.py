@@ -1,0 +1,77 @@
+"""The notification service, declared: each status change planned as deliveries, sent by its worker."""
+
+import functools
+import logging
+
+import asyncpg
+
+from services.notification import handlers
+from services.notification.adapters.repository import WAKE_CHANNEL
+from services.notification.api import build_api
+from services.notification.channels import Sender
+from services.notification.channels.configured import configured_senders
+from services.notification.delivery.metrics import DeliveryMetrics
+from services.notification.delivery.worker import DeliveryWorker
+from services.notification.settings import NotificationSettings
+from shared.contracts import DOSSIER_STATUS, DossierStatusChanged
+from shared.kernel.polling import PollingWorker, WakeUp
+from shared.kernel.retry import RetryPolicy
+from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.service import Service
+
+log = logging.getLogger(__name__)
+
+Runtime = ServiceRuntime[asyncpg.Connection]
+
+
+def declare(settings: NotificationSettings) -> Service[asyncpg.Connection]:
+    senders = configured_senders(settings)
+    plan = functools.partial(handlers.plan_deliveries, senders=frozenset(senders))
+
+    async def warn_unconfigured() -> None:
+        if not senders:
+            log.warning("no channel is configured: nothing will be sent (set LIENTHONG_SMS_GATEWAY_URL, …)")
+
+    def workers(runtime: Runtime) -> list[PollingWorker]:
+        metrics = DeliveryMetrics(runtime.metrics.registry)
+        runtime.metrics.on_scrape("deliveries", metrics.refresher(lambda: runtime.db, tuple(senders)))
+        worker = delivery_worker(runtime, settings, senders, metrics)
+        return [
+            PollingWorker(
+                "delivery-worker",
+                worker.deliver_due,
+                batch=worker.batch,
+                poll_seconds=settings.delivery_poll_seconds,
+                wake=WakeUp(settings.database_url, WAKE_CHANNEL),
+                metrics=runtime.worker_metrics,
+            )
+        ]
+
+    return Service(
+        name="notification",
+        title="lienthong notification",
+        store=lambda connection: connection,
+        consumes={DOSSIER_STATUS: {DossierStatusChanged: plan}},
+        routers=lambda runtime: [build_api(runtime)],
+        workers=workers,
+        on_start=[warn_unconfigured],
+        on_stop=[sender.close for sender in senders.values()],
+    )
+
+
+def delivery_worker(
+    runtime: Runtime, settings: NotificationSettings, senders: dict[str, Sender], metrics: DeliveryMetrics
+) -> DeliveryWorker:
+    """Sends due deliveries through the configured senders; any number of instances share the table."""
+    return DeliveryWorker(
+        lambda: runtime.db,
+        senders,
+        RetryPolicy(
+            settings.delivery_backoff_seconds, settings.delivery_backoff_cap_seconds, settings.delivery_attempts
+        ),
+        metrics,
+        tracer=runtime.tracer_provider.get_tracer("lienthong.notification"),
+        batch=settings.delivery_batch,
+        lease_seconds=settings.delivery_lease_seconds,
+        send_timeout_seconds=settings.delivery_timeout_seconds,
+    )

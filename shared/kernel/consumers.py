@@ -1,0 +1,92 @@
+"""A service's consumed streams, from its table ``{stream: {event model: handler}}`` to Kafka subscribers.
+
+Each (service, stream) is one consumer group, ``lienthong.<service>.<stream topic>``, whose
+subscriber dispatches on the ``ce_type`` header to the handler of that event type. The group
+id and the inbox key come from that one name. Every handler runs in the kernel's inbox
+transaction with a unit of work; a redelivered event finds its inbox row and does nothing.
+"""
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+from uuid import UUID
+
+from faststream import AckPolicy, Header, StreamMessage
+from faststream.kafka import KafkaBroker
+
+from shared.contracts import Event, Stream, event_type_of
+from shared.kernel.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork[Any], Any], Awaitable[None]]
+"""A use case run for one event: ``handler(uow, event)``."""
+
+StreamTable = Mapping[Stream, Mapping[type[Event], Handler]]
+"""What a service consumes: for each stream, the handler of each event type it carries."""
+
+
+class EventRunner(Protocol):
+    """Runs a handler once per event id for a consumer (the service's runtime)."""
+
+    async def handle_once(self, consumer: str, event_id: UUID, event: Event, handler: Handler) -> None: ...
+
+
+def consumer_name(service: str, stream: Stream) -> str:
+    """The inbox key of ``service`` reading ``stream``; the group id is ``lienthong.<this>``."""
+    return f"{service}.{stream.topic}"
+
+
+def check_table(service: str, table: StreamTable) -> None:
+    """Refuse a table with a handler for an event its stream does not carry, or a carried event with none."""
+    for stream, handlers in table.items():
+        carried = {t.model for t in stream.events}
+        if set(handlers) != carried:
+            missing = sorted(m.__name__ for m in carried - set(handlers))
+            foreign = sorted(m.__name__ for m in set(handlers) - carried)
+            raise ValueError(f"{service} on {stream.topic}: no handler for {missing}, not on the stream: {foreign}")
+        if service not in stream.consumers:
+            raise ValueError(f"{service} consumes {stream.topic}, whose consumers are {stream.consumers}")
+
+
+def subscribe(broker: KafkaBroker, service: str, table: StreamTable, prefix: str, runner: EventRunner) -> None:
+    """One subscriber per stream on ``broker``, one filtered call per event type."""
+    check_table(service, table)
+    for stream, handlers in table.items():
+        name = consumer_name(service, stream)
+        subscriber = broker.subscriber(
+            prefix + stream.topic,
+            group_id=f"lienthong.{name}",
+            ack_policy=AckPolicy.ACK,  # commit after the handler's transaction, never before
+            auto_offset_reset="earliest",
+            title=f"{stream.topic} (consumed by {service})",
+            description=stream.description,
+        )
+        for model, handler in handlers.items():
+            subscriber(_call(model, handler, name, runner), filter=_is_type(event_type_of(model).ce_type))
+
+
+def _is_type(ce_type: str) -> Callable[[StreamMessage[Any]], bool]:
+    def matches(message: StreamMessage[Any]) -> bool:
+        return message.headers.get("ce_type") == ce_type
+
+    matches.__name__ = f"ce_type == {ce_type}"
+    return matches
+
+
+def _call(model: type[Event], handler: Handler, consumer: str, runner: EventRunner) -> Callable[..., Awaitable[None]]:
+    """A FastStream handler decoding ``model`` (which the AsyncAPI document shows) and running ``handler``."""
+
+    async def on_event(event: Event, ce_id: UUID) -> None:
+        await runner.handle_once(consumer, ce_id, event, handler)
+
+    # FastStream decodes from the signature: the body as ``model``, ``ce_id`` from its header.
+    on_event.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("event", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=model),
+            inspect.Parameter("ce_id", inspect.Parameter.KEYWORD_ONLY, annotation=UUID, default=Header("ce_id")),
+        ],
+        return_annotation=None,
+    )
+    on_event.__name__ = f"on_{model.__name__}"
+    on_event.__qualname__ = on_event.__name__
+    on_event.__doc__ = f"{model.__name__}: {model.__doc__ or ''}".strip()
+    return on_event
