@@ -12,7 +12,7 @@ import pytest
 from stack import ServiceStack
 from standins.process import StandinServers
 
-from shared.contracts import DossierSubmitted, topic_of
+from shared.contracts import DossierSubmitted, event_type_of, topic_of
 from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, dossier_status, open_task
 from tests.support.kafka import read_topic
@@ -42,8 +42,9 @@ async def _stored(db: asyncpg.Connection, portal_id: str) -> tuple[int, int]:
     """Dossiers with the portal id, and events announcing them."""
     dossiers = await db.fetchval("SELECT count(*) FROM dossiers WHERE portal_dossier_id = $1", portal_id)
     events = await db.fetchval(
-        "SELECT count(*) FROM outbox WHERE payload->>'portal_dossier_id' = $1 AND topic LIKE '%dossier.submitted.v1'",
+        "SELECT count(*) FROM outbox WHERE payload->>'portal_dossier_id' = $1 AND headers->>'ce_type' = $2",
         portal_id,
+        event_type_of(DossierSubmitted).ce_type,
     )
     return dossiers, events
 

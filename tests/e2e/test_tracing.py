@@ -41,4 +41,4 @@ async def test_a_submitted_dossier_yields_one_trace_with_spans_of_all_four_servi
     await eventually(only_the_intake_root, timeout=10, what="a single root span, in intake")
     names = {(s.service, s.name) for s in otlp.snapshot() if s.trace_id == trace_id}
     assert ("lienthong-intake", "POST /v1/dossiers") in names
-    assert any(service == "lienthong-department" and "task.assigned" in name for service, name in names), names
+    assert any(service == "lienthong-department" and "task-orders" in name for service, name in names), names

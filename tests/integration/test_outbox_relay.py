@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.contracts import DossierStatus, DossierStatusChanged
+from shared.contracts import DossierStatus, DossierStatusChanged, topic_of
 from shared.contracts.events import Applicant
 from shared.kernel import outbox
 from shared.kernel.migrations import migrate
@@ -73,7 +73,7 @@ async def test_rows_are_published_in_order_within_their_trace_and_only_once(
     assert first == len(statuses)
     assert second == 0
     assert traces_seen == [request_trace] * len(statuses)
-    records = await read_topic(settings, f"{prefix}dossier.status-changed.v1", at_least=len(statuses))
+    records = await read_topic(settings, topic_of(DossierStatusChanged, prefix), at_least=len(statuses))
     received = [DossierStatusChanged.model_validate_json(r.value).status for r in records]
     assert received == statuses
     assert len({r.headers["ce_id"] for r in records}) == len(statuses)
