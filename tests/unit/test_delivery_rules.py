@@ -1,12 +1,7 @@
 """Delivery rules of the notification service: who is reached where, and what follows each try."""
 
-import random
 from datetime import UTC, datetime
 from uuid import uuid4
-
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from services.notification.domain.delivery import (
     DeadLettered,
@@ -87,26 +82,6 @@ def test_a_refusal_of_the_message_itself_is_dead_lettered_at_once() -> None:
     assert next_step(POLICY, SendFailed("HTTP 400: invalid phone", permanent=True), 1) == DeadLettered(
         "refused by the provider: HTTP 400: invalid phone"
     )
-
-
-@given(st.integers(min_value=1, max_value=200), st.integers(min_value=0, max_value=2**32))
-def test_retry_delays_grow_from_the_base_to_the_cap_with_jitter(failures: int, seed: int) -> None:
-    delay = RetryPolicy(2.0, 60.0).delay(failures, random.Random(seed))
-    ceiling = min(60.0, 2.0 * 2 ** (failures - 1))
-
-    assert ceiling / 2 <= delay <= ceiling
-
-
-def test_retry_delays_are_spread_so_failed_rows_do_not_return_together() -> None:
-    rng = random.Random(7)
-    delays = {round(RetryPolicy(2.0, 600.0).delay(5, rng), 3) for _ in range(50)}
-
-    assert len(delays) > 40
-
-
-def test_retry_delay_counts_failures_from_one() -> None:
-    with pytest.raises(ValueError, match="counts from 1"):
-        RetryPolicy(1, 2).delay(0)
 
 
 def test_the_portal_record_has_the_fields_the_portal_expects() -> None:
