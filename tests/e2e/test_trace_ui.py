@@ -34,7 +34,9 @@ CHROMIUM_FLAGS = (
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run Debian's Chromium headless on a fresh profile; the page's scripts run before it answers."""
     binary = shutil.which("chromium")
-    assert binary, "chromium is not installed (Debian package chromium; make test installs it through deploy/local/system.sh)"
+    assert binary, (
+        "chromium is not installed (Debian package chromium; make test installs it through deploy/local/system.sh)"
+    )
     return subprocess.run(
         [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
         capture_output=True,
