@@ -89,3 +89,38 @@ async def test_malformed_messages_go_to_the_dlq_with_the_error_and_the_next_mess
         ("notification", "JSONDecodeError"),
     }
     assert all(h["dlq_original_topic"] == status_topic for h in letters)
+
+
+async def test_an_event_type_its_stream_does_not_carry_is_dead_lettered_naming_the_stream(
+    http: httpx.AsyncClient, stack: ServiceStack, settings: CommonSettings
+) -> None:
+    accepted = await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU)
+    code, key = accepted["code"], accepted["id"]
+    await open_task(http, stack.url("department"), "17179.VP", code)
+    orders = topic_of(TaskAssigned, settings.topic_prefix)
+    assigned = await _outbox_row(settings, "routing", orders, key)
+    marker = f"foreign-{uuid.uuid4()}"
+
+    # A task outcome sent on routing's task orders: department has no handler for it there.
+    await _republish(
+        settings,
+        assigned,
+        orders,
+        key,
+        ce_id=str(uuid.uuid4()),
+        ce_type="vn.lienthong.task.completed.v1",
+        **{"x-test-marker": marker},
+    )
+
+    async def dead_letter() -> dict[str, str] | None:
+        records = await read_topic(settings, dead_letter_topic(orders), at_least=1, timeout=2)
+        mine = [r.headers for r in records if r.headers.get("x-test-marker") == marker]
+        return mine[0] if mine else None
+
+    letter = await eventually(dead_letter, what="the dead letter of the foreign event type")
+    assert letter["dlq_consumer"] == "department"
+    assert letter["dlq_attempts"] == "0"
+    assert letter["dlq_error"].startswith(
+        "MalformedEventError: ce_type 'vn.lienthong.task.completed.v1' is not carried by stream routing.task-orders.v1"
+    )
+    assert len(await unit_tasks(http, stack.url("department"), "17179.VP", code)) == 1
