@@ -3,13 +3,13 @@
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.routing.adapters import repository
+from services.routing.adapters.queries import plan_by_code
 from services.routing.domain.plan import DossierPlan, PlanTask
+from services.routing.store import RoutingStore
 from shared.contracts import DossierStatus
 from shared.kernel.http_problems import field_error, problem
 from shared.kernel.runtime import ServiceRuntime
@@ -127,14 +127,14 @@ def plan_view(plan: DossierPlan, audit: list[dict[str, object]]) -> PlanView:
     )
 
 
-def build_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
+def build_api(runtime: ServiceRuntime[RoutingStore]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.get("/dossiers/{code}/plan", response_model=PlanView, responses={404: {}})
     async def get_plan(code: str) -> PlanView | JSONResponse:
         """The dossier's plan: which unit handles each task, by which rule, due when."""
         async with runtime.db.acquire() as connection:
-            found = await repository.plan_by_code(connection, code)
+            found = await plan_by_code(connection, code)
         if found is None:
             return problem(404, "No such dossier", [field_error("code", f"routing has no plan for dossier {code!r}")])
         plan, audit = found

@@ -6,9 +6,6 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
-from services.routing.adapters import repository
 from services.routing.adapters.delegation_rules import delegation_rules
 from services.routing.domain.deadlines import Deadlines
 from services.routing.domain.jurisdiction import build_plan
@@ -22,6 +19,7 @@ from services.routing.domain.plan import (
     Resumed,
     StatusChanged,
 )
+from services.routing.store import RoutingStore
 from shared.contracts import (
     Applicant,
     DossierStatusChanged,
@@ -44,8 +42,8 @@ from shared.reference.data import catalogue
 
 log = logging.getLogger(__name__)
 
-Work = UnitOfWork[asyncpg.Connection]
-"""Routing's unit of work: its store is the transaction's connection."""
+Work = UnitOfWork[RoutingStore]
+"""Routing's unit of work: its store holds the dossiers' plans."""
 
 
 class UnknownProcedureError(LookupError):
@@ -87,7 +85,7 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
         for t in plan.tasks
     )
     effects = plan.start(uow.now, deadlines())
-    await repository.insert_dossier(uow.store, event, plan)
+    await uow.store.add(event, plan)
     await _record(uow, plan, event.applicant, effects)
 
 
@@ -137,7 +135,7 @@ async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[E
     is never a reordering; it is what two people did at once on two streams, e.g. a unit
     approving its task while the applicant withdrew the dossier.
     """
-    loaded = await repository.lock_plan(uow.store, event.dossier_id)
+    loaded = await uow.store.get_for_update(event.dossier_id)
     if loaded is None:
         raise UnknownDossierError(
             f"{type(event).__name__} for dossier {event.dossier_code}, which routing never planned"
@@ -154,8 +152,7 @@ async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[E
 
 async def _record(uow: Work, plan: DossierPlan, applicant: Applicant, effects: list[Effect]) -> None:
     entries, plan.audit = plan.audit, []
-    await repository.save_plan(uow.store, plan)
-    await repository.add_audit(uow.store, plan, entries)
+    await uow.store.save(plan, entries)
     for effect in effects:
         await uow.outbox.add(_event(plan, applicant, effect, uow.now))
 

@@ -1,9 +1,9 @@
 """The routing service, declared: it plans each dossier and moves the plan as units and applicant act."""
 
-import asyncpg
-
 from services.routing import handlers
+from services.routing.adapters.postgres_store import PostgresRoutingStore
 from services.routing.api import build_api
+from services.routing.store import RoutingStore
 from shared.contracts import (
     DOSSIER_INTAKE,
     DOSSIER_STATUS,
@@ -21,11 +21,11 @@ from shared.kernel.service import Service
 from shared.kernel.settings import CommonSettings
 
 
-def declare(_settings: CommonSettings) -> Service[asyncpg.Connection]:
+def declare(_settings: CommonSettings) -> Service[RoutingStore]:
     return Service(
         name="routing",
         title="lienthong routing",
-        store=lambda connection: connection,
+        store=PostgresRoutingStore,
         consumes={
             DOSSIER_INTAKE: {
                 DossierSubmitted: handlers.plan_dossier,

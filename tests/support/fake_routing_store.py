@@ -1,0 +1,38 @@
+"""Routing's store in memory, for the fast tier: each plan kept as a copy, as a database would."""
+
+from collections.abc import Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from services.routing.domain.plan import AuditEntry, DossierPlan
+from shared.contracts import Applicant, DossierSubmitted
+
+
+@dataclass
+class FakeRoutingStore:
+    """:class:`~services.routing.store.RoutingStore` on dicts; a use case sees only what it saved."""
+
+    plans: dict[UUID, DossierPlan] = field(default_factory=dict)
+    applicants: dict[UUID, Applicant] = field(default_factory=dict)
+    audit: dict[UUID, list[AuditEntry]] = field(default_factory=dict)
+
+    async def add(self, submitted: DossierSubmitted, plan: DossierPlan) -> None:
+        if plan.dossier_id in self.plans:
+            raise KeyError(f"dossier {plan.dossier_id} is already planned")
+        self.plans[plan.dossier_id] = deepcopy(plan)
+        self.applicants[plan.dossier_id] = submitted.applicant
+        self.audit[plan.dossier_id] = []
+
+    async def get_for_update(self, dossier_id: UUID) -> tuple[DossierPlan, Applicant] | None:
+        if dossier_id not in self.plans:
+            return None
+        return deepcopy(self.plans[dossier_id]), self.applicants[dossier_id]
+
+    async def save(self, plan: DossierPlan, audit: Sequence[AuditEntry]) -> None:
+        self.plans[plan.dossier_id] = deepcopy(plan)
+        self.audit[plan.dossier_id].extend(audit)
+
+    def actions(self, dossier_id: UUID) -> list[str]:
+        """The actions of the dossier's audit trail, oldest first."""
+        return [entry.action for entry in self.audit[dossier_id]]

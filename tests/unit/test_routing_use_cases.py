@@ -1,0 +1,344 @@
+"""Routing's use cases through a fake store and a recording outbox: what each event publishes and keeps."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.routing import handlers
+from services.routing.handlers import UnknownDossierError, UnknownProcedureError, deadlines
+from services.routing.store import RoutingStore
+from shared.contracts import (
+    Applicant,
+    DossierStatus,
+    DossierStatusChanged,
+    DossierSubmitted,
+    DossierSupplemented,
+    DossierWithdrawn,
+    Event,
+    TaskAssigned,
+    TaskCancelled,
+    TaskCompleted,
+    TaskExtended,
+    TaskOutcome,
+    TaskResumed,
+    TaskReturned,
+    TaskSupplementRequested,
+)
+from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
+from shared.reference.calendar import default_calendar, due_at
+from shared.reference.data import catalogue
+from tests.support.dossiers import BIRTH_GROUP_IN_QUYNH_LUU, LAND_IN_QUYNH_LUU, LAND_IN_RACH_GIA
+from tests.support.fake_routing_store import FakeRoutingStore
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+# Monday 23 November 2026, 09:00 in Vietnam; Tuesday 24 is Culture Day.
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=HCM)
+FRIDAY = datetime(2026, 11, 27, 10, 0, tzinfo=HCM)
+PROVINCES = {"17179": "40", "30742": "91"}
+
+E = TypeVar("E", bound=Event)
+
+
+@dataclass
+class Routing:
+    """Routing's use cases on one fake store, each event in its own unit of work."""
+
+    store: FakeRoutingStore = field(default_factory=FakeRoutingStore)
+
+    async def run(
+        self, handler: Callable[[UnitOfWork[RoutingStore], E], Awaitable[None]], event: E, at: datetime = MONDAY
+    ) -> list[Event]:
+        """Handle ``event`` at ``at``; the events it published, in order."""
+        outbox = RecordingOutbox()
+        await handler(UnitOfWork(self.store, outbox, at, uuid4()), event)
+        return outbox.events
+
+    async def submit(self, sample: dict[str, Any]) -> tuple[DossierSubmitted, list[Event]]:
+        submitted = _submitted(sample)
+        return submitted, await self.run(handlers.plan_dossier, submitted)
+
+    async def birth_registered(self) -> tuple[DossierSubmitted, list[Event]]:
+        """A birth group whose birth registration was approved; the events that opened stage two."""
+        submitted, planned = await self.submit(BIRTH_GROUP_IN_QUYNH_LUU)
+        return submitted, await self.run(handlers.task_completed, _approved(_assigned(planned, "register-birth")))
+
+    def status(self, submitted: DossierSubmitted) -> DossierStatus:
+        return self.store.plans[submitted.dossier_id].status
+
+
+def _submitted(sample: dict[str, Any]) -> DossierSubmitted:
+    procedure = catalogue().find(sample["procedure_code"])
+    assert procedure is not None
+    return DossierSubmitted(
+        dossier_id=uuid4(),
+        dossier_code=f"{sample['receiving_agency']}-261123-0001",
+        procedure_code=procedure.code,
+        applicant=Applicant.model_validate(sample["applicant"]),
+        receiving_agency=sample["receiving_agency"],
+        commune_code=sample["commune_code"],
+        province_code=PROVINCES[sample["commune_code"]],
+        received_at=MONDAY,
+        due_at=due_at(default_calendar(), MONDAY, procedure.working_days, cutoff=procedure.cutoff),
+        client_id="counter",
+        components=tuple(sample.get("components", ())),
+    )
+
+
+def _told(events: list[Event]) -> list[str]:
+    """What each event says, in one line."""
+    lines = []
+    for event in events:
+        match event:
+            case TaskAssigned():
+                lines.append(f"assigned {event.task_key} to {event.unit_code}")
+            case TaskCancelled():
+                lines.append(f"cancelled at {event.unit_code}")
+            case TaskResumed():
+                lines.append(f"resumed at {event.unit_code}")
+            case DossierStatusChanged():
+                lines.append(f"status {event.status.value}")
+            case _:
+                lines.append(type(event).__name__)
+    return lines
+
+
+def _assigned(events: list[Event], key: str) -> TaskAssigned:
+    return next(e for e in events if isinstance(e, TaskAssigned) and e.task_key == key)
+
+
+def _status(events: list[Event]) -> DossierStatusChanged:
+    """The last status change among ``events``."""
+    changes = [e for e in events if isinstance(e, DossierStatusChanged)]
+    assert changes, _told(events)
+    return changes[-1]
+
+
+def _about(task: TaskAssigned) -> dict[str, Any]:
+    """The fields naming ``task`` in what its unit sends about it."""
+    return {
+        "dossier_id": task.dossier_id,
+        "dossier_code": task.dossier_code,
+        "task_id": task.task_id,
+        "unit_code": task.unit_code,
+    }
+
+
+def _completed(task: TaskAssigned, outcome: TaskOutcome, reason: str | None = None) -> TaskCompleted:
+    return TaskCompleted(
+        **_about(task),
+        outcome=outcome,
+        reason=reason,
+        completed_by="clerk",
+        completed_at=MONDAY,
+    )
+
+
+def _approved(task: TaskAssigned) -> TaskCompleted:
+    return _completed(task, TaskOutcome.APPROVED)
+
+
+def _supplement_requested(task: TaskAssigned, *missing: str) -> TaskSupplementRequested:
+    return TaskSupplementRequested(
+        **_about(task),
+        missing=missing,
+        requested_by="clerk",
+        requested_at=MONDAY,
+    )
+
+
+def _withdrawn(submitted: DossierSubmitted) -> DossierWithdrawn:
+    return DossierWithdrawn(
+        dossier_id=submitted.dossier_id,
+        dossier_code=submitted.dossier_code,
+        reason="the family files another dossier",
+        withdrawn_at=MONDAY,
+    )
+
+
+async def test_a_submitted_dossier_is_planned_and_its_first_stage_assigned() -> None:
+    routing = Routing()
+
+    submitted, events = await routing.submit(BIRTH_GROUP_IN_QUYNH_LUU)
+
+    assert _told(events) == ["status receiving", "assigned register-birth to 17179.VP", "status processing"]
+    assert _status(events).handling_unit == "17179.VP"
+    assert _status(events).applicant == submitted.applicant
+    assert routing.status(submitted) is DossierStatus.PROCESSING
+    assert routing.store.actions(submitted.dossier_id) == ["routed"] * 3
+    assert routing.store.plans[submitted.dossier_id].audit == [], "the audit trail is kept beside the plan"
+
+
+async def test_a_dossier_of_a_procedure_not_in_the_catalogue_raises_unknown_procedure_error() -> None:
+    routing = Routing()
+
+    with pytest.raises(UnknownProcedureError):
+        await routing.run(
+            handlers.plan_dossier,
+            _submitted(BIRTH_GROUP_IN_QUYNH_LUU).model_copy(update={"procedure_code": "9.999999"}),
+        )
+
+    assert routing.store.plans == {}
+
+
+async def test_an_approved_stage_opens_the_next_one_in_parallel() -> None:
+    routing = Routing()
+
+    submitted, events = await routing.birth_registered()
+
+    assert _told(events) == [
+        "assigned register-residence to 17179.CA",
+        "assigned issue-health-insurance to 40.BHXH",
+        "status processing",
+    ]
+    assert _status(events).handling_unit == "17179.CA, 40.BHXH"
+    assert routing.status(submitted) is DossierStatus.PROCESSING
+
+
+async def test_approving_the_last_task_finishes_the_dossier() -> None:
+    routing = Routing()
+    submitted, opened = await routing.birth_registered()
+
+    first = await routing.run(handlers.task_completed, _approved(_assigned(opened, "register-residence")))
+    last = await routing.run(handlers.task_completed, _approved(_assigned(opened, "issue-health-insurance")))
+
+    assert first == []
+    assert _told(last) == ["status done"]
+    assert _status(last).handling_unit == "40.BHXH"
+    assert routing.status(submitted) is DossierStatus.DONE
+
+
+async def test_refused_task_refuses_the_dossier_and_cancels_the_other_open_tasks() -> None:
+    routing = Routing()
+    submitted, opened = await routing.birth_registered()
+    card = _assigned(opened, "issue-health-insurance")
+
+    events = await routing.run(handlers.task_completed, _completed(card, TaskOutcome.REFUSED, "not insured"))
+
+    assert _told(events) == ["cancelled at 17179.CA", "status denied"]
+    assert _status(events).reason == "not insured"
+    assert _status(events).handling_unit == "40.BHXH"
+    assert routing.status(submitted) is DossierStatus.DENIED
+
+
+async def test_a_supplement_request_makes_the_dossier_wait_for_what_is_missing() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    confirm = _assigned(planned, "confirm-land-use")
+
+    events = await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
+
+    assert _told(events) == ["status waiting"]
+    assert _status(events).missing == ("household book",)
+    assert routing.status(submitted) is DossierStatus.WAITING
+    assert routing.store.plans[submitted.dossier_id].paused_at == MONDAY
+    assert routing.store.actions(submitted.dossier_id)[-1] == "supplement-requested"
+
+
+async def test_supplements_resume_the_waiting_task_due_later_by_the_days_it_waited() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    confirm = _assigned(planned, "confirm-land-use")
+    await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
+    supplemented = DossierSupplemented(
+        dossier_id=submitted.dossier_id,
+        dossier_code=submitted.dossier_code,
+        documents=("household book",),
+        supplemented_at=FRIDAY,
+    )
+
+    events = await routing.run(handlers.dossier_supplemented, supplemented, at=FRIDAY)
+
+    assert _told(events) == ["resumed at 17179.KT", "status processing"]
+    waited = deadlines().paused_days(MONDAY, FRIDAY)
+    assert waited == 3  # Wednesday 25, Thursday 26 and Friday 27
+    resumed = events[0]
+    assert isinstance(resumed, TaskResumed)
+    assert resumed.task_id == confirm.task_id
+    assert resumed.due_at == deadlines().extend(confirm.due_at, waited)
+    assert _status(events).due_at == deadlines().extend(submitted.due_at, waited)
+    assert routing.store.plans[submitted.dossier_id].paused_at is None
+
+
+async def test_a_returned_task_is_routed_again_to_the_next_competent_unit() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_RACH_GIA)
+    opened = await routing.run(handlers.task_completed, _approved(_assigned(planned, "confirm-land-use")))
+    delegated = _assigned(opened, "register-land")
+    assert delegated.unit_code == "30742.KT"
+    returned = TaskReturned(
+        **_about(delegated),
+        reason="land of an organisation",
+        returned_by="clerk",
+        returned_at=MONDAY,
+    )
+
+    events = await routing.run(handlers.task_returned, returned)
+
+    assert _told(events) == ["assigned register-land to 91.SNNMT", "status processing"]
+    assert _assigned(events, "register-land").task_id != delegated.task_id
+    entry = routing.store.audit[submitted.dossier_id][-1]
+    assert (entry.action, entry.from_unit, entry.to_unit) == ("re-routed", "30742.KT", "91.SNNMT")
+    assert "land of an organisation" in entry.detail
+
+
+async def test_an_extended_task_moves_the_dossier_appointment() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    confirm = _assigned(planned, "confirm-land-use")
+    new_due = deadlines().extend(confirm.due_at, 2)
+    extended = TaskExtended(
+        **_about(confirm),
+        previous_due_at=confirm.due_at,
+        new_due_at=new_due,
+        reason="the land's origin must be checked",
+        extended_by="clerk",
+        extended_at=MONDAY,
+    )
+
+    events = await routing.run(handlers.task_extended, extended)
+
+    assert _told(events) == ["status processing"]
+    assert _status(events).due_at == deadlines().extend(submitted.due_at, 2)
+    assert _status(events).reason == "the land's origin must be checked"
+    plan = routing.store.plans[submitted.dossier_id]
+    assert plan.due_at == _status(events).due_at
+    assert plan.tasks[0].due_at == new_due
+
+
+async def test_a_withdrawn_dossier_cancels_its_open_tasks() -> None:
+    routing = Routing()
+    submitted, _opened = await routing.birth_registered()
+
+    events = await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
+
+    assert _told(events) == ["cancelled at 17179.CA", "cancelled at 40.BHXH", "status cancelled"]
+    assert _status(events).reason == "the family files another dossier"
+    assert routing.status(submitted) is DossierStatus.CANCELLED
+
+
+async def test_an_approval_after_a_withdrawal_is_recorded_as_ignored_and_publishes_nothing() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
+
+    events = await routing.run(handlers.task_completed, _approved(_assigned(planned, "confirm-land-use")))
+
+    assert events == []
+    assert routing.status(submitted) is DossierStatus.CANCELLED
+    entry = routing.store.audit[submitted.dossier_id][-1]
+    assert entry.action == "ignored"
+    assert entry.detail.startswith("TaskCompleted: ")
+
+
+async def test_an_event_for_a_dossier_routing_never_planned_raises_unknown_dossier_error() -> None:
+    routing = Routing()
+
+    with pytest.raises(UnknownDossierError, match="never planned"):
+        await routing.run(handlers.dossier_withdrawn, _withdrawn(_submitted(LAND_IN_QUYNH_LUU)))
+
+    assert routing.store.plans == {}
