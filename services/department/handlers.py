@@ -5,14 +5,10 @@ Every change of a task is recorded in its history in the same transaction: routi
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-import asyncpg
-
-from services.department.adapters import history, repository
-from services.department.adapters.history import Change
 from services.department.domain.access import Action, Clerk
 from services.department.domain.task import (
     TaskStatus,
@@ -26,9 +22,10 @@ from services.department.domain.task import (
     check_supplement_request,
     check_version,
     complete,
+    extended_due,
     resumable,
 )
-from services.department.stats import store as board
+from services.department.store import Change, DepartmentStore, Entry, Task
 from shared.contracts import (
     Event,
     TaskAssigned,
@@ -41,14 +38,15 @@ from shared.contracts import (
     TaskSupplementRequested,
 )
 from shared.kernel.unit_of_work import UnitOfWork
+from shared.reference.calendar import default_calendar
 from shared.reference.data import catalogue
 
 ROUTING = "routing"
 """The actor named in the history for changes routing made."""
 
 
-Work = UnitOfWork[asyncpg.Connection]
-"""Department's unit of work: its store is the transaction's connection."""
+Work = UnitOfWork[DepartmentStore]
+"""Department's unit of work: its store holds the tasks for one transaction."""
 
 
 class TaskNotFoundError(LookupError):
@@ -93,10 +91,10 @@ class ReturnTask:
 
 @dataclass(frozen=True)
 class ExtendTask:
-    """Command: a handler cannot finish on time and sets a new due time, apologising (Form 04)."""
+    """Command: a handler cannot finish on time and sets a new due date, a working day, apologising (Form 04)."""
 
     action: ClassVar[Action] = Action.EXTEND
-    new_due_at: datetime
+    new_due_date: date
     reason: str
 
 
@@ -140,13 +138,12 @@ class Acting:
 class Acted:
     """The task after the action, and the history entry that records it."""
 
-    task: asyncpg.Record
-    change: asyncpg.Record
+    task: Task
+    change: Entry
 
 
-async def visible_task(connection: asyncpg.Connection, clerk: Clerk, task_id: UUID) -> asyncpg.Record:
+def visible(task: Task | None, clerk: Clerk, task_id: UUID) -> Task:
     """The task if the clerk's units include its unit; raises :class:`TaskNotFoundError` otherwise."""
-    task = await repository.task(connection, task_id)
     if task is None or not clerk.sees(task["unit_code"]):
         raise TaskNotFoundError(f"no task has id {task_id}")
     return task
@@ -156,21 +153,20 @@ async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
     """Apply a clerk's command to the version of the task they saw.
 
     Raises :class:`TaskNotFoundError` (not the clerk's unit, or no such task),
-    ``ForbiddenActionError`` (no role for it), ``StaleVersionError`` or ``TaskActionError``.
+    ``ForbiddenActionError`` (no role for it), ``StaleVersionError`` or ``TaskActionError``; an extension
+    to a day that is not a working day raises ``NotAWorkingDayError`` first, whatever the task.
     """
-    connection = uow.store
-    task = await repository.lock_task(connection, acting.task_id)
-    if task is None or not acting.clerk.sees(task["unit_code"]):
-        raise TaskNotFoundError(f"no task has id {acting.task_id}")
+    store = uow.store
+    new_due_at = extended_due(command.new_due_date, default_calendar()) if isinstance(command, ExtendTask) else None
+    task = visible(await store.task_for_update(acting.task_id), acting.clerk, acting.task_id)
     acting.clerk.check(task["unit_code"], command.action)
     check_version(task["version"], acting.expected_version)
-    updated, detail, event = await _apply(connection, task, command, acting)
+    updated, detail, event = await _apply(store, task, command, acting, new_due_at)
     if event is not None:
         await uow.outbox.add(event)
     if isinstance(event, TaskExtended):
-        await board.record_extension(connection, event)  # the public board counts the task late
-    change = await history.record(
-        connection,
+        await store.record_extension(event)  # the public board counts the task late
+    change = await store.record_change(
         Change(
             task_id=task["id"],
             unit_code=task["unit_code"],
@@ -202,8 +198,8 @@ _PAST_TENSE = {
 
 
 async def _apply(
-    connection: asyncpg.Connection, task: asyncpg.Record, command: ClerkCommand, acting: Acting
-) -> tuple[asyncpg.Record, dict[str, Any], Event | None]:
+    store: DepartmentStore, task: Task, command: ClerkCommand, acting: Acting, new_due_at: datetime | None
+) -> tuple[Task, dict[str, Any], Event | None]:
     task_id, clerk, now = task["id"], acting.clerk.id, acting.now
     facts = {
         "dossier_id": task["dossier_id"],
@@ -216,7 +212,7 @@ async def _apply(
             outcome = TaskOutcome.APPROVED if isinstance(command, Approve) else TaskOutcome.REFUSED
             given = command.note if isinstance(command, Approve) else command.reason
             done = complete(task["status"], outcome, given)
-            updated = await repository.finish_task(connection, task_id, done.outcome.value, done.reason, clerk, now)
+            updated = await store.finish_task(task_id, done.outcome.value, done.reason, clerk, now)
             completed = TaskCompleted(
                 **facts, outcome=done.outcome, reason=done.reason, completed_by=clerk, completed_at=now
             )
@@ -228,43 +224,44 @@ async def _apply(
             missing = check_supplement_request(
                 task["status"], command.missing, asked_before=task["supplement_requests"], once=once
             )
-            updated = await repository.wait_for_supplements(connection, task_id, missing)
+            updated = await store.wait_for_supplements(task_id, missing)
             requested = TaskSupplementRequested(**facts, missing=missing, requested_by=clerk, requested_at=now)
             return updated, {"missing": list(missing)}, requested
         case ReturnTask():
             check_not_held_by_another(task["claimed_by"], clerk)
             reason = check_return(task["status"], command.reason)
-            updated = await repository.finish_task(connection, task_id, TaskStatus.RETURNED, reason, clerk, now)
+            updated = await store.finish_task(task_id, TaskStatus.RETURNED, reason, clerk, now)
             returned = TaskReturned(**facts, reason=reason, returned_by=clerk, returned_at=now)
             return updated, {"reason": reason}, returned
         case ExtendTask():
             check_not_held_by_another(task["claimed_by"], clerk)
-            reason = check_extension(task["status"], task["due_at"], command.new_due_at, command.reason)
-            updated = await repository.set_due(connection, task_id, command.new_due_at)
-            previous = task["due_at"] or command.new_due_at
+            assert new_due_at is not None
+            reason = check_extension(task["status"], task["due_at"], new_due_at, command.reason)
+            updated = await store.set_due(task_id, new_due_at)
+            previous = task["due_at"] or new_due_at
             extended = TaskExtended(
                 **facts,
                 previous_due_at=previous,
-                new_due_at=command.new_due_at,
+                new_due_at=new_due_at,
                 reason=reason,
                 extended_by=clerk,
                 extended_at=now,
             )
-            detail = {"previous_due_at": previous.isoformat(), "new_due_at": command.new_due_at.isoformat()}
+            detail = {"previous_due_at": previous.isoformat(), "new_due_at": new_due_at.isoformat()}
             return updated, {**detail, "reason": reason}, extended
         case Claim():
             check_claim(task["status"], task["claimed_by"], clerk)
-            return await repository.set_claim(connection, task_id, clerk, now), {}, None
+            return await store.claim_task(task_id, clerk, now), {}, None
         case Release():
             check_release(task["claimed_by"], clerk)
-            return await repository.set_claim(connection, task_id, None, None), {}, None
+            return await store.release_task(task_id), {}, None
         case Comment():
             return task, {"text": check_comment(command.text)}, None
 
 
 async def queue_task(uow: Work, event: TaskAssigned) -> None:
     """Put the task in its unit's queue (once: a task already queued stays as it is)."""
-    added = await repository.add_task(uow.store, event)
+    added = await uow.store.add_task(event)
     if added is not None:
         due = {"due_at": _iso(event.due_at)}
         await _routing_changed(uow.store, added, "assigned", None, event.assigned_at, due)
@@ -274,8 +271,8 @@ async def cancel_task(uow: Work, event: TaskCancelled) -> None:
     """Close a task routing no longer needs; a finished task stays as it is."""
     task = await _routing_task(uow, event.task_id, event)
     if cancellable(task["status"]):
-        cancelled = await repository.finish_task(
-            uow.store, event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
+        cancelled = await uow.store.finish_task(
+            event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
         )
         await _routing_changed(uow.store, cancelled, "cancelled", task["status"], event.cancelled_at)
 
@@ -284,22 +281,22 @@ async def resume_task(uow: Work, event: TaskResumed) -> None:
     """Reopen a task that waited for supplements, due at the moved time; anything else is left alone."""
     task = await _routing_task(uow, event.task_id, event)
     if resumable(task["status"]):
-        reopened = await repository.reopen_task(uow.store, event.task_id, event.due_at)
+        reopened = await uow.store.reopen_task(event.task_id, event.due_at)
         await _routing_changed(
             uow.store, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
         )
 
 
-async def _routing_task(uow: Work, task_id: UUID, event: Event) -> asyncpg.Record:
-    task = await repository.lock_task(uow.store, task_id)
+async def _routing_task(uow: Work, task_id: UUID, event: Event) -> Task:
+    task = await uow.store.task_for_update(task_id)
     if task is None:
         raise UnknownTaskError(f"{type(event).__name__} for task {task_id}, which routing never assigned")
     return task
 
 
 async def _routing_changed(
-    connection: asyncpg.Connection,
-    task: asyncpg.Record,
+    store: DepartmentStore,
+    task: Task,
     action: str,
     before: str | None,
     at: datetime,
@@ -318,7 +315,7 @@ async def _routing_changed(
         at=at,
         detail=detail or {},
     )
-    await history.record(connection, change)
+    await store.record_change(change)
 
 
 def _iso(moment: datetime) -> str:

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from services.department import handlers
 from services.department.adapters.change_feed import ChangeFeed
+from services.department.adapters.postgres_store import PostgresDepartmentStore
 from services.department.api import build_api
 from services.department.api.openapi_document import openapi_document
 from services.department.deadlines.marks import DeadlinePolicy
@@ -14,16 +15,18 @@ from services.department.deadlines.settings import DeadlineSettings
 from services.department.settings import DepartmentSettings
 from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
+from services.department.store import DepartmentStore
 from shared.contracts import TASK_DEADLINES, TASK_ORDERS, TASK_OUTCOMES, TaskAssigned, TaskCancelled, TaskResumed
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
 from shared.kernel.service import Service
+from shared.kernel.unit_of_work import Transactions
 from shared.reference.calendar import default_calendar
 
-Runtime = ServiceRuntime[asyncpg.Connection]
+Runtime = ServiceRuntime[DepartmentStore]
 
 
-def declare(settings: DepartmentSettings) -> Service[asyncpg.Connection]:
+def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
     feed = ChangeFeed(settings.database_url)
     deadlines = DeadlineSettings()
 
@@ -35,7 +38,7 @@ def declare(settings: DepartmentSettings) -> Service[asyncpg.Connection]:
     return Service(
         name="department",
         title="lienthong department",
-        store=lambda connection: connection,
+        store=PostgresDepartmentStore,
         consumes={
             TASK_ORDERS: {
                 TaskAssigned: handlers.queue_task,
@@ -52,9 +55,15 @@ def declare(settings: DepartmentSettings) -> Service[asyncpg.Connection]:
 
 
 def deadline_scheduler(runtime: Runtime, settings: DeadlineSettings) -> PollingWorker:
-    """The scheduler of deadline marks, on the Vietnamese calendar; any number of instances share it."""
+    """The scheduler of deadline marks, on the Vietnamese calendar; any number of instances share it.
+
+    It keeps its own SQL (``deadlines/store.py``), so its units of work hold the bare connection.
+    """
+    on_connection = Transactions(
+        lambda: runtime.db, _bare_connection, runtime.name, runtime.settings.topic_prefix, runtime.clock
+    )
     scheduler = DeadlineScheduler(
-        runtime.transaction,
+        on_connection,
         DeadlinePolicy(OfficeTime(default_calendar()), share=settings.warning_share),
         batch=settings.batch,
     )
@@ -65,3 +74,7 @@ def deadline_scheduler(runtime: Runtime, settings: DeadlineSettings) -> PollingW
         poll_seconds=settings.poll_seconds,
         metrics=runtime.worker_metrics,
     )
+
+
+def _bare_connection(connection: asyncpg.Connection) -> asyncpg.Connection:
+    return connection

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.department.stats import store
+from services.department.adapters.postgres_store import PostgresDepartmentStore
 from services.department.stats.api import build_board
 from shared.contracts import TaskExtended
 from shared.kernel.http_problems import install_problem_handlers
@@ -42,6 +42,12 @@ async def board(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+async def record_extension(pool: asyncpg.Pool, extended: TaskExtended) -> None:
+    """Note the extension as the clerk's action does."""
+    async with pool.acquire() as connection:
+        await PostgresDepartmentStore(connection).record_extension(extended)
+
+
 async def completed(
     pool: asyncpg.Pool,
     due: datetime,
@@ -65,7 +71,7 @@ async def november(pool: asyncpg.Pool) -> None:
     await completed(pool, due, due)  # on time, at the last second
     await completed(pool, due, at(11, 25, 17, 1))  # late
     extended = await completed(pool, due, at(11, 24, 9))  # early by the clock, but apologised for: late
-    await store.record_extension(
+    await record_extension(
         pool,
         TaskExtended(
             dossier_id=uuid.uuid4(),
@@ -179,6 +185,6 @@ async def test_an_extension_is_recorded_once(pool: asyncpg.Pool) -> None:
         extended_by="clerk-1",
         extended_at=at(11, 23, 10),
     )
-    await store.record_extension(pool, event)
-    await store.record_extension(pool, event)
+    await record_extension(pool, event)
+    await record_extension(pool, event)
     assert await pool.fetchval("SELECT count(*) FROM task_extensions WHERE task_id = $1", event.task_id) == 1

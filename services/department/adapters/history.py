@@ -1,8 +1,6 @@
-"""SQL of the task history: every change of every task, the audit log and the change feed's source."""
+"""Reads of the task history: every change of every task, the audit log and the change feed's source."""
 
 import json
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,45 +12,9 @@ HISTORY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Change:
-    """One change of a task, as it is recorded."""
-
-    task_id: UUID
-    unit_code: str
-    dossier_code: str
-    action: str
-    actor: str
-    by_clerk: bool
-    status_before: str | None
-    status_after: str
-    version: int
-    at: datetime
-    trace_id: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-async def record(connection: asyncpg.Connection, change: Change) -> asyncpg.Record:
-    """Write ``change``; its commit also announces it to the change feed."""
-    row = await connection.fetchrow(
-        "INSERT INTO task_history (task_id, unit_code, dossier_code, action, actor, by_clerk, status_before,"
-        " status_after, version, detail, trace_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11,"
-        f" $12) RETURNING {HISTORY_COLUMNS}",
-        change.task_id,
-        change.unit_code,
-        change.dossier_code,
-        change.action,
-        change.actor,
-        change.by_clerk,
-        change.status_before,
-        change.status_after,
-        change.version,
-        json.dumps(change.detail, ensure_ascii=False),
-        change.trace_id,
-        change.at,
-    )
-    assert row is not None
-    return row
+def entry_of(row: asyncpg.Record) -> dict[str, Any]:
+    """A history row with its ``detail`` decoded, as the use cases and the API show it."""
+    return {**dict(row), "detail": json.loads(row["detail"])}
 
 
 async def of_task(connection: asyncpg.Connection, task_id: UUID) -> list[asyncpg.Record]:

@@ -1,6 +1,5 @@
 """The clerk API of the department service: inbox, task detail, actions, audit log and change feed."""
 
-import asyncpg
 from fastapi import APIRouter
 
 from services.department.adapters.change_feed import ChangeFeed
@@ -8,12 +7,13 @@ from services.department.api.actions import build_actions
 from services.department.api.feed import build_feed
 from services.department.api.models import TaskView
 from services.department.api.queries import build_queries
+from services.department.store import DepartmentStore
 from shared.kernel.runtime import ServiceRuntime
 
 __all__ = ["TaskView", "build_api"]
 
 
-def build_api(runtime: ServiceRuntime[asyncpg.Connection], feed: ChangeFeed) -> APIRouter:
+def build_api(runtime: ServiceRuntime[DepartmentStore], feed: ChangeFeed) -> APIRouter:
     """Every clerk route; each checks the bearer token with the app's ``state.token_verifier``."""
     api = APIRouter()
     api.include_router(build_queries(runtime))

@@ -7,7 +7,6 @@ with the same ``Idempotency-Key`` gets the first answer again, whatever happened
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import APIRouter, Header
@@ -26,14 +25,13 @@ from services.department.api.models import (
     TaskView,
 )
 from services.department.api.openapi_responses import problems
-from services.department.api.queries import change_of
 from services.department.api.security import Token, etag, forbidden, not_found, parse_if_match
 from services.department.domain.access import ForbiddenActionError
-from services.department.domain.task import TaskActionError
+from services.department.domain.task import NotAWorkingDayError, TaskActionError
+from services.department.store import DepartmentStore
 from shared.kernel.http_problems import field_error, problem
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer, answer_once, request_fingerprint
 from shared.kernel.runtime import ServiceRuntime
-from shared.reference.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, CalendarRangeError, default_calendar
 
 IfMatch = Annotated[
     str | None, Header(max_length=40, description='The task\'s ETag as last read, e.g. `"3"`. Required.')
@@ -44,7 +42,7 @@ IdempotencyKey = Annotated[
 ACTION_ERRORS = problems(400, 401, 403, 404, 409, 422, 428)
 
 
-def build_actions(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
+def build_actions(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
     api = APIRouter(prefix="/v1/tasks/{task_id}", tags=["clerk actions"])
 
     async def run(
@@ -64,11 +62,13 @@ def build_actions(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
             acting = handlers.Acting(token.clerk, task_id, version, datetime.now(UTC), _trace_id())
             acted = await handlers.act(runtime.unit_of_work(connection), acting, command)
             if isinstance(command, handlers.Comment):
-                return StoredAnswer(201, HistoryEntry.model_validate(change_of(acted.change)).model_dump(mode="json"))
+                return StoredAnswer(201, HistoryEntry.model_validate(dict(acted.change)).model_dump(mode="json"))
             return StoredAnswer(200, TaskView.model_validate(dict(acted.task)).model_dump(mode="json"))
 
         try:
             answer = await answer_once(runtime.db, token.clerk.id, key, fingerprint, act)
+        except NotAWorkingDayError as error:
+            return problem(422, "Not a working day", [field_error("new_due_date", str(error))])
         except handlers.TaskNotFoundError as error:
             return not_found("task_id", str(error)).response()
         except ForbiddenActionError as error:
@@ -154,15 +154,7 @@ def build_actions(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     ) -> JSONResponse:
         """Set a later due date with an apology letter (Form 04) to the applicant (handler); routing moves the
         dossier's due date by the same working days and the applicant is told the reason and the new date."""
-        try:
-            working_day = default_calendar().is_working_day(extension.new_due_date)
-        except CalendarRangeError as error:
-            return problem(422, "Not a working day", [field_error("new_due_date", str(error))])
-        if not working_day:
-            why = f"{extension.new_due_date.isoformat()} is not a working day"
-            return problem(422, "Not a working day", [field_error("new_due_date", why)])
-        new_due_at = datetime.combine(extension.new_due_date, END_OF_OFFICE_DAY, tzinfo=ZoneInfo(OFFICE_TIMEZONE))
-        command = handlers.ExtendTask(new_due_at=new_due_at, reason=extension.reason)
+        command = handlers.ExtendTask(new_due_date=extension.new_due_date, reason=extension.reason)
         return await run(task_id, token, if_match, idempotency_key, command, extension.model_dump(mode="json"))
 
     @api.post("/comments", response_model=HistoryEntry, status_code=201, responses=ACTION_ERRORS)

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import APIRouter, Header
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -15,13 +14,14 @@ from services.department.adapters.change_feed import ChangeFeed
 from services.department.api.openapi_responses import problems
 from services.department.api.security import Token, unit_access
 from services.department.domain.access import Action
+from services.department.store import DepartmentStore
 from shared.kernel.runtime import ServiceRuntime
 
 REPLAY_LIMIT = 1000
 PING_SECONDS = 15
 
 
-def build_feed(runtime: ServiceRuntime[asyncpg.Connection], feed: ChangeFeed) -> APIRouter:
+def build_feed(runtime: ServiceRuntime[DepartmentStore], feed: ChangeFeed) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["change feed"])
 
     @api.get(

@@ -1,11 +1,9 @@
 """The clerk API's reads: a unit's inbox, one task in full, a unit's audit log."""
 
-import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import asyncpg
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
@@ -26,6 +24,7 @@ from services.department.api.openapi_responses import problems
 from services.department.api.security import Token, etag, forbidden, not_found, unit_access
 from services.department.domain.access import Action
 from services.department.domain.task import TaskStatus
+from services.department.store import DepartmentStore, Task
 from shared.kernel.http_problems import ProblemError, field_error
 from shared.kernel.runtime import ServiceRuntime
 from shared.reference.data import catalogue
@@ -33,7 +32,7 @@ from shared.reference.data import catalogue
 PROCEDURE_CODE = r"^\d\.\d{6}$"
 
 
-def build_queries(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
+def build_queries(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["clerk reads"])
 
     @api.get("/units/{unit}/tasks", response_model=TaskPage, responses=problems(401, 403, 404, 422))
@@ -82,7 +81,7 @@ def build_queries(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
         """
         async with runtime.db.acquire() as connection:
             try:
-                row = await handlers.visible_task(connection, token.clerk, task_id)
+                row = handlers.visible(await repository.task(connection, task_id), token.clerk, task_id)
             except handlers.TaskNotFoundError as error:
                 raise not_found("task_id", str(error)) from error
             if not token.clerk.may(Action.READ):
@@ -94,7 +93,7 @@ def build_queries(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
             task=task,
             dossier=_dossier(row),
             documents=_documents(task.procedure_code),
-            history=[HistoryEntry.model_validate(change_of(c)) for c in changes],
+            history=[HistoryEntry.model_validate(history.entry_of(c)) for c in changes],
         )
 
     @api.get("/units/{unit}/audit", response_model=AuditPage, responses=problems(401, 403, 404, 422))
@@ -112,7 +111,7 @@ def build_queries(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
         before = cursors.audit_before(cursor) if cursor else None
         async with runtime.db.acquire() as connection:
             rows = await history.audit(connection, unit, before_id=before, limit=limit + 1, task_id=task, actor=actor)
-        items = [AuditEntry.model_validate(change_of(row)) for row in rows[:limit]]
+        items = [AuditEntry.model_validate(history.entry_of(row)) for row in rows[:limit]]
         return AuditPage(items=items, next_cursor=cursors.audit_cursor(items[-1].id) if len(rows) > limit else None)
 
     return api
@@ -130,12 +129,7 @@ def _procedures(procedure: str | None, field: str | None) -> list[str] | None:
     return [code for code in in_field if procedure in (None, code)]
 
 
-def change_of(row: asyncpg.Record) -> dict[str, Any]:
-    """A history row as the API shows it."""
-    return {**dict(row), "detail": json.loads(row["detail"])}
-
-
-def _dossier(row: asyncpg.Record) -> DossierSummary:
+def _dossier(row: Task) -> DossierSummary:
     procedure = catalogue().find(row["procedure_code"])
     return DossierSummary(
         id=row["dossier_id"],

@@ -8,13 +8,16 @@ Every change bumps the task's ``version``; a clerk acts on the version they saw,
 two clerks acting on one version only the first succeeds. A handler may claim an
 unfinished task: while it is claimed, other handlers cannot claim it, ask for
 supplements, return or extend it (an approver's decision is not blocked by a claim).
+An extension names a working day; the task is then due at the end of its office hours.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from shared.contracts import TaskOutcome
+from shared.reference.calendar import END_OF_OFFICE_DAY, OFFICE_TIMEZONE, CalendarRangeError, WorkingCalendar
 
 
 class TaskStatus(StrEnum):
@@ -123,6 +126,21 @@ def check_return(status: str, reason: str) -> str:
     if cleaned is None:
         raise TaskActionError("returning a task needs a reason", "reason")
     return cleaned
+
+
+class NotAWorkingDayError(ValueError):
+    """An extension's new due date is not a working day, or lies outside the calendar."""
+
+
+def extended_due(day: date, calendar: WorkingCalendar) -> datetime:
+    """When a task extended to ``day`` is due: the end of that working day's office hours, office time."""
+    try:
+        working = calendar.is_working_day(day)
+    except CalendarRangeError as error:
+        raise NotAWorkingDayError(str(error)) from error
+    if not working:
+        raise NotAWorkingDayError(f"{day.isoformat()} is not a working day")
+    return datetime.combine(day, END_OF_OFFICE_DAY, tzinfo=ZoneInfo(OFFICE_TIMEZONE))
 
 
 def check_extension(status: str, current_due: datetime | None, new_due: datetime, reason: str) -> str:

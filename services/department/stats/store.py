@@ -1,10 +1,10 @@
-"""SQL of the public board: a unit's completions over a period, and the extensions record."""
+"""SQL of the public board: a unit's completions over a period, and whether each was extended."""
 
 from datetime import datetime
 
 import asyncpg
 
-from shared.contracts import TaskExtended, TaskOutcome
+from shared.contracts import TaskOutcome
 
 COMPLETED = [outcome.value for outcome in TaskOutcome]
 
@@ -38,15 +38,4 @@ async def recent_completions(connection: asyncpg.Connection, since: datetime) ->
             since,
             COMPLETED,
         )
-    )
-
-
-async def record_extension(connection: asyncpg.Connection, event: TaskExtended) -> None:
-    await connection.execute(
-        "INSERT INTO task_extensions (task_id, previous_due_at, new_due_at, extended_at) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (task_id, new_due_at) DO NOTHING",
-        event.task_id,
-        event.previous_due_at,
-        event.new_due_at,
-        event.extended_at,
     )

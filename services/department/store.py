@@ -1,0 +1,81 @@
+"""The port department's use cases keep tasks through: the work queue, each task's history, the board's extensions.
+
+Every change of a task answers the task as it now is, its ``version`` one higher.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from shared.contracts import TaskAssigned, TaskExtended
+
+Task = Mapping[str, Any]
+"""A task by column: id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, status, version,
+reason, missing, completed_by, assigned_at, due_at, completed_at, claimed_by, claimed_at, supplement_requests."""
+
+Entry = Mapping[str, Any]
+"""A history entry as written: id, the :class:`Change`'s fields (``detail`` a dict) and ``trace_id``."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a task, as its history records it."""
+
+    task_id: UUID
+    unit_code: str
+    dossier_code: str
+    action: str
+    actor: str
+    by_clerk: bool
+    status_before: str | None
+    status_after: str
+    version: int
+    at: datetime
+    trace_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class DepartmentStore(Protocol):
+    """Where the department keeps its units' tasks; the unit of work holds it for one transaction."""
+
+    async def add_task(self, assigned: TaskAssigned) -> Task | None:
+        """Queue the assigned task, open; None when it was queued before."""
+        ...
+
+    async def task_for_update(self, task_id: UUID) -> Task | None:
+        """The task, held until the unit of work ends; None if no task has this id."""
+        ...
+
+    async def finish_task(self, task_id: UUID, status: str, reason: str | None, by: str | None, at: datetime) -> Task:
+        """Close the task as ``status`` (approved, refused, returned, cancelled), by a clerk or (None) routing."""
+        ...
+
+    async def wait_for_supplements(self, task_id: UUID, missing: tuple[str, ...]) -> Task:
+        """Let the task wait for ``missing``, counting one more supplement request."""
+        ...
+
+    async def set_due(self, task_id: UUID, due_at: datetime) -> Task:
+        """Move the task's due time."""
+        ...
+
+    async def claim_task(self, task_id: UUID, clerk: str, at: datetime) -> Task:
+        """Give the task to ``clerk`` from ``at``."""
+        ...
+
+    async def release_task(self, task_id: UUID) -> Task:
+        """Give the claimed task back to its unit."""
+        ...
+
+    async def reopen_task(self, task_id: UUID, due_at: datetime) -> Task:
+        """Open a waiting task again, due at ``due_at``."""
+        ...
+
+    async def record_change(self, change: Change) -> Entry:
+        """Append ``change`` to the task's history (its commit announces it on the change feed)."""
+        ...
+
+    async def record_extension(self, extended: TaskExtended) -> None:
+        """Note for the public board that the task was extended, so it counts late; once per new due time."""
+        ...

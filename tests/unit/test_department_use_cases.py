@@ -1,0 +1,426 @@
+"""Department's use cases through a fake store and a recording outbox: clerks' commands and routing's orders."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.department import handlers
+from services.department.domain.access import Clerk, ForbiddenActionError, Role
+from services.department.domain.task import NotAWorkingDayError, StaleVersionError, TaskActionError
+from shared.contracts import (
+    Event,
+    TaskAssigned,
+    TaskCancelled,
+    TaskCompleted,
+    TaskExtended,
+    TaskOutcome,
+    TaskResumed,
+    TaskReturned,
+    TaskSupplementRequested,
+)
+from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
+from tests.support.fake_department_store import FakeDepartmentStore
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+UNIT = "17179.VP"
+BIRTH = "1.001193"  # one supplement request per dossier
+# Assigned on Friday 20 November 2026, due Monday 23 at 17:00; Tuesday 24 is Culture Day.
+ASSIGNED = datetime(2026, 11, 20, 10, 0, tzinfo=HCM)
+DUE = datetime(2026, 11, 23, 17, 0, tzinfo=HCM)
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=HCM)
+
+HANDLER = Clerk("handler-1", frozenset({UNIT}), frozenset({Role.HANDLER}))
+OTHER_HANDLER = Clerk("handler-2", frozenset({UNIT}), frozenset({Role.HANDLER}))
+APPROVER = Clerk("approver-1", frozenset({UNIT}), frozenset({Role.APPROVER}))
+ELSEWHERE = Clerk("handler-9", frozenset({"17179.CA"}), frozenset({Role.HANDLER, Role.APPROVER}))
+
+
+@dataclass
+class Department:
+    """Department's use cases on one fake store, each command or order in its own unit of work."""
+
+    store: FakeDepartmentStore = field(default_factory=FakeDepartmentStore)
+    published: list[Event] = field(default_factory=list)
+    """What the last use case published, in order."""
+
+    def work(self) -> handlers.Work:
+        outbox = RecordingOutbox()
+        self.published = outbox.events
+        return UnitOfWork(self.store, outbox, MONDAY, uuid4())
+
+    async def act(self, clerk: Clerk, command: handlers.ClerkCommand, version: int | None = None) -> handlers.Acted:
+        """The clerk's command on the only task, at the version they saw (the current one unless told)."""
+        task_id = self.task_id
+        seen = self.task["version"] if version is None else version
+        return await handlers.act(self.work(), handlers.Acting(clerk, task_id, seen, MONDAY), command)
+
+    async def assign(self, assigned: TaskAssigned) -> None:
+        await handlers.queue_task(self.work(), assigned)
+
+    async def cancel(self, cancelled: TaskCancelled) -> None:
+        await handlers.cancel_task(self.work(), cancelled)
+
+    async def resume(self, resumed: TaskResumed) -> None:
+        await handlers.resume_task(self.work(), resumed)
+
+    @property
+    def task_id(self) -> UUID:
+        (task_id,) = self.store.tasks
+        return task_id
+
+    @property
+    def task(self) -> dict[str, Any]:
+        return self.store.tasks[self.task_id]
+
+    @property
+    def last_change(self) -> dict[str, Any]:
+        return self.store.history[-1]
+
+
+def assignment(task_id: UUID | None = None, procedure: str = BIRTH) -> TaskAssigned:
+    return TaskAssigned(
+        dossier_id=uuid4(),
+        dossier_code="000.01.15.H40-261120-0001",
+        task_id=task_id or uuid4(),
+        task_key="register-birth",
+        stage=0,
+        unit_code=UNIT,
+        procedure_code=procedure,
+        assigned_at=ASSIGNED,
+        due_at=DUE,
+    )
+
+
+def cancellation(assigned: TaskAssigned) -> TaskCancelled:
+    return TaskCancelled(
+        dossier_id=assigned.dossier_id,
+        dossier_code=assigned.dossier_code,
+        task_id=assigned.task_id,
+        unit_code=assigned.unit_code,
+        reason="Hồ sơ đã được rút",
+        cancelled_at=MONDAY,
+    )
+
+
+def resumption(assigned: TaskAssigned, due_at: datetime) -> TaskResumed:
+    return TaskResumed(
+        dossier_id=assigned.dossier_id,
+        dossier_code=assigned.dossier_code,
+        task_id=assigned.task_id,
+        unit_code=assigned.unit_code,
+        due_at=due_at,
+        resumed_at=MONDAY,
+    )
+
+
+def office_end(day: int) -> datetime:
+    """17:00 on a day of November 2026, office time."""
+    return datetime(2026, 11, day, 17, 0, tzinfo=HCM)
+
+
+@pytest.fixture
+async def department() -> Department:
+    """A department with one task just assigned to the unit."""
+    department = Department()
+    await department.assign(assignment())
+    return department
+
+
+# Clerks' commands
+
+
+async def test_an_approval_completes_the_task_approved(department: Department) -> None:
+    acted = await department.act(APPROVER, handlers.Approve(note=" Đủ điều kiện "))
+
+    task = department.task
+    assert department.published == [
+        TaskCompleted(
+            dossier_id=task["dossier_id"],
+            dossier_code=task["dossier_code"],
+            task_id=task["id"],
+            unit_code=UNIT,
+            outcome=TaskOutcome.APPROVED,
+            reason="Đủ điều kiện",
+            completed_by=APPROVER.id,
+            completed_at=MONDAY,
+        )
+    ]
+    assert (task["status"], task["version"], task["completed_by"], task["completed_at"]) == (
+        "approved",
+        2,
+        APPROVER.id,
+        MONDAY,
+    )
+    assert acted.task == task
+    assert acted.change == department.last_change
+    assert {k: department.last_change[k] for k in ("action", "actor", "by_clerk", "status_before", "status_after")} == {
+        "action": "approved",
+        "actor": APPROVER.id,
+        "by_clerk": True,
+        "status_before": "open",
+        "status_after": "approved",
+    }
+
+
+async def test_a_refusal_completes_the_task_refused_with_its_reason(department: Department) -> None:
+    await department.act(APPROVER, handlers.Refuse(reason="Giấy chứng sinh không hợp lệ"))
+
+    (completed,) = department.published
+    assert isinstance(completed, TaskCompleted)
+    assert (completed.outcome, completed.reason) == (TaskOutcome.REFUSED, "Giấy chứng sinh không hợp lệ")
+    assert (department.task["status"], department.task["reason"]) == ("refused", "Giấy chứng sinh không hợp lệ")
+    assert department.last_change["detail"] == {"reason": "Giấy chứng sinh không hợp lệ"}
+
+
+async def test_a_refusal_without_a_reason_is_not_allowed(department: Department) -> None:
+    with pytest.raises(TaskActionError, match="a refusal needs a reason"):
+        await department.act(APPROVER, handlers.Refuse(reason="  "))
+
+    assert (department.published, department.task["status"]) == ([], "open")
+
+
+async def test_a_supplement_request_lets_the_task_wait_for_what_is_missing(department: Department) -> None:
+    await department.act(HANDLER, handlers.RequestSupplements(missing=(" Giấy chứng sinh ", "Giấy chứng sinh")))
+
+    (requested,) = department.published
+    assert isinstance(requested, TaskSupplementRequested)
+    assert (requested.missing, requested.requested_by, requested.requested_at) == (
+        ("Giấy chứng sinh",),
+        HANDLER.id,
+        MONDAY,
+    )
+    assert (department.task["status"], department.task["missing"], department.task["supplement_requests"]) == (
+        "waiting",
+        ["Giấy chứng sinh"],
+        1,
+    )
+    assert department.last_change["action"] == "supplements-requested"
+
+
+async def test_a_second_supplement_request_is_refused_where_the_procedure_allows_one(
+    department: Department,
+) -> None:
+    assigned = assignment(department.task_id)
+    await department.act(HANDLER, handlers.RequestSupplements(missing=("Giấy chứng sinh",)))
+    await department.resume(resumption(assigned, office_end(26)))
+
+    with pytest.raises(TaskActionError, match="one supplement request per dossier") as refused:
+        await department.act(HANDLER, handlers.RequestSupplements(missing=("Sổ hộ khẩu",)))
+
+    assert refused.value.field == "missing"
+    assert (department.published, department.task["status"]) == ([], "open")
+
+
+async def test_a_returned_task_goes_back_to_routing_with_its_reason(department: Department) -> None:
+    await department.act(HANDLER, handlers.ReturnTask(reason=" Không thuộc thẩm quyền "))
+
+    (returned,) = department.published
+    assert isinstance(returned, TaskReturned)
+    assert (returned.reason, returned.returned_by) == ("Không thuộc thẩm quyền", HANDLER.id)
+    assert (department.task["status"], department.task["completed_by"]) == ("returned", HANDLER.id)
+
+
+async def test_an_extension_moves_the_due_time_to_the_end_of_that_office_day_and_counts_late_on_the_board(
+    department: Department,
+) -> None:
+    acted = await department.act(HANDLER, handlers.ExtendTask(new_due_date=date(2026, 11, 26), reason="Cần xác minh"))
+
+    (extended,) = department.published
+    assert isinstance(extended, TaskExtended)
+    assert (extended.previous_due_at, extended.new_due_at, extended.reason, extended.extended_by) == (
+        DUE,
+        office_end(26),
+        "Cần xác minh",
+        HANDLER.id,
+    )
+    assert acted.task["due_at"] == office_end(26)
+    assert department.store.extensions == {(department.task_id, office_end(26)): extended}
+    assert department.last_change["detail"] == {
+        "previous_due_at": DUE.isoformat(),
+        "new_due_at": office_end(26).isoformat(),
+        "reason": "Cần xác minh",
+    }
+
+
+async def test_an_extension_not_after_the_current_due_time_is_not_allowed(department: Department) -> None:
+    with pytest.raises(TaskActionError, match="is not after") as refused:
+        await department.act(HANDLER, handlers.ExtendTask(new_due_date=date(2026, 11, 23), reason="Cần xác minh"))
+
+    assert refused.value.field == "new_due_date"
+    assert (department.published, department.store.extensions, department.task["due_at"]) == ([], {}, DUE)
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 24), date(2026, 11, 28)], ids=["culture-day", "saturday"])
+async def test_an_extension_to_a_day_off_is_refused_as_not_a_working_day(department: Department, day: date) -> None:
+    with pytest.raises(NotAWorkingDayError, match=f"^{day.isoformat()} is not a working day$"):
+        await department.act(HANDLER, handlers.ExtendTask(new_due_date=day, reason="Cần xác minh"))
+
+    assert (department.published, department.task["due_at"], department.task["version"]) == ([], DUE, 1)
+
+
+async def test_an_extension_outside_the_calendar_is_refused_as_not_a_working_day(department: Department) -> None:
+    with pytest.raises(NotAWorkingDayError, match="outside the calendar"):
+        await department.act(HANDLER, handlers.ExtendTask(new_due_date=date(2100, 1, 4), reason="Cần xác minh"))
+
+
+async def test_a_day_off_is_refused_before_the_task_is_looked_at(department: Department) -> None:
+    # As the HTTP layer did before: a wrong date answers 422 whatever the task, version or role.
+    command = handlers.ExtendTask(new_due_date=date(2026, 11, 24), reason="Cần xác minh")
+    with pytest.raises(NotAWorkingDayError):
+        await department.act(ELSEWHERE, command, version=7)
+
+
+async def test_a_claim_gives_the_task_to_the_handler_and_publishes_nothing(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim())
+
+    assert department.published == []
+    assert (department.task["claimed_by"], department.task["claimed_at"], department.task["version"]) == (
+        HANDLER.id,
+        MONDAY,
+        2,
+    )
+    assert department.last_change["action"] == "claimed"
+    with pytest.raises(TaskActionError, match="claimed by handler-1"):
+        await department.act(OTHER_HANDLER, handlers.ReturnTask(reason="Không thuộc thẩm quyền"))
+
+
+async def test_a_release_gives_the_task_back_to_the_unit_and_publishes_nothing(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim())
+
+    await department.act(HANDLER, handlers.Release())
+
+    assert department.published == []
+    assert (department.task["claimed_by"], department.task["claimed_at"], department.task["version"]) == (None, None, 3)
+    assert department.last_change["action"] == "released"
+
+
+async def test_a_comment_is_a_history_entry_only(department: Department) -> None:
+    before = dict(department.task)
+
+    acted = await department.act(HANDLER, handlers.Comment(text=" Đã gọi điện cho người nộp "))
+
+    assert department.published == []
+    assert department.task == before
+    assert acted.change == department.last_change
+    assert {k: acted.change[k] for k in ("action", "status_before", "status_after", "version", "detail")} == {
+        "action": "commented",
+        "status_before": "open",
+        "status_after": "open",
+        "version": 1,
+        "detail": {"text": "Đã gọi điện cho người nộp"},
+    }
+
+
+# What act enforces on every command
+
+
+async def test_another_units_task_does_not_exist_for_the_clerk(department: Department) -> None:
+    with pytest.raises(handlers.TaskNotFoundError):
+        await department.act(ELSEWHERE, handlers.Approve())
+    nowhere = handlers.Acting(APPROVER, uuid4(), 1, MONDAY)
+    with pytest.raises(handlers.TaskNotFoundError):
+        await handlers.act(department.work(), nowhere, handlers.Approve())
+
+    assert department.task["status"] == "open"
+
+
+async def test_a_role_without_the_right_is_forbidden(department: Department) -> None:
+    with pytest.raises(ForbiddenActionError, match="approve needs one of the roles: approver"):
+        await department.act(HANDLER, handlers.Approve())
+    with pytest.raises(ForbiddenActionError):
+        await department.act(APPROVER, handlers.Claim())
+
+    assert (department.task["status"], department.task["claimed_by"]) == ("open", None)
+
+
+async def test_a_stale_version_is_refused(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim())
+
+    with pytest.raises(StaleVersionError, match="task is at version 2, not 1"):
+        await department.act(APPROVER, handlers.Approve(), version=1)
+
+    assert (department.published, department.task["status"]) == ([], "open")
+
+
+# Routing's orders, in the order of their stream (routing.task-orders.v1)
+
+
+async def test_an_assignment_queues_the_task_once_even_when_redelivered() -> None:
+    department = Department()
+    assigned = assignment()
+
+    await department.assign(assigned)
+    await department.assign(assigned)
+
+    assert list(department.store.tasks) == [assigned.task_id]
+    assert (department.task["status"], department.task["version"], department.task["due_at"]) == ("open", 1, DUE)
+    assert [(c["action"], c["actor"], c["by_clerk"], c["detail"]) for c in department.store.history] == [
+        ("assigned", handlers.ROUTING, False, {"due_at": DUE.isoformat()})
+    ]
+    assert department.published == []
+
+
+async def test_an_assignment_then_its_cancellation_leaves_the_task_cancelled() -> None:
+    department = Department()
+    assigned = assignment()
+
+    await department.assign(assigned)
+    await department.cancel(cancellation(assigned))
+
+    assert (department.task["status"], department.task["reason"], department.task["completed_at"]) == (
+        "cancelled",
+        "Hồ sơ đã được rút",
+        MONDAY,
+    )
+    assert (department.last_change["action"], department.last_change["status_before"]) == ("cancelled", "open")
+
+
+async def test_a_cancellation_before_its_assignment_is_refused_not_remembered() -> None:
+    department = Department()
+    assigned = assignment()
+
+    with pytest.raises(handlers.UnknownTaskError):
+        await department.cancel(cancellation(assigned))
+    await department.assign(assigned)
+
+    assert department.task["status"] == "open"
+
+
+async def test_a_cancellation_leaves_a_finished_task_as_it_is(department: Department) -> None:
+    await department.act(APPROVER, handlers.Approve())
+    changes = len(department.store.history)
+
+    await department.cancel(cancellation(assignment(department.task_id)))
+
+    assert (department.task["status"], len(department.store.history)) == ("approved", changes)
+
+
+async def test_a_resumption_reopens_a_waiting_task_due_at_the_moved_time(department: Department) -> None:
+    await department.act(HANDLER, handlers.RequestSupplements(missing=("Giấy chứng sinh",)))
+
+    await department.resume(resumption(assignment(department.task_id), office_end(26)))
+
+    assert (department.task["status"], department.task["due_at"], department.task["version"]) == (
+        "open",
+        office_end(26),
+        3,
+    )
+    assert (department.last_change["action"], department.last_change["detail"]) == (
+        "resumed",
+        {"due_at": office_end(26).isoformat()},
+    )
+
+
+async def test_a_resumption_leaves_a_task_that_is_not_waiting_alone(department: Department) -> None:
+    await department.resume(resumption(assignment(department.task_id), office_end(26)))
+
+    assert (department.task["due_at"], department.task["version"], len(department.store.history)) == (DUE, 1, 1)
+
+
+async def test_a_resumption_of_a_task_never_assigned_is_refused() -> None:
+    with pytest.raises(handlers.UnknownTaskError):
+        await Department().resume(resumption(assignment(), office_end(26)))
