@@ -1,21 +1,35 @@
-"""Notification's HTTP API: what each applicant was sent, what the portal was sent, what failed for good."""
+"""Notification's HTTP API: what each applicant was sent, what the portal was sent, what failed for good.
+
+The delivery listing and the retry of a dead-lettered delivery are for operators (the
+``lienthong deliveries`` commands); like every API but the clerk API they are not
+authenticated yet.
+"""
 
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.notification.adapters import repository
+from services.notification import handlers
+from services.notification.adapters import queries
 from services.notification.domain.recipients import masked
+from services.notification.store import DeliveryRow, NotificationStore
 from shared.contracts import DossierStatus
-from shared.kernel.http_problems import problems
+from shared.kernel.http_problems import ProblemError, field_error, problems
 from shared.kernel.runtime import ServiceRuntime
 
 DeliveryState = Literal["pending", "sending", "delivered", "dead-lettered"]
+DOSSIER_CODE = r"^[\w.\-]+$"
+MEANINGS = {
+    400: "Malformed JSON (field `body`).",
+    404: "No delivery has this id (field `delivery_id`).",
+    409: "The delivery is not dead-lettered (field `state` says what it is): it was retried already, or never"
+    " failed for good. Nothing changed.",
+    422: "A field is missing or invalid; each error names it.",
+}
 
 
 class Delivery(BaseModel):
@@ -42,11 +56,43 @@ class Delivery(BaseModel):
     finished_at: datetime | None
 
 
-class DeadLetteredDelivery(Delivery):
+class ListedDelivery(Delivery):
+    """A delivery with the dossier it is about."""
+
     dossier_code: str
 
 
-def _delivery(row: asyncpg.Record, model: type[Delivery] = Delivery) -> Any:
+class DeadLetteredDelivery(ListedDelivery):
+    """A delivery that failed for good."""
+
+
+OperatorText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\x00-\x1f]*$")]
+
+
+class RetryRequest(BaseModel):
+    """Who asks for a dead-lettered delivery to be sent again, and why: kept with the retry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Annotated[OperatorText, StringConstraints(max_length=200)] = Field(
+        description="The operator who asks.", examples=["ops.an"]
+    )
+    reason: Annotated[OperatorText, StringConstraints(max_length=1000)] = Field(
+        description="Why it should go now.", examples=["SMS gateway back after its outage"]
+    )
+
+
+class DeliveryRetry(BaseModel):
+    """A dead-lettered delivery put back in line: it is sent again at the delivery worker's next round."""
+
+    delivery: ListedDelivery = Field(description="The delivery as it now is: pending, its attempts from zero.")
+    retried_by: str
+    reason: str
+    error_before: str | None = Field(description="The error it was dead-lettered with.")
+    retried_at: datetime
+
+
+def _delivery(row: DeliveryRow, model: type[Delivery] = Delivery) -> Any:
     values = dict(row)
     values["recipient"] = masked(row["channel"], row["recipient"])
     if row["state"] != "pending":
@@ -56,22 +102,38 @@ def _delivery(row: asyncpg.Record, model: type[Delivery] = Delivery) -> Any:
     return model.model_validate(values)
 
 
-def build_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
+def build_api(runtime: ServiceRuntime[NotificationStore]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.get("/dossiers/{code}/notifications", response_model=list[Delivery])
     async def notifications(code: str) -> list[Delivery]:
         """Every message to the applicant about the dossier, oldest first, with channel, attempts and state."""
         async with runtime.db.acquire() as connection:
-            rows = await repository.for_dossier(connection, code, portal=False)
+            rows = await queries.for_dossier(connection, code, portal=False)
         return [_delivery(row) for row in rows]
 
     @api.get("/dossiers/{code}/portal-syncs", response_model=list[Delivery])
     async def portal_syncs(code: str) -> list[Delivery]:
         """Every status record sent (or to be sent) to the National Public Service Portal, in order."""
         async with runtime.db.acquire() as connection:
-            rows = await repository.for_dossier(connection, code, portal=True)
+            rows = await queries.for_dossier(connection, code, portal=True)
         return [_delivery(row) for row in rows]
+
+    @api.get("/deliveries", response_model=list[ListedDelivery], responses=problems(MEANINGS, 422))
+    async def deliveries(
+        state: Annotated[DeliveryState | None, Query(description="Only deliveries in this state.")] = None,
+        dossier: Annotated[
+            str | None, Query(max_length=40, pattern=DOSSIER_CODE, description="Only this dossier's deliveries.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> list[ListedDelivery]:
+        """Deliveries newest first, of every dossier and channel (portal records too), for operators.
+
+        Called by ``lienthong deliveries list``; anonymous for now, like every API but the clerk API.
+        """
+        async with runtime.db.acquire() as connection:
+            rows = await queries.newest(connection, dossier=dossier, state=state, limit=limit)
+        return [_delivery(row, ListedDelivery) for row in rows]
 
     @api.get(
         "/deliveries/dead-lettered",
@@ -81,7 +143,31 @@ def build_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
     async def dead_lettered(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[DeadLetteredDelivery]:
         """Deliveries that failed for good (for operators), newest first."""
         async with runtime.db.acquire() as connection:
-            rows = await repository.dead_lettered(connection, limit=limit)
+            rows = await queries.dead_lettered(connection, limit=limit)
         return [_delivery(row, DeadLetteredDelivery) for row in rows]
+
+    @api.post(
+        "/deliveries/{delivery_id}/retry",
+        response_model=DeliveryRetry,
+        responses=problems(MEANINGS, 400, 404, 409, 422),
+    )
+    async def retry(delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: RetryRequest) -> DeliveryRetry:
+        """Send a dead-lettered delivery again, once: it goes back in line with its attempts from zero.
+
+        For operators (``lienthong deliveries retry``), after the cause of the failure is fixed;
+        anonymous for now, like every API but the clerk API. Who asked and why are kept in the
+        transaction that requeues it. A delivery that is not dead-lettered (already retried, or
+        delivered) answers 409 and nothing changes.
+        """
+        try:
+            async with runtime.transaction() as uow:
+                retried = await handlers.retry_delivery(uow, delivery_id, by=request.by, reason=request.reason)
+        except handlers.DeliveryNotFoundError as error:
+            raise ProblemError(404, "No such delivery", [field_error("delivery_id", str(error))]) from error
+        except handlers.NotDeadLetteredError as error:
+            raise ProblemError(409, "Not dead-lettered", [field_error("state", str(error))]) from error
+        return DeliveryRetry.model_validate(
+            {**dict(retried.record), "delivery": _delivery(retried.delivery, ListedDelivery)}
+        )
 
     return api

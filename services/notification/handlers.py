@@ -1,19 +1,43 @@
-"""Notification's use cases: plan the deliveries of a status change, and the fallback of a failed one."""
+"""Notification's use cases: plan the deliveries of a status change, finish each try, retry a dead letter."""
 
 import json
+import logging
+from dataclasses import dataclass
 
-import asyncpg
-
-from services.notification.adapters import repository
-from services.notification.adapters.repository import PlannedDelivery
 from services.notification.channels.configured import PORTAL
+from services.notification.domain.delivery import Finished, RetryLater, Step
 from services.notification.domain.messages import MessageFacts, facts_of, worth_telling
+from services.notification.domain.planned import PlannedDelivery
 from services.notification.domain.portal_record import portal_record
 from services.notification.domain.recipients import Recipient, fallback_of, recipients_of
 from services.notification.rendering import render
+from services.notification.store import DeliveryRow, NotificationStore
 from shared.contracts import Channel, DossierStatusChanged
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.data import catalogue
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryNotFoundError(LookupError):
+    """No delivery has this id."""
+
+
+class NotDeadLetteredError(Exception):
+    """Only a dead-lettered delivery is put back in line; this one is in another state."""
+
+    def __init__(self, delivery_id: int, state: str) -> None:
+        super().__init__(f"it is {state}, not dead-lettered")
+        self.delivery_id = delivery_id
+        self.state = state
+
+
+@dataclass(frozen=True)
+class Retried:
+    """A dead-lettered delivery put back in line, and the record of who asked and why."""
+
+    delivery: DeliveryRow
+    record: DeliveryRow
 
 
 def applicant_channels(senders: frozenset[str]) -> frozenset[Channel]:
@@ -35,13 +59,13 @@ def _message(facts: MessageFacts, recipient: Recipient, fallback_for: int | None
 
 
 async def plan_deliveries(
-    uow: UnitOfWork[asyncpg.Connection], event: DossierStatusChanged, *, senders: frozenset[str]
+    uow: UnitOfWork[NotificationStore], event: DossierStatusChanged, *, senders: frozenset[str]
 ) -> None:
     """Plan, in the consumer's transaction, one message per applicant channel and the portal's record.
 
     The applicant is not told of a hand-over between units that keeps the status; the portal is.
 
-    A redelivered event plans nothing new: each (event, channel) is one row.
+    A redelivered event plans nothing new: each (event, channel) is one delivery.
     """
     assert uow.cause is not None, "deliveries are keyed by the status change's event id"
     event_id = uow.cause
@@ -52,10 +76,10 @@ async def plan_deliveries(
     if PORTAL in senders:
         record = portal_record(event, event_id)
         planned.append(PlannedDelivery(PORTAL, PORTAL, json.dumps(record, ensure_ascii=False), record=record))
-    await repository.plan(uow.store, event_id, event, planned)
+    await uow.store.plan(event_id, event, planned)
 
 
-async def plan_fallback(connection: asyncpg.Connection, failed: asyncpg.Record, *, senders: frozenset[str]) -> bool:
+async def plan_fallback(uow: UnitOfWork[NotificationStore], failed: DeliveryRow, *, senders: frozenset[str]) -> bool:
     """After ``failed`` was dead-lettered, send its message on the fallback channel (SMS → e-mail), if any."""
     if failed["channel"] == PORTAL:
         return False
@@ -63,7 +87,39 @@ async def plan_fallback(connection: asyncpg.Connection, failed: asyncpg.Record, 
     recipient = fallback_of(event.applicant, Channel(failed["channel"]), applicant_channels(senders))
     if recipient is None:
         return False
-    return (
-        await repository.plan(connection, failed["event_id"], event, [_message(_facts(event), recipient, failed["id"])])
-        > 0
-    )
+    fallback = _message(_facts(event), recipient, failed["id"])
+    return await uow.store.plan(failed["event_id"], event, [fallback]) > 0
+
+
+async def finish_try(
+    uow: UnitOfWork[NotificationStore], delivery: DeliveryRow, step: Step, *, senders: frozenset[str]
+) -> bool:
+    """Record what follows the claimed try of ``delivery``; a dead-lettered one goes on its fallback channel.
+
+    False when the try's lease passed to another worker: its outcome is dropped, nothing changes.
+    """
+    delivery_id, attempt = delivery["id"], delivery["attempts"]
+    if isinstance(step, Finished):
+        return await uow.store.delivered(delivery_id, attempt, step.provider_ref)
+    if isinstance(step, RetryLater):
+        return await uow.store.retry_later(delivery_id, attempt, step.delay_seconds, step.error)
+    if not await uow.store.dead_letter(delivery_id, attempt, step.error):
+        return False
+    if await plan_fallback(uow, delivery, senders=senders):
+        log.info("delivery %s on %s dead-lettered; sent by the fallback channel", delivery_id, delivery["channel"])
+    return True
+
+
+async def retry_delivery(uow: UnitOfWork[NotificationStore], delivery_id: int, *, by: str, reason: str) -> Retried:
+    """An operator puts a dead-lettered delivery back in line, once: who and why are kept with it.
+
+    Raises :class:`DeliveryNotFoundError` or :class:`NotDeadLetteredError` (it was retried already,
+    or never failed for good); nothing changes then.
+    """
+    requeued = await uow.store.requeue(delivery_id)
+    if requeued is None:
+        state = await uow.store.state_of(delivery_id)
+        if state is None:
+            raise DeliveryNotFoundError(f"no delivery has id {delivery_id}")
+        raise NotDeadLetteredError(delivery_id, state)
+    return Retried(requeued, await uow.store.record_retry(requeued, by=by, reason=reason, at=uow.now))

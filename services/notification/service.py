@@ -3,16 +3,15 @@
 import functools
 import logging
 
-import asyncpg
-
 from services.notification import handlers
-from services.notification.adapters.repository import WAKE_CHANNEL
+from services.notification.adapters.postgres_store import WAKE_CHANNEL, PostgresNotificationStore
 from services.notification.api import build_api
 from services.notification.channels import Sender
 from services.notification.channels.configured import configured_senders
 from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
 from services.notification.settings import NotificationSettings
+from services.notification.store import NotificationStore
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged
 from shared.kernel.polling import PollingWorker, WakeUp
 from shared.kernel.retry import RetryPolicy
@@ -21,10 +20,10 @@ from shared.kernel.service import Service
 
 log = logging.getLogger(__name__)
 
-Runtime = ServiceRuntime[asyncpg.Connection]
+Runtime = ServiceRuntime[NotificationStore]
 
 
-def declare(settings: NotificationSettings) -> Service[asyncpg.Connection]:
+def declare(settings: NotificationSettings) -> Service[NotificationStore]:
     senders = configured_senders(settings)
     plan = functools.partial(handlers.plan_deliveries, senders=frozenset(senders))
 
@@ -50,7 +49,7 @@ def declare(settings: NotificationSettings) -> Service[asyncpg.Connection]:
     return Service(
         name="notification",
         title="lienthong notification",
-        store=lambda connection: connection,
+        store=PostgresNotificationStore,
         consumes={DOSSIER_STATUS: {DossierStatusChanged: plan}},
         routers=lambda runtime: [build_api(runtime)],
         workers=workers,
@@ -64,7 +63,7 @@ def delivery_worker(
 ) -> DeliveryWorker:
     """Sends due deliveries through the configured senders; any number of instances share the table."""
     return DeliveryWorker(
-        lambda: runtime.db,
+        runtime.transaction,
         senders,
         RetryPolicy(
             settings.delivery_backoff_seconds, settings.delivery_backoff_cap_seconds, settings.delivery_attempts

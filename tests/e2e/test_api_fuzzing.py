@@ -15,7 +15,7 @@ from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, submit
 from tests.support.schemathesis_run import run_schemathesis
 
 
-@pytest.mark.parametrize(("service", "operations"), [("intake", 5), ("notification", 3)])
+@pytest.mark.parametrize(("service", "operations"), [("intake", 5), ("notification", 5)])
 async def test_a_short_schemathesis_run_finds_no_server_error_and_no_answer_off_the_document(
     http: httpx.AsyncClient, stack: ServiceStack, tmp_path: Path, service: str, operations: int
 ) -> None:

@@ -19,15 +19,17 @@ from standins.control import Standin
 from standins.sms import sms_app
 
 from services.notification import handlers
+from services.notification.adapters.postgres_store import PostgresNotificationStore
 from services.notification.channels.sms import SmsGateway
 from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
+from services.notification.store import NotificationStore
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
 from shared.kernel.db import create_pool
 from shared.kernel.migrations import migrate
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
-from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
+from shared.kernel.unit_of_work import RecordingOutbox, Transactions, UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.WAITING, DossierStatus.DONE)
@@ -59,7 +61,7 @@ class Gateway:
 def _worker(pool: asyncpg.Pool, gateway: Gateway, *, lease: float = 30.0, attempts: int = 5) -> DeliveryWorker:
     sender = SmsGateway("http://sms", "key", "DICHVUCONG", timeout=5, transport=httpx.ASGITransport(app=gateway.app))
     return DeliveryWorker(
-        lambda: pool,
+        Transactions[NotificationStore](lambda: pool, PostgresNotificationStore, "notification", ""),
         {"sms": sender},
         RetryPolicy(base_seconds=0.01, cap_seconds=0.02, attempts=attempts),
         DeliveryMetrics(CollectorRegistry()),
@@ -92,7 +94,9 @@ async def _plan_journey(pool: asyncpg.Pool, phone: str) -> tuple[str, list[uuid.
                 changed_at=datetime.now(UTC),
             )
             async with connection.transaction():
-                uow = UnitOfWork(connection, RecordingOutbox(), datetime.now(UTC), cause=event_id)
+                uow: UnitOfWork[NotificationStore] = UnitOfWork(
+                    PostgresNotificationStore(connection), RecordingOutbox(), datetime.now(UTC), cause=event_id
+                )
                 await handlers.plan_deliveries(uow, event, senders=frozenset({"sms"}))
             events.append(event_id)
             previous = status

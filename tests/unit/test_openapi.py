@@ -61,7 +61,9 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
         "notification": {
             "GET /v1/dossiers/{code}/notifications",
             "GET /v1/dossiers/{code}/portal-syncs",
+            "GET /v1/deliveries",
             "GET /v1/deliveries/dead-lettered",
+            "POST /v1/deliveries/{delivery_id}/retry",
         },
     }
     for service, operations in expected.items():

@@ -26,15 +26,17 @@ from standins.ports import DEFAULT_PORTS
 from standins.process import StandinServers
 
 from services.notification import handlers
+from services.notification.adapters.postgres_store import PostgresNotificationStore
 from services.notification.channels.configured import configured_senders
 from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
 from services.notification.settings import NotificationSettings
+from services.notification.store import NotificationStore
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
 from shared.kernel.db import create_pool
 from shared.kernel.migrations import migrate
 from shared.kernel.retry import RetryPolicy
-from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
+from shared.kernel.unit_of_work import RecordingOutbox, Transactions, UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.DONE)
@@ -64,7 +66,9 @@ async def _plan(pool: asyncpg.Pool, dossiers: int, senders: frozenset[str]) -> i
                     changed_at=datetime.now(UTC),
                 )
                 async with connection.transaction():
-                    uow = UnitOfWork(connection, RecordingOutbox(), datetime.now(UTC), cause=uuid.uuid4())
+                    uow: UnitOfWork[NotificationStore] = UnitOfWork(
+                        PostgresNotificationStore(connection), RecordingOutbox(), datetime.now(UTC), cause=uuid.uuid4()
+                    )
                     await handlers.plan_deliveries(uow, event, senders=senders)
                 previous = status
         return int(await connection.fetchval("SELECT count(*) FROM deliveries"))
@@ -87,7 +91,7 @@ async def bench(dossiers: int, workers: int, batch: int, database_url: str) -> N
         print(f"planned {planned} deliveries for {dossiers} dossiers in {planning:.1f} s ({planned / planning:.0f}/s)")
         pool_workers = [
             DeliveryWorker(
-                lambda: pool,
+                Transactions[NotificationStore](lambda: pool, PostgresNotificationStore, "notification", ""),
                 senders,
                 RetryPolicy(1.0, 10.0, attempts=6),
                 DeliveryMetrics(CollectorRegistry()),

@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from services.notification.adapters import repository
+from services.notification.adapters import queries
 from services.notification.domain.delivery import DeadLettered, Finished, Step
 
 STATES = ("pending", "sending", "dead-lettered")
@@ -37,7 +37,7 @@ class DeliveryMetrics:
     def refresher(self, pool: Callable[[], asyncpg.Pool], channels: tuple[str, ...]) -> Callable[[], Awaitable[None]]:
         async def refresh() -> None:
             async with pool().acquire() as connection:
-                rows = await repository.counts(connection)
+                rows = await queries.counts(connection)
             found = {(r["channel"], r["state"]): int(r["n"]) for r in rows}
             for channel in channels:
                 for state in STATES:

@@ -7,32 +7,28 @@ until its lease ends, when any worker tries it again with the same idempotency k
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
 
-import asyncpg
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from services.notification import handlers
-from services.notification.adapters import repository
 from services.notification.channels import Outgoing, Sender
 from services.notification.delivery.metrics import DeliveryMetrics
-from services.notification.domain.delivery import (
-    DeadLettered,
-    Finished,
-    Outcome,
-    RetryLater,
-    SendFailed,
-    Step,
-    next_step,
-)
+from services.notification.domain.delivery import DeadLettered, Outcome, SendFailed, Step, next_step
+from services.notification.store import DeliveryRow, NotificationStore
 from shared.kernel.retry import RetryPolicy
+from shared.kernel.unit_of_work import UnitOfWork
 from shared.observability.dossier_tracing import dossier_context
 from shared.observability.logging_setup import redact
 
 log = logging.getLogger(__name__)
+
+Transactions = Callable[[], contextlib.AbstractAsyncContextManager[UnitOfWork[NotificationStore]]]
+"""Opens a unit of work on a new transaction (the runtime's ``transaction``)."""
 
 
 class DeliveryWorker:
@@ -40,7 +36,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        pool: Callable[[], asyncpg.Pool],
+        transaction: Transactions,
         senders: dict[str, Sender],
         policy: RetryPolicy,
         metrics: DeliveryMetrics,
@@ -50,7 +46,7 @@ class DeliveryWorker:
         lease_seconds: float,
         send_timeout_seconds: float,
     ) -> None:
-        self._pool = pool
+        self._transaction = transaction
         self._senders = senders
         self._policy = policy
         self._metrics = metrics
@@ -61,8 +57,8 @@ class DeliveryWorker:
 
     async def deliver_due(self, _connection: object = None) -> int:
         """Claim one batch of due deliveries and send them concurrently; returns how many were claimed."""
-        async with self._pool().acquire() as connection:
-            rows = await repository.claim(connection, batch=self.batch, lease_seconds=self._lease_seconds)
+        async with self._transaction() as uow:
+            rows = await uow.store.claim_due(batch=self.batch, lease_seconds=self._lease_seconds)
         results = await asyncio.gather(*(self._deliver(row) for row in rows), return_exceptions=True)
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, Exception):
@@ -70,7 +66,7 @@ class DeliveryWorker:
                 log.error("delivery %s: its outcome could not be recorded: %r", row["id"], result)
         return len(rows)
 
-    async def _deliver(self, row: asyncpg.Record) -> None:
+    async def _deliver(self, row: DeliveryRow) -> None:
         parent = propagate.extract(json.loads(row["trace_carrier"]))
         ctx = dossier_context(row["dossier_code"], None, parent)
         attributes = {"lienthong.delivery.channel": row["channel"], "lienthong.delivery.attempt": row["attempts"]}
@@ -86,7 +82,7 @@ class DeliveryWorker:
             span.set_attribute("lienthong.delivery.step", type(step).__name__)
             await self._record(row, step)
 
-    async def _send(self, row: asyncpg.Record) -> Outcome:
+    async def _send(self, row: DeliveryRow) -> Outcome:
         sender = self._senders.get(row["channel"])
         if sender is None:
             return SendFailed(f"channel {row['channel']} is not configured in this process", permanent=False)
@@ -106,17 +102,10 @@ class DeliveryWorker:
             log.exception("delivery %s: the %s sender failed", row["id"], row["channel"])
             return SendFailed(f"sender failed: {type(error).__name__}", permanent=False)
 
-    async def _record(self, row: asyncpg.Record, step: Step) -> None:
+    async def _record(self, row: DeliveryRow, step: Step) -> None:
         delivery_id, attempt, channel = row["id"], row["attempts"], row["channel"]
-        async with self._pool().acquire() as connection, connection.transaction():
-            if isinstance(step, Finished):
-                kept = await repository.delivered(connection, delivery_id, attempt, step.provider_ref)
-            elif isinstance(step, RetryLater):
-                kept = await repository.retry_later(connection, delivery_id, attempt, step.delay_seconds, step.error)
-            else:
-                kept = await repository.dead_letter(connection, delivery_id, attempt, step.error)
-                if kept and await handlers.plan_fallback(connection, row, senders=frozenset(self._senders)):
-                    log.info("delivery %s on %s dead-lettered; sent by the fallback channel", delivery_id, channel)
+        async with self._transaction() as uow:
+            kept = await handlers.finish_try(uow, row, step, senders=frozenset(self._senders))
         if not kept:
             log.warning(
                 "delivery %s: its lease passed to another worker; outcome of try %s dropped", delivery_id, attempt
