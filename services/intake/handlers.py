@@ -5,14 +5,12 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
-from services.intake.adapters import repository
 from services.intake.domain.dossier_code import format_dossier_code
-from services.intake.domain.identity import UNCHECKED, IdentityState
+from services.intake.domain.identity import UNCHECKED, IdentityState, received_note
 from services.intake.domain.lifecycle import check_supplement, check_withdrawal
 from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept, check_applicant
 from services.intake.reference.birth_provinces import birth_province_codes
+from services.intake.store import Dossier, IntakeStore, NewDossier
 from shared.contracts import (
     Applicant,
     DossierStatus,
@@ -25,8 +23,8 @@ from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue, centres
 
-Work = UnitOfWork[asyncpg.Connection]
-"""Intake's unit of work: its store is the transaction's connection."""
+Work = UnitOfWork[IntakeStore]
+"""Intake's unit of work: its store on the transaction."""
 
 
 class DossierNotFoundError(LookupError):
@@ -112,10 +110,10 @@ async def submit_dossier(
     checked here, raising ``SubmissionRejectedError`` before anything is written. A portal
     dossier id received before gives back that dossier (``created`` False) and writes nothing.
     """
-    connection, now = uow.store, uow.now
+    store, now = uow.store, uow.now
     if command.portal_dossier_id is not None:
-        await repository.lock_portal_dossier_id(connection, command.portal_dossier_id)
-        existing = await repository.find_portal_dossier(connection, command.portal_dossier_id)
+        await store.lock_portal_dossier_id(command.portal_dossier_id)
+        existing = await store.portal_dossier(command.portal_dossier_id)
         if existing is not None:
             return DossierReceived(existing["id"], existing["code"], existing["received_at"], existing["due_at"], False)
     accepted = accepted or _accept(command)
@@ -123,11 +121,10 @@ async def submit_dossier(
     due = due_at(
         default_calendar(), now, accepted.procedure.working_days, cutoff=accepted.procedure.cutoff, tz=timezone
     )
-    sequence = await repository.next_sequence(connection, accepted.agency_id, local_day)
+    sequence = await store.next_sequence(accepted.agency_id, local_day)
     code = format_dossier_code(accepted.agency_id, local_day, sequence)
     dossier_id = uuid4()
-    await repository.insert_dossier(
-        connection,
+    dossier = NewDossier(
         dossier_id=dossier_id,
         code=code,
         procedure_code=accepted.procedure.code,
@@ -142,6 +139,8 @@ async def submit_dossier(
         identity=identity,
         portal_dossier_id=command.portal_dossier_id,
     )
+    await store.add_dossier(dossier)
+    await store.add_history(dossier_id, DossierStatus.RECEIVING, accepted.agency_id, received_note(identity), now)
     event = DossierSubmitted(
         dossier_id=dossier_id,
         dossier_code=code,
@@ -165,13 +164,13 @@ async def supplement_dossier(uow: Work, command: SupplementDossier) -> None:
 
     Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
     """
-    connection, now = uow.store, uow.now
-    dossier = await _locked(connection, command.code)
+    store, now = uow.store, uow.now
+    dossier = await _locked(store, command.code)
     status = DossierStatus(dossier["status"])
     check_supplement(status)
     handed_in = "supplement handed in: " + "; ".join(command.documents)
     note = f"{handed_in} ({command.note})" if command.note else handed_in
-    await repository.add_history(connection, dossier["id"], status, dossier["handling_unit"], note, now)
+    await store.add_history(dossier["id"], status, dossier["handling_unit"], note, now)
     event = DossierSupplemented(
         dossier_id=dossier["id"],
         dossier_code=dossier["code"],
@@ -187,20 +186,20 @@ async def withdraw_dossier(uow: Work, command: WithdrawDossier) -> None:
 
     Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
     """
-    connection, now = uow.store, uow.now
-    dossier = await _locked(connection, command.code)
+    store, now = uow.store, uow.now
+    dossier = await _locked(store, command.code)
     status = DossierStatus(dossier["status"])
     check_withdrawal(status)
     note = f"withdrawn by the applicant: {command.reason}"
-    await repository.add_history(connection, dossier["id"], status, dossier["handling_unit"], note, now)
+    await store.add_history(dossier["id"], status, dossier["handling_unit"], note, now)
     event = DossierWithdrawn(
         dossier_id=dossier["id"], dossier_code=dossier["code"], reason=command.reason, withdrawn_at=now
     )
     await uow.outbox.add(event)
 
 
-async def _locked(connection: asyncpg.Connection, code: str) -> asyncpg.Record:
-    dossier = await repository.lock_dossier(connection, code)
+async def _locked(store: IntakeStore, code: str) -> Dossier:
+    dossier = await store.lock_dossier(code)
     if dossier is None:
         raise DossierNotFoundError(f"no dossier has code {code!r}")
     return dossier
@@ -208,13 +207,9 @@ async def _locked(connection: asyncpg.Connection, code: str) -> asyncpg.Record:
 
 async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
     """Keep intake's view of the dossier (status, due time, what is missing) in step with routing."""
-    connection = uow.store
-    moved = await repository.update_status(
-        connection, event.dossier_id, event.status, event.handling_unit, event.changed_at
-    )
+    store = uow.store
+    moved = await store.move_status(event.dossier_id, event.status, event.handling_unit, event.changed_at)
     missing = event.missing if event.status is DossierStatus.WAITING else None
-    await repository.update_follow_up(connection, event.dossier_id, event.due_at, missing)
+    await store.update_follow_up(event.dossier_id, event.due_at, missing)
     if moved:
-        await repository.add_history(
-            connection, event.dossier_id, event.status, event.handling_unit, event.reason, event.changed_at
-        )
+        await store.add_history(event.dossier_id, event.status, event.handling_unit, event.reason, event.changed_at)

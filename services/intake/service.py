@@ -2,15 +2,15 @@
 
 import logging
 
-import asyncpg
-
 from services.intake import handlers
 from services.intake.adapters.population_db import PopulationDbClient
+from services.intake.adapters.postgres_store import PostgresIntakeStore
 from services.intake.api import build_api
 from services.intake.identity.api import build_identity_api
 from services.intake.identity.checker import IdentityChecker
 from services.intake.identity.rechecker import IdentityRechecker
 from services.intake.settings import IntakeSettings
+from services.intake.store import IntakeStore
 from shared.contracts import DOSSIER_INTAKE, DOSSIER_STATUS, DossierStatusChanged
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
@@ -18,10 +18,10 @@ from shared.kernel.service import Service
 
 log = logging.getLogger(__name__)
 
-Runtime = ServiceRuntime[asyncpg.Connection]
+Runtime = ServiceRuntime[IntakeStore]
 
 
-def declare(settings: IntakeSettings) -> Service[asyncpg.Connection]:
+def declare(settings: IntakeSettings) -> Service[IntakeStore]:
     client = population_db(settings)
     checker = IdentityChecker(
         client, base_seconds=settings.identity_recheck_base_seconds, cap_seconds=settings.identity_recheck_cap_seconds
@@ -37,7 +37,7 @@ def declare(settings: IntakeSettings) -> Service[asyncpg.Connection]:
     return Service(
         name="intake",
         title="lienthong intake",
-        store=lambda connection: connection,
+        store=PostgresIntakeStore,
         consumes={DOSSIER_STATUS: {DossierStatusChanged: handlers.record_status_change}},
         publishes=(DOSSIER_INTAKE,),
         routers=lambda runtime: [build_api(runtime, settings, checker), build_identity_api(runtime)],
@@ -63,7 +63,7 @@ def population_db(settings: IntakeSettings) -> PopulationDbClient | None:
 def identity_rechecker(runtime: Runtime, settings: IntakeSettings, checker: IdentityChecker) -> PollingWorker:
     """Checks pending identities again, backing off, until the population database answers."""
     rechecker = IdentityRechecker(
-        lambda: runtime.db,
+        runtime.transaction,
         checker,
         batch=settings.identity_recheck_batch,
         lease_seconds=settings.identity_recheck_lease_seconds,

@@ -2,11 +2,10 @@
 
 from datetime import datetime
 
-import asyncpg
 from pydantic import BaseModel, Field
 
-from services.intake.adapters import repository
 from services.intake.domain.identity import IdentityStatus
+from services.intake.store import Dossier, IntakeStore
 from shared.contracts import DossierStatus
 
 
@@ -60,7 +59,7 @@ class DossierView(BaseModel):
     history: list[HistoryEntry]
 
 
-def identity_view(row: asyncpg.Record) -> IdentityView:
+def identity_view(row: Dossier) -> IdentityView:
     return IdentityView(
         status=IdentityStatus(row["identity_status"]),
         detail=row["identity_detail"],
@@ -69,7 +68,7 @@ def identity_view(row: asyncpg.Record) -> IdentityView:
     )
 
 
-def accepted_view(row: asyncpg.Record) -> DossierAccepted:
+def accepted_view(row: Dossier) -> DossierAccepted:
     """The answer to the POST that received the dossier, with its current status and identity check."""
     return DossierAccepted(
         id=str(row["id"]),
@@ -83,12 +82,13 @@ def accepted_view(row: asyncpg.Record) -> DossierAccepted:
     )
 
 
-async def dossier_view(connection: asyncpg.Connection, code: str) -> DossierView | None:
-    row = await repository.find_dossier(connection, code)
+async def dossier_view(store: IntakeStore, code: str) -> DossierView | None:
+    """The dossier with this code as the API shows it, or None."""
+    row = await store.dossier_by_code(code)
     if row is None:
         return None
     status = DossierStatus(row["status"])
-    entries = await repository.history(connection, row["id"])
+    entries = await store.history(row["id"])
     return DossierView.model_validate(
         {
             **dict(row),

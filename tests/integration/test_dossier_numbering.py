@@ -8,7 +8,9 @@ import asyncpg
 import pytest
 
 from services.intake import handlers
+from services.intake.adapters.postgres_store import PostgresIntakeStore
 from services.intake.domain.submission import SubmissionRejectedError
+from services.intake.store import IntakeStore
 from shared.contracts import Applicant
 from shared.kernel.unit_of_work import Transactions
 
@@ -29,7 +31,10 @@ def _command(receiving_agency: str = "000.00.15.H91", commune_code: str = "30742
 
 async def _receive(pool: asyncpg.Pool, command: handlers.SubmitDossier) -> str:
     async with pool.acquire() as connection, connection.transaction():
-        uow = Transactions(lambda: pool, lambda c: c, "intake", "it.", clock=lambda: NIGHT_OF_14_AUGUST).on(connection)
+        transactions: Transactions[IntakeStore] = Transactions(
+            lambda: pool, PostgresIntakeStore, "intake", "it.", clock=lambda: NIGHT_OF_14_AUGUST
+        )
+        uow = transactions.on(connection)
         received = await handlers.submit_dossier(uow, command, timezone=HCM)
         return received.code
 

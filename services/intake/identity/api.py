@@ -3,12 +3,12 @@
 from datetime import datetime
 from typing import Annotated
 
-import asyncpg
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.intake.adapters import repository
+from services.intake.adapters.identity_checks import identity_checks as query_identity_checks
 from services.intake.domain.identity import IdentityStatus
+from services.intake.store import IntakeStore
 from shared.kernel.http_problems import problems
 from shared.kernel.runtime import ServiceRuntime
 
@@ -29,7 +29,7 @@ class IdentityCheckList(BaseModel):
     items: list[IdentityCheck]
 
 
-def build_identity_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter:
+def build_identity_api(runtime: ServiceRuntime[IntakeStore]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.get(
@@ -51,7 +51,7 @@ def build_identity_api(runtime: ServiceRuntime[asyncpg.Connection]) -> APIRouter
         papers. `pending` lists those the database has not answered yet (checked again automatically).
         """
         async with runtime.db.acquire() as connection:
-            rows = await repository.identity_checks(connection, status, receiving_agency, limit)
+            rows = await query_identity_checks(connection, status, receiving_agency, limit)
         return IdentityCheckList(items=[IdentityCheck.model_validate(dict(row)) for row in rows])
 
     return api

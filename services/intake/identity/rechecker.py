@@ -10,59 +10,50 @@ is due again for whichever instance looks next.
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from uuid import UUID, uuid4
 
-import asyncpg
-
-from services.intake.adapters import repository
 from services.intake.domain.identity import IdentityStatus, change_note
-from services.intake.identity import store
 from services.intake.identity.checker import IdentityChecker, person_of
-from shared.contracts import Applicant, DossierStatus
+from services.intake.store import IdentityRecheck, IntakeStore
+from shared.contracts import DossierStatus
+from shared.kernel.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+Transaction = Callable[[], AbstractAsyncContextManager[UnitOfWork[IntakeStore]]]
+"""Opens a unit of work on a new transaction, committed when its block ends without an error."""
 
 
 class IdentityRechecker:
     """Rechecks pending identities when they are due, ``batch`` at a time: a polling worker's pass."""
 
-    def __init__(
-        self,
-        pool: Callable[[], asyncpg.Pool],
-        checker: IdentityChecker,
-        *,
-        batch: int,
-        lease_seconds: float,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._pool = pool
+    def __init__(self, transaction: Transaction, checker: IdentityChecker, *, batch: int, lease_seconds: float) -> None:
+        self._transaction = transaction
         self._checker = checker
         self._batch = batch
         self._lease = timedelta(seconds=lease_seconds)
-        self._clock = clock
 
     async def recheck(self, _connection: object = None) -> int:
         """One pass: claim a batch of due dossiers and check each; returns how many were claimed."""
-        now = self._clock()
         claim = uuid4()
-        async with self._pool().acquire() as connection, connection.transaction():
-            rows = await store.claim_due(connection, now, now + self._lease, claim, self._batch)
-        for row in rows:
-            await self._recheck_one(row, claim)
-        return len(rows)
+        async with self._transaction() as uow:
+            due = await uow.store.claim_identity_rechecks(uow.now, self._lease, claim, self._batch)
+        for dossier in due:
+            await self._recheck_one(dossier, claim)
+        return len(due)
 
-    async def _recheck_one(self, row: asyncpg.Record, claim: UUID) -> None:
-        applicant = Applicant.model_validate_json(row["applicant"])
-        state = await self._checker.check(person_of(applicant), row["identity_attempts"])
-        async with self._pool().acquire() as connection, connection.transaction():
-            dossier = await store.record_outcome(connection, row["id"], claim, state)
-            if dossier is None:
-                log.warning("identity check of dossier %s dropped: another instance took it over", row["code"])
+    async def _recheck_one(self, dossier: IdentityRecheck, claim: UUID) -> None:
+        state = await self._checker.check(person_of(dossier.applicant), dossier.attempts)
+        async with self._transaction() as uow:
+            stored = await uow.store.record_identity_outcome(dossier.dossier_id, claim, state)
+            if stored is None:
+                log.warning("identity check of dossier %s dropped: another instance took it over", dossier.code)
                 return
             note = change_note(IdentityStatus.PENDING, state)
             if note is not None:
-                status = DossierStatus(dossier["status"])
-                at = state.checked_at or self._clock()
-                await repository.add_history(connection, row["id"], status, dossier["handling_unit"], note, at)
-        log.info("identity of dossier %s: %s after %d attempts", row["code"], state.status, state.attempts)
+                status = DossierStatus(stored["status"])
+                at = state.checked_at or uow.now
+                await uow.store.add_history(dossier.dossier_id, status, stored["handling_unit"], note, at)
+        log.info("identity of dossier %s: %s after %d attempts", dossier.code, state.status, state.attempts)

@@ -1,0 +1,161 @@
+"""Intake's store on PostgreSQL: the SQL of the intake schema's dossiers, numbers and history."""
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.intake.domain.identity import IdentityState, IdentityStatus
+from services.intake.store import Dossier, IdentityRecheck, NewDossier
+from shared.contracts import Applicant, DossierStatus
+from shared.kernel.polling import LeasedRows
+
+DOSSIER_COLUMNS = (
+    "id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
+    " handling_unit, received_at, due_at, updated_at, components, missing, portal_dossier_id,"
+    " identity_status, identity_detail, identity_attempts, identity_checked_at"
+)
+
+PENDING_IDENTITIES = LeasedRows(
+    table="dossiers",
+    due_column="identity_next_check_at",
+    ready="identity_status = 'pending'",
+    returning="id, code, applicant, identity_attempts",
+    claim_set="identity_claim = $3",
+)
+"""Pending identity checks, claimed by one instance at a time under a lease (see ``identity/rechecker.py``)."""
+
+
+class PostgresIntakeStore:
+    """:class:`~services.intake.store.IntakeStore` on a connection (in a transaction for the locks)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    async def next_sequence(self, agency_id: str, day: date) -> int:
+        # The row lock of the upsert makes each number unique.
+        value = await self.connection.fetchval(
+            "INSERT INTO dossier_sequences (agency_id, day, last) VALUES ($1, $2, 1)"
+            " ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
+            agency_id,
+            day,
+        )
+        return int(value)
+
+    async def add_dossier(self, dossier: NewDossier) -> None:
+        identity = dossier.identity
+        await self.connection.execute(
+            "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
+            " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components,"
+            " portal_dossier_id, identity_status, identity_detail, identity_attempts, identity_checked_at,"
+            " identity_next_check_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            dossier.dossier_id,
+            dossier.code,
+            dossier.procedure_code,
+            dossier.receiving_agency,
+            dossier.commune_code,
+            dossier.province_code,
+            dossier.applicant.model_dump_json(),
+            dossier.client_id,
+            DossierStatus.RECEIVING.value,
+            dossier.received_at,
+            dossier.due_at,
+            list(dossier.components),
+            dossier.portal_dossier_id,
+            identity.status.value,
+            identity.detail,
+            identity.attempts,
+            identity.checked_at,
+            identity.next_check_at,
+        )
+
+    async def add_history(
+        self, dossier_id: UUID, status: DossierStatus, unit: str | None, note: str | None, at: datetime
+    ) -> None:
+        await self.connection.execute(
+            "INSERT INTO dossier_history (dossier_id, status, unit, note, at) VALUES ($1, $2, $3, $4, $5)",
+            dossier_id,
+            status.value,
+            unit,
+            note,
+            at,
+        )
+
+    async def history(self, dossier_id: UUID) -> list[Mapping[str, Any]]:
+        return list(
+            await self.connection.fetch(
+                "SELECT status, unit, note, at FROM dossier_history WHERE dossier_id = $1 ORDER BY id", dossier_id
+            )
+        )
+
+    async def dossier(self, dossier_id: UUID) -> Dossier | None:
+        return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE id = $1", dossier_id)
+
+    async def dossier_by_code(self, code: str) -> Dossier | None:
+        return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1", code)
+
+    async def lock_dossier(self, code: str) -> Dossier | None:
+        return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1 FOR UPDATE", code)
+
+    async def portal_dossier(self, portal_dossier_id: str) -> Dossier | None:
+        return await self._row(
+            f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE portal_dossier_id = $1", portal_dossier_id
+        )
+
+    async def lock_portal_dossier_id(self, portal_dossier_id: str) -> None:
+        await self.connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))", f"portal-dossier:{portal_dossier_id}"
+        )
+
+    async def move_status(self, dossier_id: UUID, status: DossierStatus, unit: str | None, at: datetime) -> bool:
+        result = await self.connection.execute(
+            "UPDATE dossiers SET status = $2, handling_unit = coalesce($3, handling_unit), updated_at = $4"
+            " WHERE id = $1 AND (status, handling_unit) IS DISTINCT FROM ($2, coalesce($3, handling_unit))",
+            dossier_id,
+            status.value,
+            unit,
+            at,
+        )
+        return str(result) == "UPDATE 1"
+
+    async def update_follow_up(self, dossier_id: UUID, due_at: datetime, missing: tuple[str, ...] | None) -> None:
+        await self.connection.execute(
+            "UPDATE dossiers SET due_at = $2, missing = coalesce($3, missing) WHERE id = $1",
+            dossier_id,
+            due_at,
+            None if missing is None else list(missing),
+        )
+
+    async def claim_identity_rechecks(
+        self, now: datetime, lease: timedelta, claim: UUID, batch: int
+    ) -> list[IdentityRecheck]:
+        rows = await PENDING_IDENTITIES.claim(self.connection, now=now, lease=lease, batch=batch, claim=claim)
+        return [
+            IdentityRecheck(
+                row["id"], row["code"], Applicant.model_validate_json(row["applicant"]), row["identity_attempts"]
+            )
+            for row in rows
+        ]
+
+    async def record_identity_outcome(self, dossier_id: UUID, claim: UUID, state: IdentityState) -> Dossier | None:
+        # Fenced by the claim: an instance whose lease ended and whose dossier was claimed again stores nothing.
+        return await self._row(
+            "UPDATE dossiers SET identity_status = $3, identity_detail = $4, identity_attempts = $5,"
+            " identity_checked_at = $6, identity_next_check_at = $7, identity_claim = NULL"
+            " WHERE id = $1 AND identity_claim = $2 AND identity_status = $8 RETURNING status, handling_unit",
+            dossier_id,
+            claim,
+            state.status.value,
+            state.detail,
+            state.attempts,
+            state.checked_at,
+            state.next_check_at,
+            IdentityStatus.PENDING.value,
+        )
+
+    async def _row(self, query: str, *args: object) -> Dossier | None:
+        row: Dossier | None = await self.connection.fetchrow(query, *args)
+        return row

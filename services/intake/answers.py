@@ -1,0 +1,97 @@
+"""Portals' and counters' requests to intake, whole: checked, carried out in a transaction, answered once.
+
+The HTTP routes map a request to a command, and an answer or an error to a response; the rest
+is here. A retried Idempotency-Key, or a portal dossier id pushed again, is answered from what
+is stored before the population database is asked; the database is asked before any
+transaction opens, so no lock or connection waits on it. The errors the routes map:
+``SubmissionRejectedError``, ``DossierNotFoundError``, ``DossierActionError`` and
+``IdempotencyKeyReusedError``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from services.intake.handlers import (
+    SubmitDossier,
+    SupplementDossier,
+    WithdrawDossier,
+    Work,
+    check_submission,
+    submit_dossier,
+    supplement_dossier,
+    withdraw_dossier,
+)
+from services.intake.identity.checker import IdentityChecker
+from services.intake.store import Dossier, IntakeDatabase, IntakeStore, Request
+from services.intake.views import DossierView, accepted_view, dossier_view
+from shared.kernel.idempotency import StoredAnswer
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What intake's requests run on: its database, the identity checker, the local time zone and a clock."""
+
+    database: IntakeDatabase
+    checker: IdentityChecker
+    timezone: ZoneInfo
+    clock: Callable[[], datetime]
+
+
+async def receive(intake: Intake, request: Request, command: SubmitDossier) -> StoredAnswer:
+    """Receive a dossier: 202 with its receipt, or 200 with the receipt of a portal dossier id pushed before."""
+    earlier = await intake.database.replayed(request)
+    if earlier is not None:
+        return earlier
+    accepted = check_submission(command, today=intake.clock().astimezone(intake.timezone).date())
+    if command.portal_dossier_id is not None:
+        async with intake.database.reading() as store:
+            first = await store.portal_dossier(command.portal_dossier_id)
+        if first is not None:
+            return _receipt(first, created=False)
+    identity = await intake.checker.check_applicant(command.applicant)
+
+    async def number_and_store(uow: Work) -> StoredAnswer:
+        received = await submit_dossier(uow, command, timezone=intake.timezone, accepted=accepted, identity=identity)
+        dossier = await uow.store.dossier(received.dossier_id)
+        assert dossier is not None
+        return _receipt(dossier, created=received.created)
+
+    return await intake.database.answer_once(request, number_and_store)
+
+
+async def supplement(intake: Intake, request: Request, command: SupplementDossier) -> StoredAnswer:
+    """Take the supplements a waiting dossier lacks: 202 with the dossier."""
+
+    async def hand_in(uow: Work) -> StoredAnswer:
+        await supplement_dossier(uow, command)
+        return await _dossier_answer(uow.store, command.code)
+
+    return await intake.database.answer_once(request, hand_in)
+
+
+async def withdraw(intake: Intake, request: Request, command: WithdrawDossier) -> StoredAnswer:
+    """Withdraw a dossier that is not finished: 202 with the dossier."""
+
+    async def give_up(uow: Work) -> StoredAnswer:
+        await withdraw_dossier(uow, command)
+        return await _dossier_answer(uow.store, command.code)
+
+    return await intake.database.answer_once(request, give_up)
+
+
+async def dossier(intake: Intake, code: str) -> DossierView | None:
+    """The dossier with its history, or None when no dossier has ``code``."""
+    async with intake.database.reading() as store:
+        return await dossier_view(store, code)
+
+
+def _receipt(dossier: Dossier, *, created: bool) -> StoredAnswer:
+    return StoredAnswer(202 if created else 200, accepted_view(dossier).model_dump(mode="json"))
+
+
+async def _dossier_answer(store: IntakeStore, code: str) -> StoredAnswer:
+    view = await dossier_view(store, code)
+    assert view is not None
+    return StoredAnswer(202, view.model_dump(mode="json"))

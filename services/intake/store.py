@@ -1,0 +1,134 @@
+"""Intake's ports: its tables as the use cases see them, and where a request is answered once."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from uuid import UUID
+
+from services.intake.domain.identity import IdentityState
+from shared.contracts import Applicant, DossierStatus
+from shared.kernel.idempotency import StoredAnswer
+from shared.kernel.unit_of_work import UnitOfWork
+
+Dossier = Mapping[str, Any]
+"""A stored dossier, read by column: id, code, status, handling_unit, due_at, identity_status..."""
+
+
+@dataclass(frozen=True)
+class NewDossier:
+    """A dossier as intake stores it when it receives it (status ``receiving``, at the receiving centre)."""
+
+    dossier_id: UUID
+    code: str
+    procedure_code: str
+    receiving_agency: str
+    commune_code: str
+    province_code: str
+    applicant: Applicant
+    client_id: str
+    received_at: datetime
+    due_at: datetime
+    components: tuple[str, ...]
+    identity: IdentityState
+    portal_dossier_id: str | None
+
+
+@dataclass(frozen=True)
+class IdentityRecheck:
+    """A dossier whose applicant's identity is checked again, claimed by one pass of one instance."""
+
+    dossier_id: UUID
+    code: str
+    applicant: Applicant
+    attempts: int
+
+
+class IntakeStore(Protocol):
+    """Port: intake's dossiers, their numbers and their history, on one connection."""
+
+    async def next_sequence(self, agency_id: str, day: date) -> int:
+        """The next dossier number of ``agency_id`` on ``day`` (from 1), unique under concurrent receipts."""
+        ...
+
+    async def add_dossier(self, dossier: NewDossier) -> None:
+        """Store a received dossier with its first identity check."""
+        ...
+
+    async def add_history(
+        self, dossier_id: UUID, status: DossierStatus, unit: str | None, note: str | None, at: datetime
+    ) -> None:
+        """Add an entry to the dossier's history."""
+        ...
+
+    async def history(self, dossier_id: UUID) -> list[Mapping[str, Any]]:
+        """The dossier's history (status, unit, note, at), oldest first."""
+        ...
+
+    async def dossier(self, dossier_id: UUID) -> Dossier | None:
+        """The dossier with this id, if any."""
+        ...
+
+    async def dossier_by_code(self, code: str) -> Dossier | None:
+        """The dossier with this code, if any."""
+        ...
+
+    async def lock_dossier(self, code: str) -> Dossier | None:
+        """The dossier with this code, locked until the transaction ends so status changes wait for the command."""
+        ...
+
+    async def portal_dossier(self, portal_dossier_id: str) -> Dossier | None:
+        """The dossier the national portal pushed in under ``portal_dossier_id``, if any."""
+        ...
+
+    async def lock_portal_dossier_id(self, portal_dossier_id: str) -> None:
+        """Serialise, until the transaction ends, every receipt of the same portal dossier id."""
+        ...
+
+    async def move_status(self, dossier_id: UUID, status: DossierStatus, unit: str | None, at: datetime) -> bool:
+        """Move the dossier to ``status`` at ``unit`` (None: where it is); False when it is already exactly there."""
+        ...
+
+    async def update_follow_up(self, dossier_id: UUID, due_at: datetime, missing: tuple[str, ...] | None) -> None:
+        """Keep the due time routing announced and, when given, what the applicant must hand in."""
+        ...
+
+    async def claim_identity_rechecks(
+        self, now: datetime, lease: timedelta, claim: UUID, batch: int
+    ) -> list[IdentityRecheck]:
+        """Claim up to ``batch`` pending identities due by ``now``; until ``lease`` ends, no one else sees them due."""
+        ...
+
+    async def record_identity_outcome(self, dossier_id: UUID, claim: UUID, state: IdentityState) -> Dossier | None:
+        """Store ``state`` if ``claim`` still holds; the dossier's status and handling unit, or None if it was lost."""
+        ...
+
+
+Change = Callable[[UnitOfWork[IntakeStore]], Awaitable[StoredAnswer]]
+"""A command carried out in a unit of work, giving the answer to store with its Idempotency-Key."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who asks, under which ``Idempotency-Key`` (None: none), and a fingerprint of what they ask."""
+
+    client_id: str
+    key: str | None
+    fingerprint: str
+
+
+class IntakeDatabase(Protocol):
+    """Port: where intake's requests read before they act, and act in a transaction answered once."""
+
+    def reading(self) -> AbstractAsyncContextManager[IntakeStore]:
+        """A store outside any transaction, for what a request reads before it acts."""
+        ...
+
+    async def replayed(self, request: Request) -> StoredAnswer | None:
+        """The answer first given to the request's key, or None; raises ``IdempotencyKeyReusedError``."""
+        ...
+
+    async def answer_once(self, request: Request, change: Change) -> StoredAnswer:
+        """Run ``change`` in a transaction storing its answer with the key, or replay the answer stored before."""
+        ...
