@@ -9,8 +9,11 @@
     lienthong deliveries list [--dossier CODE] [--state STATE] [--limit N] [--json]
     lienthong deliveries retry <delivery id>... --reason TEXT [--by NAME]
 
-Settings come from the same ``LIENTHONG_*`` variables as the services (database,
-broker, topic prefix), plus ``LIENTHONG_TRACE_URL`` for trace links.
+Timelines, outbox backlogs and deliveries come from the services' HTTP APIs, each at
+``LIENTHONG_<SERVICE>_URL`` (``LIENTHONG_INTAKE_URL``, …; by default ``http://127.0.0.1``
+with the service's port in ``services/registry.py``). Dead letters and lag come from Kafka:
+the broker and topic prefix are the same ``LIENTHONG_*`` variables as the services', and
+``LIENTHONG_TRACE_URL`` makes the trace links.
 """
 
 import argparse
@@ -25,6 +28,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from operations import commands
 from operations.commands import OperatorError
+from operations.service_api import ServiceRefusedError, ServiceUnavailableError
 from shared.observability.trace_ui import TraceUiSettings
 
 
@@ -105,9 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = TraceUiSettings()
     try:
         return asyncio.run(_command(args, settings))
-    except OperatorError as error:
+    except (OperatorError, ServiceRefusedError) as error:
         print(f"lienthong: {error}", file=sys.stderr)
         return 1
+    except ServiceUnavailableError as error:
+        print(f"lienthong: {error}", file=sys.stderr)
+        return 2
     except (KafkaConnectionError, KafkaError) as error:
         print(f"lienthong: cannot use Kafka at {settings.kafka_bootstrap_servers}: {error}", file=sys.stderr)
         return 2

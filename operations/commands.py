@@ -20,10 +20,11 @@ from operations.dead_letters import (
     replays_of,
 )
 from operations.deliveries import read_deliveries, retry
-from operations.timeline import SERVICES, read_timeline
+from operations.service_api import ServiceClient, ServiceUnavailableError
+from operations.timeline import read_timeline
+from services.registry import SERVICES
 from shared.contracts import STREAMS
 from shared.observability.kafka_offsets import KafkaOffsets
-from shared.observability.outbox_status import outbox_backlog
 from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, trace_url
 from shared.reference.calendar import OFFICE_TIMEZONE
 
@@ -52,11 +53,8 @@ def _dump(value: Any) -> None:
 
 
 async def timeline(settings: TraceUiSettings, code: str, *, as_json: bool) -> int:
-    connection = await asyncpg.connect(settings.database_url)
-    try:
-        found = await read_timeline(connection, code)
-    finally:
-        await connection.close()
+    async with ServiceClient() as services:
+        found = await read_timeline(services, code)
     if not found.entries:
         problems = "; ".join(f"{k}: {v}" for k, v in found.unreadable.items())
         raise OperatorError(f"no service knows dossier {code}" + (f" ({problems})" if problems else ""))
@@ -169,26 +167,26 @@ async def lag(settings: TraceUiSettings, *, partitions: bool, as_json: bool) -> 
     return 0
 
 
-async def outbox(settings: TraceUiSettings, *, as_json: bool) -> int:
-    connection = await asyncpg.connect(settings.database_url)
+async def outbox(_settings: TraceUiSettings, *, as_json: bool) -> int:
     rows: list[dict[str, Any]] = []
-    try:
+    async with ServiceClient() as services:
         for service in SERVICES:
+            row: dict[str, Any] = {"schema": service.name, "waiting": None, "oldest_age_seconds": None}
             try:
-                rows.append(dataclasses.asdict(await outbox_backlog(connection, service)))
-            except asyncpg.UndefinedTableError:
-                rows.append({"schema": service, "waiting": None, "oldest_age_seconds": None, "last_published_at": None})
-    finally:
-        await connection.close()
+                row |= await services.read(service.name, "/v1/outbox")
+            except ServiceUnavailableError as error:
+                row |= {"last_published_at": None, "unreadable": str(error)}
+            rows.append(row)
     if as_json:
         _dump(rows)
         return 0
     print(f"{'service':13} {'waiting':>8} {'oldest':>9}  last published")
     for r in rows:
         if r["waiting"] is None:
-            print(f"{r['schema']:13} {'(no outbox: service never started on this database)':>8}")
+            print(f"{r['schema']:13} (could not read: {r['unreadable']})")
             continue
-        print(f"{r['schema']:13} {r['waiting']:8} {r['oldest_age_seconds']:8.1f}s  {_when(r['last_published_at'])}")
+        last = _when(datetime.fromisoformat(r["last_published_at"]) if r["last_published_at"] else None)
+        print(f"{r['schema']:13} {r['waiting']:8} {r['oldest_age_seconds']:8.1f}s  {last}")
     return 0
 
 
@@ -243,13 +241,8 @@ def _letter_summary(letter: DeadLetter, earlier: Replay | None) -> dict[str, Any
 async def deliveries_list(
     settings: TraceUiSettings, *, dossier: str | None, state: str | None, limit: int, as_json: bool
 ) -> int:
-    connection = await asyncpg.connect(settings.database_url)
-    try:
-        found = await read_deliveries(connection, dossier=dossier, state=state, limit=limit)
-    except asyncpg.UndefinedTableError as error:
-        raise OperatorError("no deliveries table: the notification service never started on this database") from error
-    finally:
-        await connection.close()
+    async with ServiceClient() as services:
+        found = await read_deliveries(services, dossier=dossier, state=state, limit=limit)
     if as_json:
         _dump([dataclasses.asdict(d) for d in found])
         return 0
@@ -265,19 +258,16 @@ async def deliveries_list(
 
 
 async def deliveries_retry(settings: TraceUiSettings, ids: list[int], *, by: str | None, reason: str) -> int:
-    connection = await asyncpg.connect(settings.database_url)
-    try:
-        outcomes = await retry(connection, ids, by=by or getpass.getuser(), reason=reason)
-    finally:
-        await connection.close()
+    async with ServiceClient() as services:
+        outcomes = await retry(services, ids, by=by or getpass.getuser(), reason=reason)
     for number, outcome in enumerate(outcomes, 1):
         if outcome.retried:
             done = "back in line"
-        elif outcome.state is None:
+        elif not outcome.found:
             done = "skipped: no such delivery"
         else:
-            done = f"skipped: it is {outcome.state}, not dead-lettered"
+            done = f"skipped: {outcome.why_not}"
         print(f"[{number}/{len(outcomes)}] delivery {outcome.delivery_id}: {done}", flush=True)
     retried = sum(o.retried for o in outcomes)
     print(f"{retried} retried, {len(outcomes) - retried} skipped")
-    return 1 if any(o.state is None for o in outcomes) else 0
+    return 0 if all(o.found for o in outcomes) else 1

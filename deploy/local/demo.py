@@ -297,7 +297,7 @@ def main() -> None:
         print(f"\n== Public board (GET /v1/units/<unit>/stats; HTML at {DEPARTMENT}/v1/units/<unit>/stats.html)")
         for unit in BOARD_UNITS:
             demo.print_board(unit)
-    print_trace_links(codes)
+    print_trace_links(codes, intake_url=INTAKE)
     print("\nThe services keep running: try GET /v1/dossiers/<code> on port 8001 or /v1/dossiers/<code>/plan on 8002;")
     print("stop everything with `make down`.")
 

@@ -3,8 +3,9 @@
     python deploy/local/trace_links.py <dossier code>...
 
 From the demo: ``print_trace_links(codes)`` once the dossiers are filed. The trace id is
-that of intake's first event about the dossier (its submission); the link is checked
-against Zipkin, which gets the spans a moment after the services finish them.
+that of intake's first event about the dossier (its submission), asked of intake at
+``LIENTHONG_INTAKE_URL`` (by default its local port); the link is checked against Zipkin,
+which gets the spans a moment after the services finish them.
 """
 
 import asyncio
@@ -14,9 +15,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import asyncpg
 import httpx
 
+from operations.service_api import service_url
 from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, submission_trace_id, trace_url
 
 NOT_EXPORTED = "were the services started without OTEL_EXPORTER_ZIPKIN_ENDPOINT? make down && make demo"
@@ -41,22 +42,24 @@ def _settings() -> TraceUiSettings:
 
 
 async def trace_links(
-    codes: Iterable[str], *, settings: TraceUiSettings | None = None, wait_seconds: float = 10.0
+    codes: Iterable[str],
+    *,
+    settings: TraceUiSettings | None = None,
+    intake_url: str | None = None,
+    wait_seconds: float = 10.0,
 ) -> list[TraceLink]:
     """The trace link of each dossier, waiting up to ``wait_seconds`` for Zipkin to hold them.
 
-    ``settings`` default to the environment's, with the local Zipkin's trace page.
+    ``settings`` default to the environment's, with the local Zipkin's trace page; ``intake_url``
+    to ``LIENTHONG_INTAKE_URL`` or intake's local port.
     """
     settings = settings or _settings()
-    connection = await asyncpg.connect(settings.database_url)
-    try:
-        ids = {code: await submission_trace_id(connection, code) for code in codes}
-    finally:
-        await connection.close()
+    intake_url = intake_url or service_url("intake")
     api = settings.trace_url.split("/zipkin/traces/")[0] + "/api/v2/trace/"
     deadline = time.monotonic() + wait_seconds
     seen: set[str] = set()
-    async with httpx.AsyncClient(timeout=2) as http:
+    async with httpx.AsyncClient(timeout=5) as http:
+        ids = {code: await submission_trace_id(http, intake_url, code) for code in codes}
         while True:
             for trace_id in set(ids.values()) - seen - {None}:
                 try:
@@ -79,9 +82,9 @@ async def trace_links(
     ]
 
 
-def print_trace_links(codes: Iterable[str]) -> None:
+def print_trace_links(codes: Iterable[str], *, intake_url: str | None = None) -> None:
     """Print each dossier's trace link (and a search for all its traces) for the operator."""
-    links = asyncio.run(trace_links(list(codes)))
+    links = asyncio.run(trace_links(list(codes), intake_url=intake_url))
     print("\n== Traces (Zipkin)")
     for link in links:
         if link.url is None:

@@ -7,6 +7,7 @@ from services.department import handlers
 from services.department.adapters.change_feed import ChangeFeed
 from services.department.adapters.postgres_store import PostgresDepartmentStore
 from services.department.api import build_api
+from services.department.api.dossier_history import build_dossier_history
 from services.department.api.openapi_document import openapi_document
 from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
@@ -47,7 +48,11 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
             },
         },
         publishes=(TASK_OUTCOMES, TASK_DEADLINES),
-        routers=lambda runtime: [build_api(runtime, feed), build_board(lambda: runtime.db)],
+        routers=lambda runtime: [
+            build_api(runtime, feed),
+            build_board(lambda: runtime.db),
+            build_dossier_history(lambda: runtime.db),
+        ],
         workers=lambda runtime: [deadline_scheduler(runtime, deadlines)],
         on_stop=[feed.close],
         configure=configure,

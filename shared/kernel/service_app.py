@@ -1,4 +1,5 @@
-"""The FastAPI application every service serves, built from its registry entry: its API plus health and readiness."""
+"""The FastAPI application every service serves, built from its registry entry: its API plus health, readiness,
+metrics and the operators' reads (:mod:`shared.kernel.operator_api`)."""
 
 from typing import Any, TypeVar
 
@@ -8,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.kernel.http_problems import install_problem_handlers, served_as_problems
+from shared.kernel.operator_api import operator_api
 from shared.kernel.runtime import ServiceRuntime
 from shared.kernel.service import ServiceEntry
 from shared.kernel.settings import CommonSettings
@@ -68,6 +70,7 @@ def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
         """Prometheus metrics; outbox, lag and dead-letter gauges are read at each scrape."""
         return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(operator_api(runtime))
     return app
 
 

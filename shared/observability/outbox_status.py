@@ -1,4 +1,4 @@
-"""How far an outbox relay is behind: rows waiting, and how long the oldest has waited."""
+"""A service's outbox as operators see it: how far its relay is behind, and what it published about a dossier."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,3 +28,15 @@ async def outbox_backlog(connection: asyncpg.Connection, schema: str) -> OutboxB
         f'SELECT published_at FROM "{schema}".outbox WHERE published_at IS NOT NULL ORDER BY id DESC LIMIT 1'
     )
     return OutboxBacklog(schema, int(waiting["waiting"]), float(waiting["oldest_age"]), last)
+
+
+async def dossier_events(connection: asyncpg.Connection, schema: str, code: str) -> list[asyncpg.Record]:
+    """The events the outbox in ``schema`` holds about the dossier ``code`` (its ``ce_subject``), oldest first."""
+    return list(
+        await connection.fetch(
+            "SELECT event_id, headers->>'ce_type' AS type, topic, key, created_at, published_at,"
+            " trace_carrier->>'traceparent' AS traceparent"
+            f" FROM \"{schema}\".outbox WHERE headers->>'ce_subject' = $1 ORDER BY id",
+            code,
+        )
+    )

@@ -6,7 +6,7 @@
 
 from urllib.parse import quote
 
-import asyncpg
+import httpx
 from pydantic import Field
 
 from shared.kernel.settings import CommonSettings
@@ -40,10 +40,12 @@ def dossier_search_url(code: str, template: str = LOCAL_ZIPKIN_TRACE_URL) -> str
     return f"{base}/zipkin/?annotationQuery={quote(f'{DOSSIER_CODE}={code}')}&lookback=604800000&limit=50"
 
 
-async def submission_trace_id(connection: asyncpg.Connection, code: str) -> str | None:
-    """The trace the dossier was submitted in: that of intake's first event about it."""
-    traceparent = await connection.fetchval(
-        "SELECT trace_carrier->>'traceparent' FROM intake.outbox WHERE headers->>'ce_subject' = $1 ORDER BY id LIMIT 1",
-        code,
-    )
-    return trace_id_of(traceparent)
+async def submission_trace_id(http: httpx.AsyncClient, intake_url: str, code: str) -> str | None:
+    """The trace the dossier was submitted in: that of intake's first event about it (None: intake has none).
+
+    Asked of intake's operator API (``GET /v1/dossiers/{code}/published-events``) at ``intake_url``.
+    """
+    answer = await http.get(f"{intake_url.rstrip('/')}/v1/dossiers/{quote(code, safe='')}/published-events")
+    answer.raise_for_status()
+    events = answer.json()
+    return str(events[0]["trace_id"]) if events and events[0]["trace_id"] else None

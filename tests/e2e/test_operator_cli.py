@@ -1,4 +1,4 @@
-"""The ``lienthong`` operator CLI against the running stack: timeline, dead letters, lag, outbox."""
+"""The ``lienthong`` operator CLI against the running stack: timeline, dead letters, lag, outbox, deliveries."""
 
 import json
 import os
@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 from stack import REPO, ServiceStack
 from standins.process import StandinServers
 
@@ -19,6 +20,13 @@ from tests.support.traces import traced_approved_birth
 from tests.support.waiting import eventually
 
 APPLICANT = BIRTH_IN_QUYNH_LUU["applicant"]
+
+
+@pytest.fixture(autouse=True)
+def services_of_the_stack(stack: ServiceStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where each service answers, in the environment the CLI runs in (the stack uses free ports)."""
+    for name in stack.ports:
+        monkeypatch.setenv(f"LIENTHONG_{name.upper()}_URL", stack.url(name))
 
 
 def lienthong(settings_env: dict[str, str], *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -70,6 +78,12 @@ async def test_timeline_of_an_unknown_dossier_and_an_unreachable_broker_say_what
     unknown = lienthong(settings_env, "timeline", "000.01.15.H40-000101-9999")
     assert unknown.returncode == 1
     assert "no service knows dossier 000.01.15.H40-000101-9999" in unknown.stderr
+
+    without_routing = lienthong(
+        settings_env, "timeline", "000.01.15.H40-000101-9999", LIENTHONG_ROUTING_URL="http://127.0.0.1:1"
+    )
+    assert without_routing.returncode == 1
+    assert "routing: cannot reach routing at http://127.0.0.1:1" in without_routing.stderr
 
     unreachable = lienthong(settings_env, "lag", LIENTHONG_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1")
     assert unreachable.returncode == 2
@@ -168,7 +182,7 @@ async def test_lag_and_outbox_report_each_group_and_service(
     assert all(r["last_published_at"] for r in rows if r["schema"] in ("intake", "routing"))
 
 
-async def test_dead_lettered_deliveries_are_listed_and_retried_once_with_an_audit_record(
+async def test_dead_lettered_deliveries_are_listed_and_retried_once_through_notification_with_an_audit_record(
     http: httpx.AsyncClient,
     stack: ServiceStack,
     settings: CommonSettings,
@@ -191,6 +205,9 @@ async def test_dead_lettered_deliveries_are_listed_and_retried_once_with_an_audi
     fresh_standins.behave("sms", outage=False)
 
     ids = [str(d["id"]) for d in letters]
+    blank = lienthong(settings_env, "deliveries", "retry", ids[0], "--reason", " ")
+    assert blank.returncode == 1
+    assert "reason" in blank.stderr, "the refusal names the field"
     retried = lienthong(settings_env, "deliveries", "retry", *ids, "--reason", "gateway back", "--by", "ops.an")
     assert retried.returncode == 0, retried.stderr
     assert "2 retried, 0 skipped" in retried.stdout
@@ -212,7 +229,7 @@ async def test_dead_lettered_deliveries_are_listed_and_retried_once_with_an_audi
     admin = await asyncpg.connect(settings.database_url)
     try:
         audit = await admin.fetch(
-            "SELECT delivery_id, retried_by, reason, error_before FROM operations.delivery_retries"
+            "SELECT delivery_id, retried_by, reason, error_before FROM notification.delivery_retries"
             " WHERE dossier_code = $1 ORDER BY id",
             code,
         )

@@ -8,7 +8,6 @@ import httpx
 from stack import DEFAULT_PORTS, ServiceStack
 from trace_links import trace_links
 
-from shared.kernel.settings import CommonSettings
 from shared.observability.trace_ui import TraceUiSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
 from tests.support.traces import new_trace
@@ -47,7 +46,7 @@ def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_the_trace_page_of_a_dossier_shows_spans_of_all_four_services(
-    http: httpx.AsyncClient, stack: ServiceStack, zipkin: Zipkin, settings: CommonSettings, tmp_path: Path
+    http: httpx.AsyncClient, stack: ServiceStack, zipkin: Zipkin, tmp_path: Path
 ) -> None:
     trace_id, traceparent = new_trace()
     code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU, traceparent=traceparent))["code"]
@@ -60,8 +59,8 @@ async def test_the_trace_page_of_a_dossier_shows_spans_of_all_four_services(
     await eventually(stored, what="Zipkin holding spans of all four services for the dossier's trace")
 
     page = zipkin.trace_page(trace_id)
-    ui = TraceUiSettings(database_url=settings.database_url, trace_url=page.replace(trace_id, "{trace_id}"))
-    [link] = await trace_links([code], settings=ui)
+    ui = TraceUiSettings(trace_url=page.replace(trace_id, "{trace_id}"))
+    [link] = await trace_links([code], settings=ui, intake_url=stack.url("intake"))
     assert (link.url, link.in_ui) == (page, True), "the link make demo prints"
     # The span list renders only the rows in view: a tall window shows them all.
     dom = chromium(tmp_path / "profile", "--window-size=1600,8000", "--dump-dom", page)
