@@ -14,30 +14,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.contracts import STREAMS, dead_letter_topic
+from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
 
-AUDIT_DDL = """
-CREATE SCHEMA IF NOT EXISTS operations;
-CREATE TABLE IF NOT EXISTS operations.dead_letter_replays (
-    dead_letter_topic text        NOT NULL,
-    partition         integer     NOT NULL,
-    "offset"          bigint      NOT NULL,
-    original_topic    text        NOT NULL,
-    event_id          text,
-    dossier_code      text,
-    replayed_by       text        NOT NULL,
-    reason            text        NOT NULL,
-    replayed_at       timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (dead_letter_topic, partition, "offset")
-);
-"""
+MIGRATIONS = Path(__file__).parent / "migrations"
+"""The operators' schema, ``operations``: the record of replays, applied by the kernel's migration runner."""
 PERSONAL_FIELDS = frozenset({"citizen_id", "full_name", "date_of_birth", "phone", "email", "zalo_user_id"})
 
 
@@ -143,11 +132,11 @@ async def replay(
     progress: Callable[[int, int, Replay], None] = lambda *_: None,
 ) -> list[Replay]:
     """Publish each dead letter to its original topic once, recording who did it and why."""
+    await migrate(settings.database_url, "operations", MIGRATIONS, kernel_tables=False)
     connection = await asyncpg.connect(settings.database_url)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
     outcomes: list[Replay] = []
     try:
-        await connection.execute(AUDIT_DDL)
         await producer.start()
         for number, letter in enumerate(letters, 1):
             async with connection.transaction():

@@ -13,8 +13,11 @@ SHARED_SQL = Path(__file__).parent / "sql"
 log = logging.getLogger(__name__)
 
 
-async def migrate(dsn: str, schema: str, service_sql: Path) -> list[str]:
-    """Bring ``schema`` up to date; returns the versions applied now."""
+async def migrate(dsn: str, schema: str, service_sql: Path, *, kernel_tables: bool = True) -> list[str]:
+    """Bring ``schema`` up to date; returns the versions applied now.
+
+    ``kernel_tables`` False leaves out the outbox and inbox (a schema of no service, e.g. the operators').
+    """
     connection = await asyncpg.connect(dsn)
     try:
         # Serialises concurrent starts of several instances of the same service.
@@ -27,7 +30,8 @@ async def migrate(dsn: str, schema: str, service_sql: Path) -> list[str]:
         )
         done = {r["version"] for r in await connection.fetch("SELECT version FROM schema_migrations")}
         applied = []
-        for label, folder in (("shared", SHARED_SQL), (schema, service_sql)):
+        folders = (("shared", SHARED_SQL), (schema, service_sql)) if kernel_tables else ((schema, service_sql),)
+        for label, folder in folders:
             for file in sorted(folder.glob("*.sql")):
                 version = f"{label}/{file.name}"
                 if version in done:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import asyncpg
 
+from operations import dead_letters
 from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
 
@@ -50,3 +51,24 @@ async def test_a_failing_migration_leaves_nothing_half_applied(settings: CommonS
     finally:
         await connection.close()
     assert "it_broken/0001_broken.sql" not in versions
+
+
+async def test_the_operators_schema_comes_from_its_migrations_without_the_kernel_tables(
+    settings: CommonSettings,
+) -> None:
+    schema = "it_operations"
+
+    applied = await migrate(settings.database_url, schema, dead_letters.MIGRATIONS, kernel_tables=False)
+
+    assert applied == [f"{schema}/0001_dead_letter_replays.sql"]
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        tables = {
+            r["table_name"]
+            for r in await connection.fetch(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema
+            )
+        }
+    finally:
+        await connection.close()
+    assert tables == {"dead_letter_replays", "schema_migrations"}
