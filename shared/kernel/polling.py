@@ -186,6 +186,8 @@ class LeasedRows:
     returning: str
     claim_set: str = ""
     """Further ``SET`` assignments of the claim; ``$3`` is the claim value given to :meth:`claim`."""
+    order_by: str = ""
+    """Which due rows come first; by default the earliest due."""
 
     async def claim(
         self, connection: asyncpg.Connection, *, now: datetime, lease: timedelta, batch: int, claim: object = None
@@ -194,7 +196,7 @@ class LeasedRows:
         query = (
             f"UPDATE {self.table} SET {self.due_column} = $1::timestamptz + $2::interval{extra}"
             f" WHERE id IN (SELECT id FROM {self.table} WHERE {self.ready} AND {self.due_column} <= $1"
-            f" ORDER BY {self.due_column} LIMIT {int(batch)} FOR UPDATE SKIP LOCKED)"
+            f" ORDER BY {self.order_by or self.due_column} LIMIT {int(batch)} FOR UPDATE SKIP LOCKED)"
             f" RETURNING {self.returning}"
         )
         args: tuple[object, ...] = (now, lease) if claim is None else (now, lease, claim)

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -12,7 +12,19 @@ from services.notification.adapters.queries import COLUMNS
 from services.notification.domain.planned import PlannedDelivery
 from services.notification.store import DeliveryRow
 from shared.contracts import DossierStatusChanged
+from shared.kernel.polling import LeasedRows
 
+DUE_DELIVERIES = LeasedRows(
+    "deliveries",
+    due_column="next_attempt_at",
+    # Rows of one dossier and channel go strictly in order: only the oldest unfinished one is due.
+    ready="state IN ('pending', 'sending') AND NOT EXISTS (SELECT 1 FROM deliveries e"
+    " WHERE e.dossier_id = deliveries.dossier_id AND e.channel = deliveries.channel AND e.id < deliveries.id"
+    " AND e.state IN ('pending', 'sending'))",
+    returning="*",
+    claim_set="state = 'sending', attempts = attempts + 1",
+    order_by="next_attempt_at, id",
+)
 WAKE_CHANNEL = "lienthong_deliveries"
 """Notified when deliveries are due now, so a waiting worker starts at once."""
 
@@ -56,21 +68,8 @@ class PostgresNotificationStore:
     async def claim_due(self, *, batch: int, lease_seconds: float) -> list[DeliveryRow]:
         """A claimed row is ``sending`` with ``next_attempt_at`` at the end of its lease: if its sender
         dies, the row is due again then. ``SKIP LOCKED`` lets several workers share the table."""
-        return list(
-            await self.connection.fetch(
-                "WITH due AS ("
-                " SELECT d.id FROM deliveries d"
-                " WHERE d.state IN ('pending', 'sending') AND d.next_attempt_at <= now()"
-                " AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.dossier_id = d.dossier_id"
-                " AND e.channel = d.channel AND e.id < d.id AND e.state IN ('pending', 'sending'))"
-                " ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE SKIP LOCKED)"
-                " UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1,"
-                " next_attempt_at = now() + make_interval(secs => $2)"
-                " FROM due WHERE d.id = due.id RETURNING d.*",
-                batch,
-                lease_seconds,
-            )
-        )
+        now = datetime.now(UTC)
+        return await DUE_DELIVERIES.claim(self.connection, now=now, lease=timedelta(seconds=lease_seconds), batch=batch)
 
     async def delivered(self, delivery_id: int, attempt: int, provider_ref: str | None) -> bool:
         return await self._finish_try(
