@@ -18,11 +18,15 @@ import httpx
 from standins.process import StandinServers
 from trace_links import print_trace_links
 
+from services import registry
 from services.department.auth.local_issuer import LocalIssuer
 from shared.reference.data import catalogue
 
 HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
-INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (f"{HOST}:{port}" for port in (8001, 8002, 8003, 8004))
+INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (
+    f"{HOST}:{service.port}"
+    for service in (registry.INTAKE, registry.ROUTING, registry.DEPARTMENT, registry.NOTIFICATION)
+)
 # The demo's token issuer; `make demo` starts the department trusting its JWKS.
 AUTH_DIR = Path(os.environ.get("LIENTHONG_LOCAL_DIR", Path(__file__).resolve().parents[2] / ".local")) / "auth"
 ROLES = ["receiver", "handler", "approver", "supervisor"]
@@ -298,7 +302,7 @@ def main() -> None:
         for unit in BOARD_UNITS:
             demo.print_board(unit)
     print_trace_links(codes, intake_url=INTAKE)
-    print("\nThe services keep running: try GET /v1/dossiers/<code> on port 8001 or /v1/dossiers/<code>/plan on 8002;")
+    print(f"\nThe services keep running: try GET {INTAKE}/v1/dossiers/<code> or {ROUTING}/v1/dossiers/<code>/plan;")
     print("stop everything with `make down`.")
 
 
