@@ -101,16 +101,20 @@ class ServiceRuntime(Generic[StoreT]):
             if await first_delivery(connection, consumer, event_id):
                 await handler(self.unit_of_work(connection, cause=event_id), event)
 
-    async def publish(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
+    async def send(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> Awaitable[Any]:
+        """Hand one outbox row to the producer; returns its acknowledgement (the relay awaits a batch of them)."""
         # The row's own topic, not a declared publisher: a row written under another
         # topic prefix must still go where it was meant to.
         ctx = dossier_context(payload.get("dossier_code"), payload.get("procedure_code"))
         token = context.attach(ctx)
         try:
-            await self.broker.publish(payload, topic, key=key.encode(), headers=baggage_headers(headers, ctx))
+            acknowledgement = await self.broker.publish(
+                payload, topic, key=key.encode(), headers=baggage_headers(headers, ctx), no_confirm=True
+            )
         finally:
             context.detach(token)
         self.metrics.count_published(headers.get("ce_type", ""), payload)
+        return acknowledgement
 
     def subscriptions(self) -> dict[str, tuple[str, ...]]:
         """Each consumer group of the service and the topics it reads."""
@@ -157,8 +161,9 @@ class ServiceRuntime(Generic[StoreT]):
             relay = relay_worker(
                 self.settings.database_url,
                 self.name,
-                self.publish,
+                self.send,
                 poll_seconds=self.settings.outbox_poll_seconds,
+                batch=self.settings.outbox_batch,
                 metrics=self.worker_metrics,
             )
             self.workers = [relay, *self.service.workers(self)]

@@ -20,5 +20,6 @@ class CommonSettings(BaseSettings):
     database_url: str = "postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong"
     handler_attempts: int = Field(default=3, ge=1, description="tries before a message is dead-lettered")
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    outbox_batch: int = Field(default=200, ge=1, description="outbox rows the relay publishes before awaiting them")
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="defaults to the service's own port")

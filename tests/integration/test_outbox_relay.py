@@ -1,11 +1,14 @@
 """The outbox relay publishes in order, once, inside the trace that wrote each row."""
 
+import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -54,14 +57,15 @@ async def test_rows_are_published_in_order_within_their_trace_and_only_once(
     await producer.start()
     traces_seen: list[int] = []
 
-    async def publish(payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> None:
+    async def send(payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> Awaitable[Any]:
         traces_seen.append(trace.get_current_span().get_span_context().trace_id)
         value = DossierStatusChanged.model_validate(payload).model_dump_json().encode()
-        await producer.send_and_wait(
+        acknowledgement: Awaitable[Any] = await producer.send(
             topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()]
         )
+        return acknowledgement
 
-    relay = OutboxRelay(publish)
+    relay = OutboxRelay(send)
     connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "it_relay"})
     try:
         first = await relay.relay_pending(connection)
@@ -78,3 +82,35 @@ async def test_rows_are_published_in_order_within_their_trace_and_only_once(
     assert received == statuses
     assert len({r.headers["ce_id"] for r in records}) == len(statuses)
     assert {r.key for r in records} == {str(dossier_id).encode()}
+
+
+async def test_a_batch_with_a_failed_acknowledgement_stays_unsent_to_be_published_again(
+    settings: CommonSettings, tmp_path: Path
+) -> None:
+    schema = f"it_relay_{uuid.uuid4().hex[:6]}"
+    await migrate(settings.database_url, schema, tmp_path)
+    connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": schema})
+    dossier_id = uuid.uuid4()
+    try:
+        async with connection.transaction():
+            for status in (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.DONE):
+                await outbox.enqueue(connection, _status_change(dossier_id, status), source="it", prefix="it.")
+        handed: list[str] = []
+
+        async def send(payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> Awaitable[Any]:
+            handed.append(payload["status"])
+            acknowledgement: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            if payload["status"] == DossierStatus.PROCESSING:
+                acknowledgement.set_exception(ConnectionError("the broker went away"))
+            else:
+                acknowledgement.set_result(None)
+            return acknowledgement
+
+        with pytest.raises(ConnectionError, match="went away"):
+            await OutboxRelay(send).relay_pending(connection)
+        unsent = await connection.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    finally:
+        await connection.close()
+
+    assert handed == ["receiving", "processing", "done"], "the whole batch is handed over in order first"
+    assert unsent == 3, "no row of the batch is marked sent"
