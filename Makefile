@@ -8,7 +8,7 @@ LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 # The Debian packages `system` installs: chromium too when the tests that drive it are asked for.
 SYSTEM_FOR := $(if $(filter test test-e2e,$(MAKECMDGOALS)),test,demo)
 
-.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench-deliveries
+.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench-deliveries bench-relay
 
 install: $(VENV)/.installed  ## the missing Debian packages (see system), then the Python dependencies into .venv
 
@@ -70,6 +70,10 @@ format: install
 bench-deliveries: up  ## measure the delivery worker against the stand-ins (DOSSIERS=500 WORKERS=1 BATCH=20)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/deliveries.py --dossiers $(or $(DOSSIERS),500) \
 	  --workers $(or $(WORKERS),1) --batch $(or $(BATCH),20)
+
+bench-relay: up  ## measure the outbox relay, one row at a time against batches, side by side (ROWS=5000 RUNS=3 BATCHES="1 200")
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/relay.py --rows $(or $(ROWS),5000) --runs $(or $(RUNS),3) \
+	  --batches $(or $(BATCHES),1 200)
 
 asyncapi: install  ## regenerate docs/asyncapi/*.yaml from the code
 	$(PY) -m services.asyncapi
