@@ -8,14 +8,27 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.contracts import Applicant
 
 PORTAL_DOSSIER_ID = r"^[A-Za-z0-9._:-]{1,64}$"
+# No control character (CR and LF included: they would inject headers into the e-mail sent to the applicant).
+NAME = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$"
+EMAIL = r"^[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f]+$"
+ZALO_USER_ID = r"^[^\s\x00-\x1f\x7f-\x9f]+$"
 
 
 class ApplicantAtIntake(Applicant):
-    """The applicant as intake receives them: the date of birth is required here."""
+    """The applicant as intake receives them: the date of birth is required here, and names and contacts hold
+    no control characters (no line breaks)."""
 
+    full_name: str = Field(min_length=1, max_length=200, pattern=NAME)
     date_of_birth: date = Field(
         examples=["2001-05-14"],
         description="Checked against digits 4-6 of the citizen ID and with the National Population Database.",
+    )
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL, examples=["lan.ho@example.vn"])
+    zalo_user_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=ZALO_USER_ID,
+        description="The applicant's id with the province's Zalo Official Account.",
     )
 
 

@@ -1,8 +1,11 @@
 """HTTP errors as RFC 9457 problem details that name each offending field."""
 
+import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,6 +13,20 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+# The database or a peer cannot be reached, or PostgreSQL asked for the transaction to be retried:
+# the same request can succeed a moment later.
+TRANSIENT_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""What PostgreSQL's text cannot hold: U+0000, and lone surrogates, which UTF-8 cannot encode."""
+log = logging.getLogger(__name__)
 
 
 class FieldProblem(BaseModel):
@@ -56,6 +73,11 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def shown(text: str) -> str:
+    """``text`` with every :data:`UNSTORABLE` character escaped (``\\u0000``), safe to echo in an answer."""
+    return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def field_error(field: str, reason: str) -> dict[str, str]:
     return {"field": field, "reason": reason}
 
@@ -92,7 +114,7 @@ async def _validation_problem(_request: Request, error: Exception) -> JSONRespon
     assert isinstance(error, RequestValidationError)
     errors = []
     for item in error.errors():
-        location = [str(p) for p in item["loc"] if p != "body"]
+        location = [shown(str(p)) for p in item["loc"] if p != "body"]
         if item["type"] == "json_invalid":
             return problem(400, "Malformed JSON", [field_error("body", item.get("ctx", {}).get("error", item["msg"]))])
         errors.append(field_error(".".join(location) or "body", item["msg"]))
@@ -110,8 +132,24 @@ async def _http_problem(_request: Request, error: Exception) -> JSONResponse:
     return answer
 
 
+async def _unexpected_problem(request: Request, error: Exception) -> JSONResponse:
+    """Any other error: 503 with ``Retry-After`` when it is transient (the database unreachable, a
+    serialization failure, a timeout), else 500. Neither says more than that; the error is logged."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        log.warning("%s %s answered 503: %s", request.method, request.url.path, type(error).__name__)
+        answer = problem(
+            503, "Service unavailable", detail="A transient failure on our side; retry after a few seconds."
+        )
+        answer.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+        return answer
+    # Starlette logs the error with its traceback after this answer is sent.
+    return problem(500, "Internal server error", detail="An unexpected failure on our side; it is logged.")
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make every error answer a problem document: validation failures, :class:`ProblemError`, HTTP errors."""
+    """Make every error answer a problem document: validation failures, :class:`ProblemError`, HTTP errors,
+    and any unexpected error (a 500, or a 503 when transient)."""
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(ProblemError, _raised_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(Exception, _unexpected_problem)

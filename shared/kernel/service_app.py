@@ -4,10 +4,11 @@ metrics and the operators' reads (:mod:`shared.kernel.operator_api`)."""
 from typing import Any, TypeVar
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from shared.kernel.http_input import refuse_unstorable_input
 from shared.kernel.http_problems import install_problem_handlers, served_as_problems
 from shared.kernel.operator_api import operator_api
 from shared.kernel.runtime import ServiceRuntime
@@ -39,7 +40,13 @@ def create_app(entry: ServiceEntry[SettingsT], settings: SettingsT | None = None
 
 
 def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
-    app = FastAPI(title=runtime.service.title, version="1.0.0", lifespan=runtime.lifespan)
+    # Every route first refuses what PostgreSQL cannot store (422 naming the field); any error is a problem.
+    app = FastAPI(
+        title=runtime.service.title,
+        version="1.0.0",
+        lifespan=runtime.lifespan,
+        dependencies=[Depends(refuse_unstorable_input)],
+    )
     app.state.runtime = runtime
     install_problem_handlers(app)
     plain_openapi = app.openapi

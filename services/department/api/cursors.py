@@ -3,11 +3,11 @@
 import base64
 import binascii
 import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from services.department.adapters.repository import InboxPosition
+from shared.kernel.http_input import INT8_MAX, storable_datetime
 from shared.kernel.http_problems import ProblemError, field_error
 
 
@@ -34,10 +34,12 @@ def inbox_cursor(position: InboxPosition) -> str:
 def inbox_position(cursor: str) -> InboxPosition:
     match _decode(cursor):
         case ["inbox", str() | None as due, str(assigned), str(task_id)]:
+            due_at = storable_datetime(due) if due else None
+            assigned_at = storable_datetime(assigned)
+            if (due and due_at is None) or assigned_at is None:
+                raise _bad_cursor()
             try:
-                return InboxPosition(
-                    datetime.fromisoformat(due) if due else None, datetime.fromisoformat(assigned), UUID(task_id)
-                )
+                return InboxPosition(due_at, assigned_at, UUID(task_id))
             except ValueError as error:
                 raise _bad_cursor() from error
         case _:
@@ -50,7 +52,7 @@ def audit_cursor(before_id: int) -> str:
 
 def audit_before(cursor: str) -> int:
     match _decode(cursor):
-        case ["audit", int(before_id)]:
+        case ["audit", int(before_id)] if 0 < before_id <= INT8_MAX:
             return before_id
         case _:
             raise _bad_cursor()

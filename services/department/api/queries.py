@@ -5,7 +5,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from services.department import handlers
 from services.department.adapters import history, repository
@@ -25,6 +24,7 @@ from services.department.api.security import Token, etag, forbidden, not_found, 
 from services.department.domain.access import Action
 from services.department.domain.task import TaskStatus
 from services.department.store import DepartmentStore, Task
+from shared.kernel.http_input import StorableDatetime
 from shared.kernel.http_problems import ProblemError, field_error
 from shared.kernel.runtime import ServiceRuntime
 from shared.reference.data import catalogue
@@ -43,7 +43,7 @@ def build_queries(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
         procedure: Annotated[str | None, Query(pattern=PROCEDURE_CODE, description="Procedure code.")] = None,
         field: Annotated[str | None, Query(max_length=60, description="Field of the procedure, e.g. land.")] = None,
         dossier: Annotated[str | None, Query(max_length=40, description="Dossier code.")] = None,
-        due_before: Annotated[AwareDatetime | None, Query(description="Due strictly before this time.")] = None,
+        due_before: Annotated[StorableDatetime | None, Query(description="Due strictly before this time.")] = None,
         overdue: Annotated[bool | None, Query(description="true: open or waiting and past due.")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor` of the previous page.")] = None,
