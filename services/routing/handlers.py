@@ -151,6 +151,7 @@ async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[E
 
 
 async def _record(uow: Work, plan: DossierPlan, applicant: Applicant, effects: list[Effect]) -> None:
+    """Save the plan and put its effects in the outbox, in the order of their numbers (the plan's ``sequence``)."""
     entries, plan.audit = plan.audit, []
     await uow.store.save(plan, entries)
     for effect in effects:
@@ -158,7 +159,7 @@ async def _record(uow: Work, plan: DossierPlan, applicant: Applicant, effects: l
 
 
 def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetime) -> Event:
-    common = {"dossier_id": plan.dossier_id, "dossier_code": plan.dossier_code}
+    common = {"dossier_id": plan.dossier_id, "dossier_code": plan.dossier_code, "sequence": effect.sequence}
     match effect:
         case Assigned():
             return TaskAssigned(

@@ -2,6 +2,12 @@
 
 Every event is frozen and named in the past tense. ``dossier_id`` is the Kafka key,
 so all events of one dossier are ordered on one partition.
+
+A partition's order does not survive a replay from a dead-letter topic, a republished
+event or a redelivery after a rebalance, so the events whose consumers keep a copy of the
+producer's state (routing's status changes and task orders) also carry a per-dossier
+``sequence``: a consumer applies one only if it is newer than what it holds
+(:func:`is_newer`).
 """
 
 from datetime import date, datetime
@@ -19,6 +25,33 @@ class Event(BaseModel):
 
     dossier_id: UUID = Field(description="Internal id of the dossier; the Kafka key.")
     dossier_code: str = Field(description="Circular 01/2018 code, e.g. 000.00.15.H40-250814-0001.")
+
+
+class SequencedEvent(Event):
+    """An event whose consumers keep a copy of the producer's state: numbered per dossier by the producer."""
+
+    sequence: int | None = Field(
+        default=None,
+        ge=1,
+        description="The producer's number of this event among all it emitted for the dossier (1, 2, 3, ..., "
+        "each once): a consumer applies the event only if the number is higher than the last it applied. "
+        "Always set by the producer; absent only on events published before events were numbered "
+        "(unknown sequence, older than any numbered event).",
+    )
+
+
+def is_newer(sequence: int | None, applied: int) -> bool:
+    """Whether an event numbered ``sequence`` is newer than what its consumer holds.
+
+    ``applied`` is the number of the last numbered event the consumer applied (for the dossier,
+    or the task), 0 when it applied none. An event of unknown sequence (``None``) was published
+    before events were numbered, so it is older than any numbered one; against none it cannot be
+    placed and counts as newer, as every event did before (a consumer may refuse it on its own
+    state, e.g. intake never leaves a final status on it).
+    """
+    if sequence is None:
+        return applied == 0
+    return sequence > applied
 
 
 class Channel(StrEnum):
@@ -108,7 +141,7 @@ class DossierWithdrawn(Event):
     withdrawn_at: datetime
 
 
-class TaskAssigned(Event):
+class TaskAssigned(SequencedEvent):
     """Routing gave one unit a task on the dossier."""
 
     task_id: UUID
@@ -172,7 +205,7 @@ class TaskDeadlineReached(Event):
     reached_at: datetime
 
 
-class TaskCancelled(Event):
+class TaskCancelled(SequencedEvent):
     """Routing closed a task nobody needs any more (refusal elsewhere, withdrawal)."""
 
     task_id: UUID
@@ -181,7 +214,7 @@ class TaskCancelled(Event):
     cancelled_at: datetime
 
 
-class TaskResumed(Event):
+class TaskResumed(SequencedEvent):
     """A task waiting for supplements is open again, with its due time moved."""
 
     task_id: UUID
@@ -208,7 +241,7 @@ class TaskCompleted(Event):
     completed_at: datetime
 
 
-class DossierStatusChanged(Event):
+class DossierStatusChanged(SequencedEvent):
     """The dossier moved to a new status; carries what the applicant and portal need."""
 
     status: DossierStatus

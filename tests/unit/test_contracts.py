@@ -31,6 +31,7 @@ from shared.contracts import (
     stream_of,
     topic_of,
 )
+from shared.contracts.events import SequencedEvent, is_newer
 
 CODE = "000.00.15.H40-250814-0001"
 
@@ -137,11 +138,19 @@ def test_each_stream_carries_the_events_of_one_relationship() -> None:
     }
 
 
+def _event_models(base: type[Event] = Event) -> set[type[Event]]:
+    """Every event model: the subclasses of ``Event``, without the bases they share (``SequencedEvent``)."""
+    found: set[type[Event]] = set()
+    for model in base.__subclasses__():
+        found |= _event_models(model) if model is SequencedEvent else {model}
+    return found
+
+
 def test_every_event_type_travels_on_exactly_one_stream_with_a_distinct_ce_type() -> None:
     models = [t.model for s in STREAMS for t in s.events]
     ce_types = [t.ce_type for s in STREAMS for t in s.events]
 
-    assert len(models) == len(set(models)) == len(Event.__subclasses__())
+    assert len(models) == len(set(models)) == len(_event_models())
     assert len(ce_types) == len(set(ce_types))
 
 
@@ -162,3 +171,31 @@ def test_topic_of_is_the_stream_with_the_prefix() -> None:
 
 def test_dead_letter_topic_appends_dlq() -> None:
     assert dead_letter_topic("t.dossier.status-changed.v1") == "t.dossier.status-changed.v1.dlq"
+
+
+def test_routings_status_changes_and_task_orders_are_the_events_numbered_per_dossier() -> None:
+    numbered = {m for m in _event_models() if issubclass(m, SequencedEvent)}
+
+    assert numbered == {DossierStatusChanged, TaskAssigned, TaskCancelled, TaskResumed}
+
+
+def test_an_event_published_before_numbering_decodes_with_an_unknown_sequence() -> None:
+    fields = {"task_id": str(uuid4()), "unit_code": "17179.VP", "due_at": "2025-08-20T10:00:00+00:00"}
+    before = {"dossier_id": str(uuid4()), "dossier_code": CODE, **fields, "resumed_at": "2025-08-15T10:00:00+00:00"}
+
+    assert TaskResumed.model_validate(before).sequence is None
+    assert TaskResumed.model_validate({**before, "sequence": 7}).sequence == 7
+    with pytest.raises(ValidationError, match="sequence"):
+        TaskResumed.model_validate({**before, "sequence": 0})
+
+
+def test_a_numbered_event_is_newer_only_above_the_number_applied() -> None:
+    assert is_newer(4, applied=3)
+    assert not is_newer(3, applied=3)
+    assert not is_newer(2, applied=3)
+    assert is_newer(1, applied=0)
+
+
+def test_an_event_of_unknown_sequence_is_older_than_any_numbered_one_and_applies_against_none() -> None:
+    assert not is_newer(None, applied=1)
+    assert is_newer(None, applied=0)

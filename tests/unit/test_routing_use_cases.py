@@ -1,5 +1,6 @@
 """Routing's use cases through a fake store and a recording outbox: what each event publishes and keeps."""
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.routing import handlers
+from services.routing.adapters.postgres_store import PLAN_DOCUMENT
 from services.routing.handlers import UnknownDossierError, UnknownProcedureError, deadlines
 from services.routing.store import RoutingStore
 from shared.contracts import (
@@ -29,6 +31,7 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.contracts.events import SequencedEvent
 from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue
@@ -151,6 +154,15 @@ def _supplement_requested(task: TaskAssigned, *missing: str) -> TaskSupplementRe
     )
 
 
+def _supplemented(submitted: DossierSubmitted) -> DossierSupplemented:
+    return DossierSupplemented(
+        dossier_id=submitted.dossier_id,
+        dossier_code=submitted.dossier_code,
+        documents=("household book",),
+        supplemented_at=FRIDAY,
+    )
+
+
 def _withdrawn(submitted: DossierSubmitted) -> DossierWithdrawn:
     return DossierWithdrawn(
         dossier_id=submitted.dossier_id,
@@ -244,12 +256,7 @@ async def test_supplements_resume_the_waiting_task_due_later_by_the_days_it_wait
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
     confirm = _assigned(planned, "confirm-land-use")
     await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
-    supplemented = DossierSupplemented(
-        dossier_id=submitted.dossier_id,
-        dossier_code=submitted.dossier_code,
-        documents=("household book",),
-        supplemented_at=FRIDAY,
-    )
+    supplemented = _supplemented(submitted)
 
     events = await routing.run(handlers.dossier_supplemented, supplemented, at=FRIDAY)
 
@@ -342,3 +349,67 @@ async def test_an_event_for_a_dossier_routing_never_planned_raises_unknown_dossi
         await routing.run(handlers.dossier_withdrawn, _withdrawn(_submitted(LAND_IN_QUYNH_LUU)))
 
     assert routing.store.plans == {}
+
+
+def _numbers(events: list[Event]) -> list[int | None]:
+    return [e.sequence for e in events if isinstance(e, SequencedEvent)]
+
+
+async def test_every_event_routing_emits_for_a_dossier_is_numbered_one_more_than_the_last() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(BIRTH_GROUP_IN_QUYNH_LUU)
+    opened = await routing.run(handlers.task_completed, _approved(_assigned(planned, "register-birth")))
+    card = _assigned(opened, "issue-health-insurance")
+    refused = await routing.run(handlers.task_completed, _completed(card, TaskOutcome.REFUSED, "not insured"))
+
+    emitted = [*planned, *opened, *refused]
+
+    assert _told(emitted) == [
+        "status receiving",
+        "assigned register-birth to 17179.VP",
+        "status processing",
+        "assigned register-residence to 17179.CA",
+        "assigned issue-health-insurance to 40.BHXH",
+        "status processing",
+        "cancelled at 17179.CA",
+        "status denied",
+    ]
+    assert _numbers(emitted) == list(range(1, len(emitted) + 1))
+    assert routing.store.plans[submitted.dossier_id].sequence == len(emitted)
+
+
+async def test_the_numbers_run_across_both_streams_and_through_a_wait_for_supplements() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    confirm = _assigned(planned, "confirm-land-use")
+    waiting = await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
+    supplemented = _supplemented(submitted)
+    resumed = await routing.run(handlers.dossier_supplemented, supplemented, at=FRIDAY)
+
+    emitted = [*planned, *waiting, *resumed]
+
+    assert _told(emitted)[-3:] == ["status waiting", "resumed at 17179.KT", "status processing"]
+    assert _numbers(emitted) == list(range(1, len(emitted) + 1))
+
+
+async def test_an_event_the_plan_ignores_emits_nothing_and_uses_no_number() -> None:
+    routing = Routing()
+    submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    withdrawn = await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
+
+    ignored = await routing.run(handlers.task_completed, _approved(_assigned(planned, "confirm-land-use")))
+
+    assert ignored == []
+    assert routing.store.plans[submitted.dossier_id].sequence == len(planned) + len(withdrawn)
+
+
+async def test_a_plan_stored_before_numbering_numbers_its_next_event_one() -> None:
+    routing = Routing()
+    submitted, _planned = await routing.submit(LAND_IN_QUYNH_LUU)
+    document = json.loads(PLAN_DOCUMENT.dump_json(routing.store.plans[submitted.dossier_id]))
+    del document["sequence"]
+    routing.store.plans[submitted.dossier_id] = PLAN_DOCUMENT.validate_python(document)
+
+    withdrawn = await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
+
+    assert _numbers(withdrawn) == [1, 2]

@@ -5,6 +5,11 @@ method applies one thing that happened (a task approved, a supplement filed, …
 returns the effects routing must announce: tasks assigned, cancelled or resumed and
 status changes. Something that no longer applies (an approval after a withdrawal)
 raises :class:`PlanRejectedError` and changes nothing.
+
+Every effect takes the plan's next ``sequence`` number when it is made, in the order the
+effects are returned: the events routing emits for one dossier are numbered 1, 2, 3, ...
+from the one locked plan, so the consumers that mirror routing's state can tell a stale
+event (a replay, a redelivery) from a newer one.
 """
 
 from dataclasses import dataclass, field
@@ -80,7 +85,14 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
-class Assigned:
+class Numbered:
+    """An effect with its number among all the events routing emitted for the dossier."""
+
+    sequence: int
+
+
+@dataclass(frozen=True)
+class Assigned(Numbered):
     task_id: UUID
     task_key: str
     stage: int
@@ -90,21 +102,21 @@ class Assigned:
 
 
 @dataclass(frozen=True)
-class Cancelled:
+class Cancelled(Numbered):
     task_id: UUID
     unit_code: str
     reason: str
 
 
 @dataclass(frozen=True)
-class Resumed:
+class Resumed(Numbered):
     task_id: UUID
     unit_code: str
     due_at: datetime
 
 
 @dataclass(frozen=True)
-class StatusChanged:
+class StatusChanged(Numbered):
     status: DossierStatus
     previous: DossierStatus | None
     due_at: datetime
@@ -141,6 +153,8 @@ class DossierPlan:
     portal_dossier_id: str | None = None
     """The national portal's own id, for a dossier it pushed in; sent back with every status change."""
     audit: list[AuditEntry] = field(default_factory=list)
+    sequence: int = 0
+    """The number of the last event emitted for the dossier (0: none yet, or a plan from before numbering)."""
 
     # -- what happened -------------------------------------------------------------
 
@@ -149,7 +163,8 @@ class DossierPlan:
         if self.status is not DossierStatus.NEW:
             raise PlanRejectedError(f"dossier {self.dossier_code} is already {self.status.value}")
         self.status = DossierStatus.RECEIVING
-        effects: list[Effect] = [StatusChanged(DossierStatus.RECEIVING, None, self.due_at, self.receiving_agency)]
+        received = StatusChanged(self._next(), DossierStatus.RECEIVING, None, self.due_at, self.receiving_agency)
+        effects: list[Effect] = [received]
         effects += self._open_stage(0, now, deadlines)
         effects.append(self._move_to(DossierStatus.PROCESSING))
         return effects
@@ -179,7 +194,7 @@ class DossierPlan:
         if self.supplement_once and self.supplement_requests >= 1:
             self._note(now, "supplement-refused", "the procedure allows one supplement request", task)
             assert task.due_at is not None
-            return [Resumed(task.id, task.routing.unit_code, task.due_at)]
+            return [Resumed(self._next(), task.id, task.routing.unit_code, task.due_at)]
         self.supplement_requests += 1
         task.state = TaskState.WAITING
         self._note(now, "supplement-requested", "missing: " + "; ".join(missing), task)
@@ -208,7 +223,7 @@ class DossierPlan:
                 task.due_at = deadlines.extend(task.due_at, paused)
             if waiting:
                 task.state = TaskState.OPEN
-                effects.append(Resumed(task.id, task.routing.unit_code, task.due_at))
+                effects.append(Resumed(self._next(), task.id, task.routing.unit_code, task.due_at))
         self._note(now, "supplemented", f"clock stopped for {paused} working day(s); due {self.due_at.isoformat()}")
         self.paused_at = None
         return [*effects, self._status_with_units(DossierStatus.PROCESSING)]
@@ -290,7 +305,7 @@ class DossierPlan:
         task.state = TaskState.OPEN
         task.assigned_at = now
         task.due_at = deadlines.task_due(now, task.working_days)
-        return Assigned(task.id, task.key, task.stage, task.routing.unit_code, now, task.due_at)
+        return Assigned(self._next(), task.id, task.key, task.stage, task.routing.unit_code, now, task.due_at)
 
     def _finish(self, task: PlanTask, state: TaskState, now: datetime, reason: str | None) -> None:
         task.state = state
@@ -301,7 +316,7 @@ class DossierPlan:
         effects: list[Effect] = []
         for task in self.tasks:
             if task.state.is_active:
-                effects.append(Cancelled(task.id, task.routing.unit_code, reason))
+                effects.append(Cancelled(self._next(), task.id, task.routing.unit_code, reason))
             if task.state.is_active or task.state is TaskState.PENDING:
                 self._finish(task, TaskState.CANCELLED, now, reason)
         self.paused_at = None
@@ -317,7 +332,12 @@ class DossierPlan:
     ) -> StatusChanged:
         previous, self.status = self.status, status
         unit = handling_unit if handling_unit is not None else self._active_units()
-        return StatusChanged(status, previous, self.due_at, unit, reason, missing)
+        return StatusChanged(self._next(), status, previous, self.due_at, unit, reason, missing)
+
+    def _next(self) -> int:
+        """The number of the next event: one more than the last the plan emitted."""
+        self.sequence += 1
+        return self.sequence
 
     def _status_with_units(self, status: DossierStatus) -> StatusChanged:
         return self._move_to(status)
