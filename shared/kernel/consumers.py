@@ -15,6 +15,7 @@ from faststream import AckPolicy, Header, StreamMessage
 from faststream.kafka import KafkaBroker
 
 from shared.contracts import Event, Stream, event_type_of
+from shared.kernel.dead_letters import UNREADABLE, parse_leniently
 from shared.kernel.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork[Any], Any], Awaitable[None]]
@@ -57,18 +58,32 @@ def subscribe(broker: KafkaBroker, service: str, table: StreamTable, prefix: str
             group_id=f"lienthong.{name}",
             ack_policy=AckPolicy.ACK,  # commit after the handler's transaction, never before
             auto_offset_reset="earliest",
+            parser=parse_leniently,  # unreadable headers reach the dead-letter middleware instead of failing here
             title=f"{stream.topic} (consumed by {service})",
             description=stream.description,
         )
-        for model, handler in handlers.items():
-            subscriber(_call(model, handler, name, runner), filter=_is_type(event_type_of(model).ce_type))
+        carried = frozenset(t.ce_type for t in stream.events)
+        for n, (model, handler) in enumerate(handlers.items()):
+            ce_type = event_type_of(model).ce_type
+            subscriber(_call(model, handler, name, runner), filter=_takes(ce_type, carried if n == 0 else None))
 
 
-def _is_type(ce_type: str) -> Callable[[StreamMessage[Any]], bool]:
+def _takes(ce_type: str, carried: frozenset[str] | None) -> Callable[[StreamMessage[Any]], bool]:
+    """The filter of ``ce_type``'s handler; with ``carried``, also every message no handler would take.
+
+    Every message must reach the middlewares' handler scope, where the dead-letter policy
+    dead-letters what cannot be handled (unreadable headers, a missing or foreign ``ce_type``)
+    and the offset is committed with it; a message no filter took would be committed only
+    with the next one.
+    """
+
     def matches(message: StreamMessage[Any]) -> bool:
-        return message.headers.get("ce_type") == ce_type
+        found = message.headers.get("ce_type")
+        if found == ce_type:
+            return True
+        return carried is not None and (found not in carried or getattr(message, UNREADABLE, None) is not None)
 
-    matches.__name__ = f"ce_type == {ce_type}"
+    matches.__name__ = f"ce_type == {ce_type}" + (" or no other handler's" if carried is not None else "")
     return matches
 
 

@@ -16,13 +16,23 @@ from shared.kernel.settings import CommonSettings
 
 
 def create_broker(settings: CommonSettings, service: str, tracer_provider: TracerProvider | None) -> KafkaBroker:
-    """The service's broker: idempotent producer, tracing, dead letters."""
+    """The service's broker: idempotent producer, tracing, dead letters.
+
+    The handler retry policy's backoff (0.2 s doubling to 5 s) paces both the unknown
+    failures tried ``handler_attempts`` times and the transient ones retried until they heal.
+    """
     retry = RetryPolicy(base_seconds=0.2, cap_seconds=5.0, attempts=settings.handler_attempts)
-    dead_letters = DeadLetterPolicy(service=service, prefix=settings.topic_prefix, retry=retry)
+    dead_letters = DeadLetterPolicy(
+        service=service,
+        prefix=settings.topic_prefix,
+        retry=retry,
+        max_message_bytes=settings.kafka_max_message_bytes,
+    )
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"lienthong-{service}",
         enable_idempotence=True,
+        max_request_size=settings.kafka_max_message_bytes,
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider), dead_letters],
     )
 

@@ -18,7 +18,17 @@ class CommonSettings(BaseSettings):
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
     database_url: str = "postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong"
-    handler_attempts: int = Field(default=3, ge=1, description="tries before a message is dead-lettered")
+    handler_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="tries before a message whose handler fails in an unknown way is dead-lettered"
+        " (transient faults are retried until they heal, final ones dead-lettered at once)",
+    )
+    kafka_max_message_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        description="the producer's max_request_size; a dead letter that would exceed it is published truncated",
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_batch: int = Field(default=200, ge=1, description="outbox rows the relay publishes before awaiting them")
     http_host: str = "127.0.0.1"

@@ -1,18 +1,22 @@
 """Consumer wiring: create_broker + DeadLetterPolicy + the kernel's stream subscribers, on FastStream's in-memory Kafka.
 
-Only the wiring is under test here: that each event type of a stream reaches its handler,
-that malformed messages, unknown event types and exhausted retries reach ``<topic>.dlq``
-with the ``dlq_*`` headers.
+Only the wiring is under test here: that each event type of a stream reaches its handler;
+that malformed messages, unreadable headers, unknown event types, final failures and
+exhausted retries of unknown ones reach ``<topic>.dlq`` with the ``dlq_*`` headers; that a
+transient failure is retried until it heals and never dead-lettered.
 """
 
+import asyncio
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
+from aiokafka import ConsumerRecord
 from faststream import StreamMessage
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -30,7 +34,6 @@ from shared.contracts import (
     TaskSupplementRequested,
 )
 from shared.contracts.cloudevents import headers_for
-from shared.kernel import dead_letters
 from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.dead_letters import DeadLetterPolicy
 from shared.kernel.messaging import create_broker
@@ -49,7 +52,8 @@ class Recorded:
 
     handled: list[tuple[DossierStatusChanged, UUID]] = field(default_factory=list)
     attempts: int = 0
-    failures_left: int = 0
+    failures: list[Exception] = field(default_factory=list)
+    """What the handler raises, one per attempt, before it succeeds."""
     dead: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
 
 
@@ -82,9 +86,8 @@ async def wiring() -> AsyncIterator[Wiring]:
 
     async def on_status_changed(uow: UnitOfWork[UUID], event: DossierStatusChanged) -> None:
         seen.attempts += 1
-        if seen.failures_left > 0:
-            seen.failures_left -= 1
-            raise RuntimeError("database is down")
+        if seen.failures:
+            raise seen.failures.pop(0)
         seen.handled.append((event, uow.store))
 
     subscribe(broker, "notification", {DOSSIER_STATUS: {DossierStatusChanged: on_status_changed}}, "t.", Runner())
@@ -236,8 +239,101 @@ async def test_message_typed_as_another_event_is_dead_lettered(wiring: Wiring) -
     assert wiring.seen.attempts == 0
 
 
-async def test_handler_that_keeps_failing_is_retried_then_dead_lettered(wiring: Wiring) -> None:
-    wiring.seen.failures_left = 1_000
+class RecordedDelays(RetryPolicy):
+    """A retry policy that keeps the delays it gave."""
+
+    def delay(self, failures: int, rng: random.Random | None = None) -> float:
+        chosen = super().delay(failures, rng)
+        DELAYS.append(chosen)
+        return chosen
+
+
+DELAYS: list[float] = []
+
+
+class UnknownDossierError(LookupError):
+    """Stands for a service's rule error (routing's UnknownDossierError is a LookupError too)."""
+
+
+async def _publish_event(wiring: Wiring) -> DossierStatusChanged:
+    event = _event()
+    await wiring.broker.publish(event.model_dump_json().encode(), TOPIC, key=b"dossier-key", headers=_headers(event))
+    return event
+
+
+def _subscriber(wiring: Wiring) -> Any:
+    (subscriber,) = [s for s in wiring.broker.subscribers if s.group_id.startswith("lienthong.")]  # type: ignore[attr-defined]
+    return subscriber
+
+
+class Consumer:
+    """Stands for the aiokafka consumer a record came from: counts the offset commits."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+    def seek(self, partition: Any, offset: int) -> None:
+        raise AssertionError(f"no message is given back here ({partition}, {offset})")
+
+
+def _record(
+    headers: list[tuple[str, bytes | None]], value: bytes, offset: int = 7, consumer: Consumer | None = None
+) -> ConsumerRecord[bytes, bytes]:
+    record = ConsumerRecord(
+        topic=TOPIC,
+        partition=2,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"dossier-key",
+        value=value,
+        checksum=None,
+        serialized_key_size=11,
+        serialized_value_size=len(value),
+        headers=headers,
+    )
+    record.consumer = consumer or Consumer()
+    return record
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 15432)"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.SerializationError("could not serialize access"),
+        TimeoutError(),
+    ],
+    ids=["connection-refused", "cannot-connect-now", "serialization", "pool-timeout"],
+)
+async def test_transient_failure_is_retried_until_it_heals_and_never_dead_lettered(
+    wiring: Wiring, failure: Exception
+) -> None:
+    wiring.seen.failures = [failure] * (ATTEMPTS * 10)  # far more than an unknown failure is given
+
+    event = await _publish_event(wiring)
+
+    assert wiring.seen.attempts == ATTEMPTS * 10 + 1
+    assert [handled for handled, _ in wiring.seen.handled] == [event]
+    assert wiring.seen.dead == []
+
+
+async def test_final_failure_is_dead_lettered_at_the_first_attempt(wiring: Wiring) -> None:
+    wiring.seen.failures = [UnknownDossierError("no plan for dossier 000.01.15.H40-250814-0001")] * 1_000
+
+    await _publish_event(wiring)
+
+    assert wiring.seen.attempts == 1
+    _, headers = _single_dead_letter(wiring.seen)
+    assert headers["dlq_error"] == "UnknownDossierError: no plan for dossier 000.01.15.H40-250814-0001"
+    assert headers["dlq_attempts"] == "1"
+
+
+async def test_unknown_failure_is_dead_lettered_after_the_configured_attempts(wiring: Wiring) -> None:
+    wiring.seen.failures = [RuntimeError("unexpected bug")] * 1_000
     event = _event()
     body = event.model_dump_json().encode()
 
@@ -246,40 +342,122 @@ async def test_handler_that_keeps_failing_is_retried_then_dead_lettered(wiring: 
     assert wiring.seen.attempts == ATTEMPTS
     dead_body, headers = _single_dead_letter(wiring.seen)
     assert dead_body == body
-    assert headers["dlq_error"] == "RuntimeError: database is down"
+    assert headers["dlq_error"] == "RuntimeError: unexpected bug"
     assert headers["dlq_attempts"] == "3"
     assert headers["dlq_original_topic"] == TOPIC
+    assert headers["dlq_original_size"] == str(len(body))
     assert headers["ce_type"] == "vn.lienthong.dossier.status-changed.v1"
     assert datetime.fromisoformat(headers["dlq_failed_at"]).tzinfo is not None
+    assert "dlq_truncated" not in headers
     assert wiring.seen.handled == []
 
 
-async def test_handler_that_recovers_before_the_last_attempt_is_not_dead_lettered(wiring: Wiring) -> None:
-    wiring.seen.failures_left = ATTEMPTS - 1
-    event = _event()
+async def test_transient_failures_do_not_count_towards_the_attempts_of_unknown_ones(wiring: Wiring) -> None:
+    wiring.seen.failures = [OSError("Multiple exceptions: [Errno 111] Connect call failed")] * 5
+    wiring.seen.failures += [RuntimeError("unexpected bug")] * (ATTEMPTS - 1)
 
-    await wiring.broker.publish(event.model_dump_json().encode(), TOPIC, headers=_headers(event))
+    event = await _publish_event(wiring)
+
+    assert wiring.seen.attempts == 5 + ATTEMPTS
+    assert [handled for handled, _ in wiring.seen.handled] == [event]
+    assert wiring.seen.dead == []
+
+
+async def test_unknown_failure_that_recovers_before_the_last_attempt_is_not_dead_lettered(wiring: Wiring) -> None:
+    wiring.seen.failures = [RuntimeError("unexpected bug")] * (ATTEMPTS - 1)
+
+    event = await _publish_event(wiring)
 
     assert wiring.seen.attempts == ATTEMPTS
     assert [handled for handled, _ in wiring.seen.handled] == [event]
     assert wiring.seen.dead == []
 
 
-async def test_retries_wait_with_growing_backoff(wiring: Wiring, monkeypatch: pytest.MonkeyPatch) -> None:
-    waits: list[float] = []
+async def test_retries_wait_with_capped_growing_backoff(wiring: Wiring) -> None:
+    DELAYS.clear()
+    wiring.policy.retry = RecordedDelays(0.001, 0.004, attempts=ATTEMPTS)
+    wiring.seen.failures = [ConnectionResetError("connection reset by peer")] * 6
 
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(seconds)
+    await _publish_event(wiring)
 
-    # Only the policy's module sees the fake, not the event loop.
-    monkeypatch.setattr(dead_letters, "asyncio", SimpleNamespace(sleep=fake_sleep))
-    wiring.policy.retry = RetryPolicy(0.5, 60.0, attempts=ATTEMPTS)
-    wiring.seen.failures_left = 1_000
+    ceilings = [0.001, 0.002, 0.004, 0.004, 0.004, 0.004]
+    assert len(DELAYS) == len(ceilings)
+    assert all(ceiling / 2 <= delay <= ceiling for delay, ceiling in zip(DELAYS, ceilings, strict=True)), DELAYS
+
+
+async def test_stopping_the_subscriber_ends_a_transient_wait_without_dead_lettering(wiring: Wiring) -> None:
+    wiring.policy.retry = RetryPolicy(0.05, 0.05)
+    wiring.seen.failures = [ConnectionRefusedError(111, "Connect call failed")] * 1_000_000
+    subscriber = _subscriber(wiring)
+    publishing = asyncio.create_task(_publish_event(wiring))
+    while wiring.seen.attempts < 3:
+        await asyncio.sleep(0.01)
+
+    subscriber.running = False
+    try:
+        await asyncio.wait_for(publishing, timeout=5)
+    finally:
+        subscriber.running = True
+
+    assert wiring.seen.dead == []
+    assert wiring.seen.handled == []
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (None, "header 'ce_source' has a null value"),
+        (b"\xff\xfeportal", "header 'ce_source' is not valid UTF-8 (invalid start byte at byte 0)"),
+    ],
+    ids=["null", "not-utf-8"],
+)
+async def test_message_with_an_unreadable_header_is_dead_lettered_with_the_reason(
+    wiring: Wiring, value: bytes | None, reason: str
+) -> None:
     event = _event()
+    headers: list[tuple[str, bytes | None]] = [(k, v.encode()) for k, v in _headers(event).items()]
+    headers = [(k, value if k == "ce_source" else v) for k, v in headers]
+    body = event.model_dump_json().encode()
 
-    await wiring.broker.publish(event.model_dump_json().encode(), TOPIC, headers=_headers(event))
+    consumer = Consumer()
 
-    assert len(waits) == 2
-    assert 0.25 <= waits[0] <= 0.5
-    assert 0.5 <= waits[1] <= 1.0
-    assert len(wiring.seen.dead) == 1
+    await _subscriber(wiring).consume(_record(headers, body, consumer=consumer))
+
+    assert consumer.commits == 1, "the offset is committed once the message is dead-lettered"
+    dead_body, dead_headers = _single_dead_letter(wiring.seen)
+    assert dead_body == body
+    assert dead_headers["dlq_error"] == f"MalformedEventError: unreadable headers: {reason}"
+    assert (dead_headers["dlq_original_partition"], dead_headers["dlq_original_offset"]) == ("2", "7")
+    assert dead_headers["ce_type"] == "vn.lienthong.dossier.status-changed.v1"
+    assert wiring.seen.attempts == 0
+
+
+async def test_unreadable_ce_type_is_dead_lettered_although_no_handler_matches_it(wiring: Wiring) -> None:
+    headers: list[tuple[str, bytes | None]] = [(k, v.encode()) for k, v in _headers(_event()).items()]
+    headers = [(k, b"vn.\xc3" if k == "ce_type" else v) for k, v in headers]
+
+    consumer = Consumer()
+
+    await _subscriber(wiring).consume(_record(headers, b"{}", consumer=consumer))
+
+    assert consumer.commits == 1
+    _, dead_headers = _single_dead_letter(wiring.seen)
+    assert dead_headers["dlq_error"].startswith("MalformedEventError: unreadable headers: header 'ce_type' is not")
+    assert wiring.seen.attempts == 0
+
+
+async def test_dead_letter_too_big_to_publish_is_truncated_with_where_to_find_the_original(wiring: Wiring) -> None:
+    wiring.policy.max_message_bytes = 64 * 1024
+    body = b'{"padding": "' + b"x" * 100_000 + b'"}'
+
+    await _subscriber(wiring).consume(_record([(k, v.encode()) for k, v in _headers(_event()).items()], body, 41))
+
+    dead_body, headers = _single_dead_letter(wiring.seen)
+    assert headers["dlq_truncated"] == "true"
+    assert headers["dlq_original_size"] == str(len(body))
+    assert (headers["dlq_original_topic"], headers["dlq_original_partition"]) == (TOPIC, "2")
+    assert headers["dlq_original_offset"] == "41"
+    assert headers["dlq_kept_bytes"] == str(len(dead_body))
+    assert dead_body == body[: len(dead_body)]
+    assert 0 < len(dead_body) < 64 * 1024
+    assert headers["dlq_error"].startswith("ValidationError:")
