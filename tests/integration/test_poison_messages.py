@@ -28,8 +28,8 @@ LIMIT = 1024 * 1024  # aiokafka's max_request_size and the kernel's kafka_max_me
 
 def _largest_body(key: bytes, headers: list[tuple[str, bytes]]) -> int:
     """The largest body a record with these key and headers may have and still be produced."""
-    overhead = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, b"", headers)  # type: ignore[arg-type]
-    return LIMIT - overhead - 16
+    overhead = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, b"", headers)
+    return LIMIT - int(overhead) - 16
 
 
 async def test_unparseable_messages_each_reach_the_dead_letter_topic_with_the_reason(settings: CommonSettings) -> None:
@@ -59,7 +59,7 @@ async def test_unparseable_messages_each_reach_the_dead_letter_topic_with_the_re
         not_utf8 = [(k, b"\xc0\xafrouting" if k == "ce_source" else v) for k, v in good]
         huge = b"x" * _largest_body(b"k", good)
         for value, headers in ((body, null_value), (body, not_utf8), (huge, good)):
-            await producer.send_and_wait(topic, value, key=b"k", headers=headers)  # type: ignore[arg-type]
+            await producer.send_and_wait(topic, value, key=b"k", headers=headers)
         after = status_changed()
         after_headers = headers_for(after, source="routing").as_kafka_headers().items()
         await producer.send_and_wait(
