@@ -5,25 +5,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.kernel.failures import Failure, classify
+
 PROBLEM_JSON = "application/problem+json"
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
-# The database or a peer cannot be reached, or PostgreSQL asked for the transaction to be retried:
-# the same request can succeed a moment later.
-TRANSIENT_ERRORS = (
-    ConnectionError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-    asyncpg.exceptions.TransactionRollbackError,
-)
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 """What PostgreSQL's text cannot hold: U+0000, and lone surrogates, which UTF-8 cannot encode."""
 log = logging.getLogger(__name__)
@@ -135,7 +126,7 @@ async def _http_problem(_request: Request, error: Exception) -> JSONResponse:
 async def _unexpected_problem(request: Request, error: Exception) -> JSONResponse:
     """Any other error: 503 with ``Retry-After`` when it is transient (the database unreachable, a
     serialization failure, a timeout), else 500. Neither says more than that; the error is logged."""
-    if isinstance(error, TRANSIENT_ERRORS):
+    if classify(error) is Failure.TRANSIENT:
         log.warning("%s %s answered 503: %s", request.method, request.url.path, type(error).__name__)
         answer = problem(
             503, "Service unavailable", detail="A transient failure on our side; retry after a few seconds."
