@@ -212,3 +212,26 @@ async def test_an_integer_beyond_the_databases_range_is_refused(clients: dict[st
     answer = await clients["notification"].post(f"/v1/deliveries/{2**63}/retry", json={"by": "ops", "reason": "r"})
 
     assert _refused(answer) == ["path.delivery_id"]
+
+
+@pytest.mark.parametrize(
+    ("service", "path", "field"),
+    [
+        ("department", f"/v1/units/{UNIT}/stats?from=0001-01-01&to=0001-01-02", "from"),
+        ("department", f"/v1/units/{UNIT}/stats.html?from=9999-12-30&to=9999-12-31", "from"),
+        ("department", f"/v1/units/{UNIT}/stats?to=0001-01-01", "from"),
+    ],
+)
+async def test_a_day_at_the_edges_of_the_calendar_is_refused(
+    clients: dict[str, httpx.AsyncClient], service: str, path: str, field: str
+) -> None:
+    assert _refused(await clients[service].get(path)) == [field]
+
+
+@pytest.mark.parametrize("born", ["0001-01-01", "9999-12-31"])
+async def test_a_date_of_birth_at_the_edges_of_the_calendar_is_refused(
+    clients: dict[str, httpx.AsyncClient], born: str
+) -> None:
+    answer = await clients["intake"].post("/v1/dossiers", json=_dossier(date_of_birth=born))
+
+    assert _refused(answer)[0].startswith("applicant.")
