@@ -4,6 +4,7 @@ Every change of a task is recorded in its history in the same transaction: routi
 (assigned, cancelled, resumed) and clerks' actions, which form the units' audit log.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -40,6 +41,8 @@ from shared.contracts import (
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar
 from shared.reference.data import catalogue
+
+log = logging.getLogger(__name__)
 
 ROUTING = "routing"
 """The actor named in the history for changes routing made."""
@@ -260,7 +263,10 @@ async def _apply(
 
 
 async def queue_task(uow: Work, event: TaskAssigned) -> None:
-    """Put the task in its unit's queue (once: a task already queued stays as it is)."""
+    """Put the task in its unit's queue (once: a task already queued stays as it is).
+
+    The task holds the assignment's number; routing's later orders for it apply only if newer.
+    """
     added = await uow.store.add_task(event)
     if added is not None:
         due = {"due_at": _iso(event.due_at)}
@@ -270,7 +276,7 @@ async def queue_task(uow: Work, event: TaskAssigned) -> None:
 async def cancel_task(uow: Work, event: TaskCancelled) -> None:
     """Close a task routing no longer needs; a finished task stays as it is."""
     task = await _routing_task(uow, event.task_id, event)
-    if cancellable(task["status"]):
+    if await _newer_order(uow, event) and cancellable(task["status"]):
         cancelled = await uow.store.finish_task(
             event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
         )
@@ -280,11 +286,23 @@ async def cancel_task(uow: Work, event: TaskCancelled) -> None:
 async def resume_task(uow: Work, event: TaskResumed) -> None:
     """Reopen a task that waited for supplements, due at the moved time; anything else is left alone."""
     task = await _routing_task(uow, event.task_id, event)
-    if resumable(task["status"]):
+    if await _newer_order(uow, event) and resumable(task["status"]):
         reopened = await uow.store.reopen_task(event.task_id, event.due_at)
         await _routing_changed(
             uow.store, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
         )
+
+
+async def _newer_order(uow: Work, event: TaskCancelled | TaskResumed) -> bool:
+    """Whether routing's order is newer than the last one the task took, which it then becomes.
+
+    A stale order (a replay of a dead letter, a redelivery: its number no higher than the task
+    holds) changes nothing: an old resumption never reopens a task that waits again.
+    """
+    if await uow.store.take_routing_order(event.task_id, event.sequence):
+        return True
+    log.info("stale %s (sequence %s) of task %s ignored", type(event).__name__, event.sequence, event.task_id)
+    return False
 
 
 async def _routing_task(uow: Work, task_id: UUID, event: Event) -> Task:

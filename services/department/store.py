@@ -41,7 +41,12 @@ class DepartmentStore(Protocol):
     """Where the department keeps its units' tasks; the unit of work holds it for one transaction."""
 
     async def add_task(self, assigned: TaskAssigned) -> Task | None:
-        """Queue the assigned task, open; None when it was queued before."""
+        """Queue the assigned task, open, holding the assignment's sequence; None when it was queued before."""
+        ...
+
+    async def take_routing_order(self, task_id: UUID, sequence: int | None) -> bool:
+        """Hold ``sequence`` as the number of the task's newest routing order and say True, if it is newer
+        (:func:`~shared.contracts.events.is_newer`) than the one held; False, holding it unchanged, if it is stale."""
         ...
 
     async def task_for_update(self, task_id: UUID) -> Task | None:

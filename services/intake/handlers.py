@@ -1,5 +1,6 @@
 """Intake's use cases: receive a dossier, take supplements or a withdrawal, follow its status."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID, uuid4
@@ -10,7 +11,7 @@ from services.intake.domain.identity import UNCHECKED, IdentityState, received_n
 from services.intake.domain.lifecycle import check_supplement, check_withdrawal
 from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept, check_applicant
 from services.intake.reference.birth_provinces import birth_province_codes
-from services.intake.store import Dossier, IntakeStore, NewDossier
+from services.intake.store import Dossier, FollowedChange, IntakeStore, NewDossier
 from shared.contracts import (
     Applicant,
     DossierStatus,
@@ -19,9 +20,12 @@ from shared.contracts import (
     DossierSupplemented,
     DossierWithdrawn,
 )
+from shared.contracts.events import is_newer
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue, centres
+
+log = logging.getLogger(__name__)
 
 Work = UnitOfWork[IntakeStore]
 """Intake's unit of work: its store on the transaction."""
@@ -206,10 +210,33 @@ async def _locked(store: IntakeStore, code: str) -> Dossier:
 
 
 async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
-    """Keep intake's view of the dossier (status, due time, what is missing) in step with routing."""
+    """Keep intake's view of the dossier (status, due time, what is missing) in step with routing.
+
+    Only a change newer than the last one applied moves the view: a stale one (a replay of a
+    dead letter, a redelivery) records nothing and changes nothing, so the status never goes
+    back. A change of unknown sequence (published before routing numbered its changes) applies
+    as before, unless a numbered one was applied or the dossier is already finished.
+    """
     store = uow.store
-    moved = await store.move_status(event.dossier_id, event.status, event.handling_unit, event.changed_at)
+    held = await store.routing_status(event.dossier_id)
+    if held is None:
+        return
+    if not is_newer(event.sequence, held.sequence) or (event.sequence is None and held.status.is_final):
+        log.info(
+            "stale status change %s (sequence %s) of dossier %s ignored: %s (sequence %s) is newer",
+            event.status.value,
+            event.sequence,
+            event.dossier_code,
+            held.status.value,
+            held.sequence,
+        )
+        return
+    unit = event.handling_unit if event.handling_unit is not None else held.handling_unit
+    moved = (event.status, unit) != (held.status, held.handling_unit)
     missing = event.missing if event.status is DossierStatus.WAITING else None
-    await store.update_follow_up(event.dossier_id, event.due_at, missing)
+    change = FollowedChange(
+        event.status, event.handling_unit, event.sequence, event.due_at, missing, event.changed_at if moved else None
+    )
+    await store.follow_status(event.dossier_id, change)
     if moved:
         await store.add_history(event.dossier_id, event.status, event.handling_unit, event.reason, event.changed_at)

@@ -36,6 +36,32 @@ class NewDossier:
 
 
 @dataclass(frozen=True)
+class RoutingStatus:
+    """Where routing has the dossier, as intake last heard it."""
+
+    status: DossierStatus
+    handling_unit: str | None
+    sequence: int
+    """The number of routing's last status change intake applied (0: none numbered yet)."""
+
+
+@dataclass(frozen=True)
+class FollowedChange:
+    """A status change of routing's that intake applies to its copy."""
+
+    status: DossierStatus
+    handling_unit: str | None
+    """None: where the dossier already is."""
+    sequence: int | None
+    """None: an event of unknown sequence, which keeps the number held."""
+    due_at: datetime
+    missing: tuple[str, ...] | None
+    """What the applicant must hand in; None keeps what was asked before."""
+    moved_at: datetime | None
+    """When the status or the unit changed; None when neither did."""
+
+
+@dataclass(frozen=True)
 class IdentityRecheck:
     """A dossier whose applicant's identity is checked again, claimed by one pass of one instance."""
 
@@ -86,12 +112,12 @@ class IntakeStore(Protocol):
         """Serialise, until the transaction ends, every receipt of the same portal dossier id."""
         ...
 
-    async def move_status(self, dossier_id: UUID, status: DossierStatus, unit: str | None, at: datetime) -> bool:
-        """Move the dossier to ``status`` at ``unit`` (None: where it is); False when it is already exactly there."""
+    async def routing_status(self, dossier_id: UUID) -> RoutingStatus | None:
+        """Intake's copy of routing's status of the dossier, locked until the transaction ends; None if unknown."""
         ...
 
-    async def update_follow_up(self, dossier_id: UUID, due_at: datetime, missing: tuple[str, ...] | None) -> None:
-        """Keep the due time routing announced and, when given, what the applicant must hand in."""
+    async def follow_status(self, dossier_id: UUID, change: FollowedChange) -> None:
+        """Make ``change`` intake's copy of routing's status of the dossier."""
         ...
 
     async def claim_identity_rechecks(

@@ -65,10 +65,23 @@ async def plan_deliveries(
 
     The applicant is not told of a hand-over between units that keeps the status; the portal is.
 
-    A redelivered event plans nothing new: each (event, channel) is one delivery.
+    A redelivered event plans nothing new: each (event, channel) is one delivery. A stale one
+    plans nothing at all: a change is stale when it is not newer than the newest change of the
+    dossier deliveries were planned for (its sequence no higher). So when two changes arrive
+    out of order (an older one replayed from a dead letter after a newer one), the older one
+    is dropped: the applicant is not told of a status the dossier has left, and the portal
+    never receives a record after one newer than it.
     """
     assert uow.cause is not None, "deliveries are keyed by the status change's event id"
     event_id = uow.cause
+    if not await uow.store.take_status_change(event.dossier_id, event.sequence):
+        log.info(
+            "stale status change %s (sequence %s) of dossier %s: nothing planned",
+            event.status.value,
+            event.sequence,
+            event.dossier_code,
+        )
+        return
     planned: list[PlannedDelivery] = []
     if worth_telling(event):
         facts = _facts(event)

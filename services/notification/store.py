@@ -15,6 +15,11 @@ DeliveryRow = Mapping[str, Any]
 class NotificationStore(Protocol):
     """Where notification keeps its deliveries; the unit of work holds it for one transaction."""
 
+    async def take_status_change(self, dossier_id: UUID, sequence: int | None) -> bool:
+        """Hold ``sequence`` as the number of the dossier's newest status change and say True, if it is newer
+        (:func:`~shared.contracts.events.is_newer`) than the one held; False, holding it unchanged, if it is stale."""
+        ...
+
     async def plan(self, event_id: UUID, event: DossierStatusChanged, deliveries: Sequence[PlannedDelivery]) -> int:
         """Keep the deliveries of one status change, once per (event, channel); returns how many are new."""
         ...

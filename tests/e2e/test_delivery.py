@@ -2,6 +2,8 @@
 
 import json
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,10 +29,16 @@ async def _outbox_row(settings: CommonSettings, schema: str, topic: str, key: st
 
 
 async def _republish(
-    settings: CommonSettings, row: asyncpg.Record, topic: str, key: str, **header_changes: str
+    settings: CommonSettings, row: Mapping[str, Any], topic: str, key: str, **header_changes: str
 ) -> None:
     headers = {**json.loads(row["headers"]), **header_changes}
     await publish_raw(settings, topic, row["payload"].encode(), key=key.encode(), headers=headers)
+
+
+def _newer(row: asyncpg.Record) -> dict[str, Any]:
+    """The status change of ``row`` numbered one higher: a new change, not a stale copy of one applied."""
+    payload = json.loads(row["payload"])
+    return {**row, "payload": json.dumps({**payload, "sequence": payload["sequence"] + 1})}
 
 
 async def test_a_redelivered_event_with_the_same_ce_id_changes_nothing(
@@ -47,9 +55,9 @@ async def test_a_redelivered_event_with_the_same_ce_id_changes_nothing(
 
     await _republish(settings, assigned, assigned_topic, key)
     await _republish(settings, status, status_topic, key)
-    # The same event under a new ce_id is a new event: once it is processed, the duplicate
+    # A newer change under a new ce_id is a new event: once it is processed, the duplicate
     # before it on the same partition has been processed too.
-    await _republish(settings, status, status_topic, key, ce_id=str(uuid.uuid4()))
+    await _republish(settings, _newer(status), status_topic, key, ce_id=str(uuid.uuid4()))
 
     entries = await ledger(http, stack.url("notification"), code, 3)
     assert len(entries) == 3
@@ -71,7 +79,7 @@ async def test_malformed_messages_go_to_the_dlq_with_the_error_and_the_next_mess
     await publish_raw(settings, status_topic, b"{not json", key=key.encode(), headers=bad_body)
     no_envelope = {"x-test-marker": marker}
     await publish_raw(settings, status_topic, good["payload"].encode(), key=key.encode(), headers=no_envelope)
-    await _republish(settings, good, status_topic, key, ce_id=str(uuid.uuid4()))
+    await _republish(settings, _newer(good), status_topic, key, ce_id=str(uuid.uuid4()))
 
     assert len(await ledger(http, stack.url("notification"), code, 3)) == 3
 

@@ -113,9 +113,11 @@ async def test_a_redelivered_status_change_sends_no_message_twice(
         await publish_raw(
             settings, topic, row["payload"].encode(), key=key.encode(), headers=json.loads(row["headers"])
         )
-    # Then one under a new id: once its message is out, the duplicates before it were consumed.
+    # Then a newer change under a new id: once its message is out, the duplicates before it were consumed.
     headers = {**json.loads(rows[-1]["headers"]), "ce_id": str(uuid.uuid4())}
-    await publish_raw(settings, topic, rows[-1]["payload"].encode(), key=key.encode(), headers=headers)
+    last = json.loads(rows[-1]["payload"])
+    newer = json.dumps({**last, "sequence": last["sequence"] + 1})
+    await publish_raw(settings, topic, newer.encode(), key=key.encode(), headers=headers)
 
     entries = await _deliveries(http, stack, code, count=3)
 

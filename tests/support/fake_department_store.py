@@ -7,6 +7,7 @@ from uuid import UUID
 
 from services.department.store import Change, Entry, Task
 from shared.contracts import TaskAssigned, TaskExtended
+from shared.contracts.events import is_newer
 
 
 class FakeDepartmentStore:
@@ -16,6 +17,8 @@ class FakeDepartmentStore:
         self.tasks: dict[UUID, dict[str, Any]] = {}
         self.history: list[dict[str, Any]] = []
         self.extensions: dict[tuple[UUID, datetime], TaskExtended] = {}
+        self.routing_sequences: dict[UUID, int] = {}
+        """The number of each task's newest routing order (not a column clerks see, as in the table)."""
 
     async def add_task(self, assigned: TaskAssigned) -> Task | None:
         if assigned.task_id in self.tasks:
@@ -40,7 +43,15 @@ class FakeDepartmentStore:
             "claimed_at": None,
             "supplement_requests": 0,
         }
+        self.routing_sequences[assigned.task_id] = assigned.sequence or 0
         return dict(self.tasks[assigned.task_id])
+
+    async def take_routing_order(self, task_id: UUID, sequence: int | None) -> bool:
+        if not is_newer(sequence, self.routing_sequences[task_id]):
+            return False
+        if sequence is not None:
+            self.routing_sequences[task_id] = sequence
+        return True
 
     async def task_for_update(self, task_id: UUID) -> Task | None:
         task = self.tasks.get(task_id)

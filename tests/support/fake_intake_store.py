@@ -9,7 +9,16 @@ from typing import Any
 from uuid import UUID
 
 from services.intake.domain.identity import CheckResult, IdentityState, IdentityStatus, Person
-from services.intake.store import Change, Dossier, IdentityRecheck, IntakeStore, NewDossier, Request
+from services.intake.store import (
+    Change,
+    Dossier,
+    FollowedChange,
+    IdentityRecheck,
+    IntakeStore,
+    NewDossier,
+    Request,
+    RoutingStatus,
+)
 from shared.contracts import DossierStatus
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer
 from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
@@ -61,6 +70,7 @@ class FakeIntakeStore:
             "identity_checked_at": identity.checked_at,
             "identity_next_check_at": identity.next_check_at,
             "identity_claim": None,
+            "status_sequence": 0,
         }
         self.histories[dossier.dossier_id] = []
 
@@ -89,22 +99,23 @@ class FakeIntakeStore:
     async def lock_portal_dossier_id(self, portal_dossier_id: str) -> None:
         return None
 
-    async def move_status(self, dossier_id: UUID, status: DossierStatus, unit: str | None, at: datetime) -> bool:
+    async def routing_status(self, dossier_id: UUID) -> RoutingStatus | None:
         row = self.dossiers.get(dossier_id)
         if row is None:
-            return False
-        unit = row["handling_unit"] if unit is None else unit
-        if (row["status"], row["handling_unit"]) == (status.value, unit):
-            return False
-        row.update(status=status.value, handling_unit=unit, updated_at=at)
-        return True
+            return None
+        return RoutingStatus(DossierStatus(row["status"]), row["handling_unit"], row["status_sequence"])
 
-    async def update_follow_up(self, dossier_id: UUID, due_at: datetime, missing: tuple[str, ...] | None) -> None:
-        row = self.dossiers.get(dossier_id)
-        if row is not None:
-            row["due_at"] = due_at
-            if missing is not None:
-                row["missing"] = list(missing)
+    async def follow_status(self, dossier_id: UUID, change: FollowedChange) -> None:
+        row = self.dossiers[dossier_id]
+        row.update(status=change.status.value, due_at=change.due_at)
+        if change.handling_unit is not None:
+            row["handling_unit"] = change.handling_unit
+        if change.sequence is not None:
+            row["status_sequence"] = change.sequence
+        if change.missing is not None:
+            row["missing"] = list(change.missing)
+        if change.moved_at is not None:
+            row["updated_at"] = change.moved_at
 
     async def claim_identity_rechecks(
         self, now: datetime, lease: timedelta, claim: UUID, batch: int

@@ -10,6 +10,7 @@ from uuid import UUID
 from services.notification.domain.planned import PlannedDelivery
 from services.notification.store import DeliveryRow
 from shared.contracts import DossierStatusChanged
+from shared.contracts.events import is_newer
 
 OPEN = ("pending", "sending")
 
@@ -21,6 +22,13 @@ class FakeNotificationStore:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     deliveries: dict[int, dict[str, Any]] = field(default_factory=dict)
     retries: list[dict[str, Any]] = field(default_factory=list)
+    newest_status_changes: dict[UUID, int] = field(default_factory=dict)
+
+    async def take_status_change(self, dossier_id: UUID, sequence: int | None) -> bool:
+        if not is_newer(sequence, self.newest_status_changes.get(dossier_id, 0)):
+            return False
+        self.newest_status_changes[dossier_id] = sequence or 0
+        return True
 
     async def plan(self, event_id: UUID, event: DossierStatusChanged, deliveries: Sequence[PlannedDelivery]) -> int:
         added = 0

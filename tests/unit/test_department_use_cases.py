@@ -424,3 +424,36 @@ async def test_a_resumption_leaves_a_task_that_is_not_waiting_alone(department: 
 async def test_a_resumption_of_a_task_never_assigned_is_refused() -> None:
     with pytest.raises(handlers.UnknownTaskError):
         await Department().resume(resumption(assignment(), office_end(26)))
+
+
+async def test_routings_orders_in_the_order_of_their_numbers_all_apply() -> None:
+    department = Department()
+    assigned = assignment().model_copy(update={"sequence": 2})
+    await department.assign(assigned)
+    await department.act(HANDLER, handlers.RequestSupplements(missing=("Giấy chứng sinh",)))
+
+    await department.resume(resumption(assigned, office_end(26)).model_copy(update={"sequence": 5}))
+    await department.cancel(cancellation(assigned).model_copy(update={"sequence": 9}))
+
+    assert [c["action"] for c in department.store.history] == [
+        "assigned",
+        "supplements-requested",
+        "resumed",
+        "cancelled",
+    ]
+    assert department.task["status"] == "cancelled"
+
+
+async def test_a_stale_resumption_after_a_newer_order_changes_nothing() -> None:
+    department = Department()
+    assigned = assignment().model_copy(update={"sequence": 4})
+    await department.assign(assigned)
+    await department.act(HANDLER, handlers.RequestSupplements(missing=("Giấy chứng sinh",)))
+    before, changes = dict(department.task), len(department.store.history)
+
+    for stale in (3, 4, None):  # older than the assignment; the assignment's own number; from before numbering
+        await department.resume(resumption(assigned, office_end(26)).model_copy(update={"sequence": stale}))
+
+    assert (department.task, len(department.store.history), department.published) == (before, changes, [])
+    await department.resume(resumption(assigned, office_end(26)).model_copy(update={"sequence": 5}))
+    assert department.task["status"] == "open"

@@ -346,3 +346,66 @@ async def test_a_status_change_that_moves_nothing_adds_no_history() -> None:
     row = intake.store.by_code(code)
     assert (row["status"], row["handling_unit"], row["due_at"]) == ("processing", "17179.VP", later)
     assert intake.store.notes(code)[1:] == ["assigned"]
+
+
+async def test_status_changes_in_the_order_of_their_numbers_all_apply() -> None:
+    intake = Intake()
+    code = await intake.received_code()
+
+    await intake.status_changes_to(code, DossierStatus.PROCESSING, reason="assigned", sequence=3)
+    await intake.status_changes_to(code, DossierStatus.DONE, unit="40.BHXH", reason="approved", sequence=7)
+
+    row = intake.store.by_code(code)
+    assert (row["status"], row["handling_unit"], row["status_sequence"]) == ("done", "40.BHXH", 7)
+    assert intake.store.notes(code)[1:] == ["assigned", "approved"]
+
+
+async def test_a_stale_status_change_after_a_newer_one_records_nothing_and_changes_nothing() -> None:
+    intake = Intake()
+    code = await intake.received_code()
+    await intake.status_changes_to(code, DossierStatus.WAITING, reason="thiếu sơ đồ", missing=("Sơ đồ",), sequence=5)
+    before, (published, notes) = dict(intake.store.by_code(code)), intake.effects(code)
+    a_week_earlier = intake.database.now - timedelta(days=7)
+
+    for stale in (4, 5):  # an older change replayed from a dead letter; the same change under a new event id
+        await intake.status_changes_to(
+            code, DossierStatus.PROCESSING, unit="17179.CA", reason="replayed", sequence=stale, due_at=a_week_earlier
+        )
+
+    assert intake.store.by_code(code) == before
+    assert intake.effects(code) == (published, notes)
+
+
+async def test_a_change_of_unknown_sequence_changes_nothing_once_a_numbered_one_applied() -> None:
+    intake = Intake()
+    code = await intake.received_code()
+    await intake.status_changes_to(code, DossierStatus.PROCESSING, reason="assigned", sequence=1)
+
+    await intake.status_changes_to(code, DossierStatus.RECEIVING, unit=CENTRE, reason="from before numbering")
+
+    assert (intake.store.by_code(code)["status"], intake.store.notes(code)[1:]) == ("processing", ["assigned"])
+
+
+async def test_a_change_of_unknown_sequence_never_takes_a_finished_dossier_back() -> None:
+    intake = Intake()
+    code = await intake.received_code()
+    await intake.status_changes_to(code, DossierStatus.DONE, reason="approved")
+
+    await intake.status_changes_to(code, DossierStatus.PROCESSING, reason="replayed from before numbering")
+
+    assert (intake.store.by_code(code)["status"], intake.store.notes(code)[1:]) == ("done", ["approved"])
+
+
+async def test_the_first_numbered_change_applies_after_changes_from_before_numbering() -> None:
+    intake = Intake()
+    code = await intake.received_code()
+    await intake.status_changes_to(code, DossierStatus.PROCESSING, reason="assigned")
+
+    await intake.status_changes_to(code, DossierStatus.DONE, reason="approved", sequence=1)
+
+    row = intake.store.by_code(code)
+    assert (row["status"], row["status_sequence"], intake.store.notes(code)[1:]) == (
+        "done",
+        1,
+        ["assigned", "approved"],
+    )

@@ -256,3 +256,48 @@ async def test_retrying_an_unknown_delivery_changes_nothing(notification: Notifi
         await handlers.retry_delivery(notification.uow(), 404, by="ops.an", reason="typo")
 
     assert notification.store.retries == []
+
+
+def _journey(*changes: tuple[DossierStatus, int | None]) -> list[DossierStatusChanged]:
+    """Status changes of one dossier, each with its number (None: from before numbering)."""
+    first = _status_change(phone=PHONE, previous=None)
+    return [first.model_copy(update={"status": status, "sequence": number}) for status, number in changes]
+
+
+async def test_status_changes_in_the_order_of_their_numbers_each_plan_their_messages(
+    notification: Notification,
+) -> None:
+    processing, done = _journey((DossierStatus.PROCESSING, 3), (DossierStatus.DONE, 8))
+
+    planned = [await notification.plan(processing), await notification.plan(done)]
+
+    assert [notification.channels(e) for e in planned] == [["sms", "portal"], ["sms", "portal"]]
+
+
+async def test_an_older_status_change_after_a_newer_one_plans_no_message_and_no_portal_record(
+    notification: Notification,
+) -> None:
+    done, processing, done_again, before_numbering = _journey(
+        (DossierStatus.DONE, 8), (DossierStatus.PROCESSING, 3), (DossierStatus.DONE, 8), (DossierStatus.RECEIVING, None)
+    )
+    await notification.plan(done)
+    deliveries = dict(notification.store.deliveries)
+
+    for stale in (processing, done_again, before_numbering):  # out of order; the same change again; unnumbered
+        assert notification.channels(await notification.plan(stale)) == []
+
+    assert notification.store.deliveries == deliveries
+    records = [d for d in deliveries.values() if d["channel"] == "portal"]
+    assert [json.loads(d["record"])["status"] for d in records] == ["done"]
+
+
+async def test_changes_from_before_numbering_plan_as_before_until_a_numbered_one_arrives(
+    notification: Notification,
+) -> None:
+    receiving, processing, done = _journey(
+        (DossierStatus.RECEIVING, None), (DossierStatus.PROCESSING, None), (DossierStatus.DONE, 1)
+    )
+
+    planned = [await notification.plan(e) for e in (receiving, processing, done)]
+
+    assert [notification.channels(e) for e in planned] == [["sms", "portal"]] * 3

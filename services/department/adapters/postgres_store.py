@@ -21,7 +21,7 @@ class PostgresDepartmentStore:
     async def add_task(self, assigned: TaskAssigned) -> Task | None:
         added: Task | None = await self.connection.fetchrow(
             "INSERT INTO tasks (id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, assigned_at,"
-            " due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING"
+            " due_at, routing_sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"
             f" RETURNING {TASK_COLUMNS}",
             assigned.task_id,
             assigned.dossier_id,
@@ -32,8 +32,19 @@ class PostgresDepartmentStore:
             assigned.stage,
             assigned.assigned_at,
             assigned.due_at,
+            assigned.sequence or 0,
         )
         return added
+
+    async def take_routing_order(self, task_id: UUID, sequence: int | None) -> bool:
+        # is_newer in SQL: 0 held means none numbered; an order of unknown sequence (NULL) is newer only than that.
+        taken = await self.connection.fetchval(
+            "UPDATE tasks SET routing_sequence = coalesce($2, routing_sequence) WHERE id = $1"
+            " AND (routing_sequence < $2 OR ($2 IS NULL AND routing_sequence = 0)) RETURNING true",
+            task_id,
+            sequence,
+        )
+        return bool(taken)
 
     async def task_for_update(self, task_id: UUID) -> Task | None:
         task: Task | None = await self.connection.fetchrow(

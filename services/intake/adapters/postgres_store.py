@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.identity import IdentityState, IdentityStatus
-from services.intake.store import Dossier, IdentityRecheck, NewDossier
+from services.intake.store import Dossier, FollowedChange, IdentityRecheck, NewDossier, RoutingStatus
 from shared.contracts import Applicant, DossierStatus
 from shared.kernel.polling import LeasedRows
 
@@ -110,23 +110,26 @@ class PostgresIntakeStore:
             "SELECT pg_advisory_xact_lock(hashtext($1))", f"portal-dossier:{portal_dossier_id}"
         )
 
-    async def move_status(self, dossier_id: UUID, status: DossierStatus, unit: str | None, at: datetime) -> bool:
-        result = await self.connection.execute(
-            "UPDATE dossiers SET status = $2, handling_unit = coalesce($3, handling_unit), updated_at = $4"
-            " WHERE id = $1 AND (status, handling_unit) IS DISTINCT FROM ($2, coalesce($3, handling_unit))",
-            dossier_id,
-            status.value,
-            unit,
-            at,
+    async def routing_status(self, dossier_id: UUID) -> RoutingStatus | None:
+        row = await self.connection.fetchrow(
+            "SELECT status, handling_unit, status_sequence FROM dossiers WHERE id = $1 FOR UPDATE", dossier_id
         )
-        return str(result) == "UPDATE 1"
+        if row is None:
+            return None
+        return RoutingStatus(DossierStatus(row["status"]), row["handling_unit"], row["status_sequence"])
 
-    async def update_follow_up(self, dossier_id: UUID, due_at: datetime, missing: tuple[str, ...] | None) -> None:
+    async def follow_status(self, dossier_id: UUID, change: FollowedChange) -> None:
         await self.connection.execute(
-            "UPDATE dossiers SET due_at = $2, missing = coalesce($3, missing) WHERE id = $1",
+            "UPDATE dossiers SET status = $2, handling_unit = coalesce($3, handling_unit),"
+            " status_sequence = coalesce($4, status_sequence), due_at = $5, missing = coalesce($6, missing),"
+            " updated_at = coalesce($7, updated_at) WHERE id = $1",
             dossier_id,
-            due_at,
-            None if missing is None else list(missing),
+            change.status.value,
+            change.handling_unit,
+            change.sequence,
+            change.due_at,
+            None if change.missing is None else list(change.missing),
+            change.moved_at,
         )
 
     async def claim_identity_rechecks(

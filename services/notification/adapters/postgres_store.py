@@ -35,6 +35,18 @@ class PostgresNotificationStore:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self.connection = connection
 
+    async def take_status_change(self, dossier_id: UUID, sequence: int | None) -> bool:
+        # is_newer in SQL: 0 held means none numbered; a change of unknown sequence (0 here) is newer only than that.
+        taken = await self.connection.fetchval(
+            "INSERT INTO newest_status_changes AS held (dossier_id, sequence) VALUES ($1, coalesce($2, 0))"
+            " ON CONFLICT (dossier_id) DO UPDATE SET sequence = excluded.sequence"
+            " WHERE held.sequence < excluded.sequence OR (excluded.sequence = 0 AND held.sequence = 0)"
+            " RETURNING true",
+            dossier_id,
+            sequence,
+        )
+        return bool(taken)
+
     async def plan(self, event_id: UUID, event: DossierStatusChanged, deliveries: Sequence[PlannedDelivery]) -> int:
         """Each row keeps the current trace context, so its sends continue the dossier's trace."""
         trace_carrier: dict[str, str] = {}
