@@ -134,6 +134,11 @@ async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[E
     redelivering it would not make it apply. On one stream events arrive in order, so this
     is never a reordering; it is what two people did at once on two streams, e.g. a unit
     approving its task while the applicant withdrew the dossier.
+
+    Intake's and department's events carry no sequence: routing keeps no copy of their state.
+    Each is an act (a filing, a supplement, a withdrawal, a unit's outcome on its task) that
+    the plan accepts only in the state where it applies, and the inbox drops one applied
+    before; a replayed act the plan has moved past is refused here like any late one.
     """
     loaded = await uow.store.get_for_update(event.dossier_id)
     if loaded is None:
