@@ -12,6 +12,7 @@ import asyncpg
 
 from operations.dead_letters import (
     DeadLetter,
+    OriginalGoneError,
     Replay,
     dead_letter_topics,
     parse_id,
@@ -140,7 +141,10 @@ async def dlq_replay(
         done = "replayed" if outcome.replayed else f"skipped, already replayed {_when(outcome.at)} by {outcome.by}"
         print(f"[{number}/{total}] {outcome.letter.id} → {outcome.letter.original_topic}: {done}", flush=True)
 
-    outcomes = await replay(settings, letters, by=by or getpass.getuser(), reason=reason, progress=report)
+    try:
+        outcomes = await replay(settings, letters, by=by or getpass.getuser(), reason=reason, progress=report)
+    except OriginalGoneError as error:
+        raise OperatorError(str(error)) from error
     print(f"{sum(o.replayed for o in outcomes)} replayed, {sum(not o.replayed for o in outcomes)} already replayed")
     return 0
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.migrations import migrate
@@ -65,6 +65,51 @@ class DeadLetter:
         except ValueError:
             return self.value.decode("utf-8", errors="replace")
         return decoded if reveal else _masked(decoded)
+
+
+ORIGINAL_READ_SECONDS = 10.0
+"""How long a replay looks for the original of a truncated dead letter."""
+
+
+class OriginalGoneError(LookupError):
+    """A dead letter was stored truncated and its original is no longer in its topic."""
+
+
+async def whole(settings: CommonSettings, letter: DeadLetter) -> DeadLetter:
+    """The dead letter with its original body and headers: read back from the original topic when the dead
+    letter was stored truncated (too big to publish whole), else the dead letter itself."""
+    if letter.headers.get("dlq_truncated", "").lower() != "true":
+        return letter
+    where = TopicPartition(letter.original_topic, int(letter.headers["dlq_original_partition"]))
+    offset = int(letter.headers["dlq_original_offset"])
+    original = await _record_at(settings, where, offset)
+    if original is None:
+        raise OriginalGoneError(
+            f"{letter.id} was stored truncated and its original, {where.topic}:{where.partition}:{offset}, is no"
+            " longer in the topic (retention): restore it from a backup and publish it by hand"
+        )
+    failure = {k: v for k, v in letter.headers.items() if k.startswith("dlq_")}
+    headers = {**original.headers, **failure}
+    return DeadLetter(letter.topic, letter.partition, letter.offset, original.key, original.value, headers)
+
+
+async def _record_at(settings: CommonSettings, where: TopicPartition, offset: int) -> DeadLetter | None:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign([where])
+        consumer.seek(where, offset)
+        deadline = time.monotonic() + ORIGINAL_READ_SECONDS
+        while time.monotonic() < deadline:
+            records = (await consumer.getmany(where, timeout_ms=500)).get(where, [])
+            if records:  # the first record read is at the offset, or past it when that one is gone
+                first = records[0]
+                return _letter(first) if first.offset == offset else None
+        return None
+    finally:
+        await consumer.stop()
 
 
 @dataclass(frozen=True)
@@ -138,7 +183,8 @@ async def replay(
     outcomes: list[Replay] = []
     try:
         await producer.start()
-        for number, letter in enumerate(letters, 1):
+        for number, stored in enumerate(letters, 1):
+            letter = await whole(settings, stored)
             async with connection.transaction():
                 recorded = await connection.fetchrow(
                     'INSERT INTO operations.dead_letter_replays (dead_letter_topic, partition, "offset",'
@@ -191,7 +237,7 @@ async def replays_of(connection: asyncpg.Connection, letters: list[DeadLetter]) 
 
 
 def _letter(record: Any) -> DeadLetter:
-    headers = {str(k): bytes(v).decode("utf-8", errors="replace") for k, v in record.headers}
+    headers = {str(k): bytes(v or b"").decode("utf-8", errors="replace") for k, v in record.headers}
     return DeadLetter(record.topic, record.partition, record.offset, record.key, record.value or b"", headers)
 
 

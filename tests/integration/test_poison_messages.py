@@ -13,6 +13,7 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
+from operations.dead_letters import DeadLetter, whole
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event, dead_letter_topic
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.consumers import Handler, consumer_name, subscribe
@@ -91,6 +92,10 @@ async def test_unparseable_messages_each_reach_the_dead_letter_topic_with_the_re
     assert huge_letter.headers["dlq_original_partition"] == "0"
     assert 0 < len(huge_letter.value) < len(huge)
     assert huge_letter.value == huge[: len(huge_letter.value)]
+    stored = DeadLetter(dead_letter_topic(topic), 0, 2, b"k", huge_letter.value, huge_letter.headers)
+    replayable = await whole(settings, stored)
+    assert replayable.value == huge, "a replay reads the whole original back from its topic"
+    assert replayable.replay_headers() == {k: v.decode() for k, v in good}
     assert handled == [after.dossier_id], "none of the poison reached the handler"
     assert committed == 4
 
