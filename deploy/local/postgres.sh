@@ -5,6 +5,7 @@
 #   deploy/local/postgres.sh start     initdb (once), start on 127.0.0.1, create role/db, wait until ready
 #   deploy/local/postgres.sh stop      pg_ctl stop -m fast
 #   deploy/local/postgres.sh status    exit 0 if running, 3 if not
+#   deploy/local/postgres.sh dir       print the folder of its data, socket and log
 #
 # Connect with: postgresql://lienthong:lienthong@127.0.0.1:${LIENTHONG_PG_PORT:-15432}/lienthong
 # (role lienthong: LOGIN CREATEDB, owns database lienthong). TCP needs the password
@@ -12,23 +13,25 @@
 #
 # The server refuses to run as root: when run as root, every server command runs as the
 # `postgres` OS user (created by the Debian package); otherwise as the current user.
-# State: ${LIENTHONG_LOCAL_DIR:-<repo>/.local}/postgres (data, run, postgres.log).
-# LIENTHONG_PG_BINDIR overrides where pg_ctl/initdb/postgres are looked up.
+# State: ${LIENTHONG_LOCAL_DIR:-<repo>/.local}/postgres (data, run, postgres.log). When run as root
+# from a folder the `postgres` user cannot reach (a clone in root's home or any drwx------ folder),
+# the state goes to /var/lib/lienthong/postgres-<hash of the local folder's path> instead (owned by
+# `postgres`, 0700), and stays there for that folder; `status` prints where.
+# LIENTHONG_PG_DIR overrides the state folder; LIENTHONG_PG_BINDIR where pg_ctl/initdb/postgres are.
 set -euo pipefail
 
 LT_NAME=postgres  # used by lt_log/lt_die in _common.sh
 # shellcheck source=_common.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/_common.sh"
 
-PG_DIR="$LT_LOCAL_DIR/postgres"
-DATA="$PG_DIR/data"
-SOCK_DIR="$PG_DIR/run"
-LOG_FILE="$PG_DIR/postgres.log"
 CONF_INCLUDE="lienthong.conf"
 DB_USER=lienthong
 DB_PASSWORD=lienthong
 DB_NAME=lienthong
 PG_OS_USER=postgres
+# Where a private local folder's cluster lives: one folder per local folder, keyed by its path.
+PG_SHARED_ROOT=/var/lib/lienthong
+PG_SHARED_DIR="$PG_SHARED_ROOT/postgres-$(printf '%s' "$LT_LOCAL_DIR" | sha256sum | cut -c1-16)"
 
 find_bindir() {
   if [[ -n "${LIENTHONG_PG_BINDIR:-}" ]]; then
@@ -83,6 +86,26 @@ as_pg() {
 
 pg_ctl_() { need_bindir; as_pg "$BINDIR/pg_ctl" -D "$DATA" "$@"; }
 
+# The state folder: LIENTHONG_PG_DIR; else, as root, the per-folder one under /var/lib/lienthong if
+# it exists or if the `postgres` user cannot reach the local folder; else <local>/postgres.
+choose_pg_dir() {
+  if [[ -n "${LIENTHONG_PG_DIR:-}" ]]; then
+    case "$LIENTHONG_PG_DIR" in
+      /*) printf '%s' "$LIENTHONG_PG_DIR" ;;
+      *) printf '%s' "$PWD/$LIENTHONG_PG_DIR" ;;
+    esac
+    return 0
+  fi
+  if (( EUID == 0 )) && id -u "$PG_OS_USER" >/dev/null 2>&1; then
+    if [[ -d "$PG_SHARED_DIR" && ! -f "$LT_LOCAL_DIR/postgres/data/PG_VERSION" ]] \
+        || first_blocked_dir "$LT_LOCAL_DIR" >/dev/null; then
+      printf '%s' "$PG_SHARED_DIR"
+      return 0
+    fi
+  fi
+  printf '%s' "$LT_LOCAL_DIR/postgres"
+}
+
 # First path component, walking down from /, that the server's OS user cannot enter.
 first_blocked_dir() {
   local path="$1" cur="" part
@@ -99,13 +122,23 @@ first_blocked_dir() {
   return 1
 }
 
+PG_DIR="$(choose_pg_dir)"
+DATA="$PG_DIR/data"
+SOCK_DIR="$PG_DIR/run"
+LOG_FILE="$PG_DIR/postgres.log"
+
 prepare_dirs() {
   if (( EUID == 0 )); then
     id -u "$PG_OS_USER" >/dev/null 2>&1 || lt_die "OS user '$PG_OS_USER' does not exist (it comes with the Debian postgresql package: $0 install)"
     mkdir -p "$LT_LOCAL_DIR"
+    if [[ "$PG_DIR" == "$PG_SHARED_DIR" && ! -d "$PG_DIR" ]]; then
+      lt_log "the '$PG_OS_USER' OS user cannot reach $LT_LOCAL_DIR ($(first_blocked_dir "$LT_LOCAL_DIR") is private): the database's files go to $PG_DIR"
+      install -d -m 0755 -o root -g root "$PG_SHARED_ROOT"
+      printf '%s\n' "$LT_LOCAL_DIR" >"$PG_SHARED_DIR.for"  # which folder it belongs to
+    fi
     local blocked
-    if blocked="$(first_blocked_dir "$LT_LOCAL_DIR")"; then
-      lt_die "the '$PG_OS_USER' OS user cannot traverse $blocked ($(stat -c '%A %U:%G' "$blocked")), so it cannot reach $PG_DIR. Fix with: chmod o+x $blocked  (or set LIENTHONG_LOCAL_DIR to a directory it can reach)"
+    if blocked="$(first_blocked_dir "$PG_DIR")"; then
+      lt_die "the '$PG_OS_USER' OS user cannot traverse $blocked ($(stat -c '%A %U:%G' "$blocked")), so it cannot reach $PG_DIR (set LIENTHONG_PG_DIR to a folder it can reach)"
     fi
     mkdir -p "$PG_DIR"
     chown "$PG_OS_USER:$PG_OS_USER" "$PG_DIR"
@@ -205,7 +238,7 @@ cmd_start() {
     lt_log "already running (pid $pid); checking readiness"
     ensure_role_and_db "$port"
     wait_ready "$port" --quiet || lt_die "server pid $pid is running but does not accept $DB_USER on 127.0.0.1:$port (see $LOG_FILE)"
-    lt_log "ready on 127.0.0.1:$port (reused running server, pid $pid)"
+    lt_log "ready on 127.0.0.1:$port (reused running server, pid $pid, files in $PG_DIR)"
     return 0
   fi
   if lt_port_open "$LT_PG_PORT"; then
@@ -223,7 +256,7 @@ cmd_start() {
   pid="$(postmaster_pid)" || lt_die "pg_ctl reported success but there is no live postmaster (see $LOG_FILE)"
   ensure_role_and_db "$LT_PG_PORT" || lt_die "could not create role/database $DB_USER/$DB_NAME"
   wait_ready "$LT_PG_PORT" --pid "$pid" || lt_die "server started (pid $pid) but is not accepting $DB_USER connections"
-  lt_log "ready on 127.0.0.1:$LT_PG_PORT (pid $pid)"
+  lt_log "ready on 127.0.0.1:$LT_PG_PORT (pid $pid, files in $PG_DIR)"
 }
 
 cmd_stop() {
@@ -248,10 +281,10 @@ cmd_stop() {
 cmd_status() {
   if find_bindir >/dev/null && is_running; then
     BINDIR="$(find_bindir)"
-    echo "postgres: running (pid $(postmaster_pid || echo '?'), 127.0.0.1:$(running_port), $("$BINDIR/postgres" --version))"
+    echo "postgres: running (pid $(postmaster_pid || echo '?'), 127.0.0.1:$(running_port), $("$BINDIR/postgres" --version), files in $PG_DIR)"
     return 0
   fi
-  echo "postgres: not running"
+  echo "postgres: not running (files in $PG_DIR)"
   return 3
 }
 
@@ -260,5 +293,6 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 {install|start|stop|status}" >&2; exit 2 ;;
+  dir) printf '%s\n' "$PG_DIR" ;;
+  *) echo "usage: $0 {install|start|stop|status|dir}" >&2; exit 2 ;;
 esac

@@ -27,4 +27,4 @@ pg_s="$(lt_elapsed "$t0")"
 echo
 echo "up: kafka    ready in ${kafka_s}s  -> bootstrap 127.0.0.1:$LT_KAFKA_PORT"
 echo "up: postgres ready in ${pg_s}s  -> postgresql://lienthong:lienthong@127.0.0.1:$LT_PG_PORT/lienthong"
-echo "up: logs in $LT_LOCAL_DIR/kafka/kafka.log and $LT_LOCAL_DIR/postgres/postgres.log; stop with deploy/local/down.sh"
+echo "up: logs in $LT_LOCAL_DIR/kafka/kafka.log and postgres.log beside the database's files ($("$LT_SCRIPT_DIR/postgres.sh" dir)); stop with deploy/local/down.sh"
