@@ -118,15 +118,23 @@ class ServiceStack:
         return self.run_dir / f"{service}.pid"
 
     def _is_ours(self, service: str, pid: int) -> bool:
-        """True if ``pid`` runs ``-m services.<service>`` with this stack's run directory in its environment."""
+        """True if ``pid`` runs ``-m services.<service>`` with this stack's run directory in its environment.
+
+        A service started before the run directory was recorded (by an older stack.py) counts as ours when it
+        has no stack at all in its environment and serves on this stack's port for it.
+        """
         try:
             args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         except OSError:
             return False
         module = f"services.{service}".encode()
-        marker = f"{STACK_MARKER}={self.run_dir.resolve()}".encode()
-        return any(a == b"-m" and b == module for a, b in itertools.pairwise(args)) and marker in environ
+        if not any(a == b"-m" and b == module for a, b in itertools.pairwise(args)):
+            return False
+        if f"{STACK_MARKER}={self.run_dir.resolve()}".encode() in environ:
+            return True
+        unmarked = not any(variable.startswith(f"{STACK_MARKER}=".encode()) for variable in environ)
+        return unmarked and f"LIENTHONG_HTTP_PORT={self.ports[service]}".encode() in environ
 
     def state(self, service: str) -> ServiceState:
         """The service's live pid, from its child process, its pid file or ``/proc``; stale pid files go."""
