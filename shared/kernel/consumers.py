@@ -48,8 +48,14 @@ def check_table(service: str, table: StreamTable) -> None:
             raise ValueError(f"{service} consumes {stream.topic}, whose consumers are {stream.consumers}")
 
 
-def subscribe(broker: KafkaBroker, service: str, table: StreamTable, prefix: str, runner: EventRunner) -> None:
-    """One subscriber per stream on ``broker``, one filtered call per event type."""
+def subscribe(
+    broker: KafkaBroker, service: str, table: StreamTable, prefix: str, runner: EventRunner, *, workers: int = 1
+) -> None:
+    """One subscriber per stream on ``broker``, one filtered call per event type.
+
+    ``workers`` consumers of the stream's group run in this process, each on its own partitions, so a
+    dossier whose handler is slow or waits on a lock holds back only its own partition, not the stream.
+    """
     check_table(service, table)
     for stream, handlers in table.items():
         name = consumer_name(service, stream)
@@ -58,6 +64,7 @@ def subscribe(broker: KafkaBroker, service: str, table: StreamTable, prefix: str
             group_id=f"lienthong.{name}",
             ack_policy=AckPolicy.ACK,  # commit after the handler's transaction, never before
             auto_offset_reset="earliest",
+            max_workers=workers,
             parser=parse_leniently,  # unreadable headers reach the dead-letter middleware instead of failing here
             title=f"{stream.topic} (consumed by {service})",
             description=stream.description,

@@ -66,7 +66,8 @@ class ServiceRuntime(Generic[StoreT]):
         self.broker: KafkaBroker = create_broker(settings, self.name, self.tracer_provider)
         self.broker.insert_middleware(self.metrics.broker_middleware)  # outermost: counts each message once
         self.broker.add_middleware(DossierTraceMiddleware)  # innermost: inside the message's span
-        subscribe(self.broker, self.name, service.consumes, settings.topic_prefix, self)
+        workers = settings.consumers_per_stream or settings.topic_partitions
+        subscribe(self.broker, self.name, service.consumes, settings.topic_prefix, self, workers=workers)
         for stream in service.publishes:  # declared for the AsyncAPI document: one channel, several messages
             self.broker.publisher(
                 settings.topic_prefix + stream.topic,

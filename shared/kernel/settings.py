@@ -17,6 +17,12 @@ class CommonSettings(BaseSettings):
     topic_prefix: str = ""
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
+    consumers_per_stream: int | None = Field(
+        default=None,
+        ge=1,
+        description="consumers of each stream's group in one process, each on its own partitions (default: one per"
+        " partition, so a slow dossier holds back only its partition); lower it when many instances share a group",
+    )
     database_url: str = "postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong"
     handler_attempts: int = Field(
         default=3,
