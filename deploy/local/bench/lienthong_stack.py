@@ -1,0 +1,239 @@
+"""lienthong as a benchmark sees it: the four services as processes, fed over HTTP, watched through their APIs.
+
+Starts the stand-ins and the services (``deploy/local/stack.py``'s ServiceStack) on free ports, with a
+database and a topic prefix of their own (dropped and deleted by ``close``). A dossier arrives when its
+first task is in its unit's inbox: the department's change feed (``GET /v1/units/{unit}/events``, a clerk's
+token from a local issuer the department trusts) announces each task as its transaction commits, and the
+moment the announcement reaches the benchmark is the arrival. Its applicant's notifications are planned
+when ``GET /v1/dossiers/{code}/notifications`` lists as many as the warm-up's dossier of the same sample
+had; their ``created_at`` is when.
+"""
+
+import asyncio
+import contextlib
+import json
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bare_pipeline import delete_topics, execute
+from figures import free_port
+from stack import DEFAULT_PORTS, ServiceStack
+from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
+from standins.process import StandinServers
+
+from services.department.auth.local_issuer import LocalIssuer
+from shared.kernel.settings import CommonSettings
+
+# Three receiving centres' kinds of dossier: a birth and a land registration at Quỳnh Lưu (Nghệ An),
+# a land registration at Rạch Giá (Kiên Giang); as in tests/support/dossiers.py.
+SAMPLES: list[dict[str, Any]] = [
+    {
+        "procedure_code": "1.001193",
+        "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "date_of_birth": "2001-05-14"}
+        | {"phone": "0912345678"},
+        "receiving_agency": "000.01.15.H40",
+        "commune_code": "17179",
+    },
+    {
+        "procedure_code": "1.013978",
+        "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "date_of_birth": "1985-03-02"}
+        | {"email": "minh@example.vn"},
+        "receiving_agency": "000.07.15.H91",
+        "commune_code": "30742",
+    },
+    {
+        "procedure_code": "1.013978",
+        "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "date_of_birth": "1979-11-20"}
+        | {"phone": "0987654321"},
+        "receiving_agency": "000.01.15.H40",
+        "commune_code": "17179",
+    },
+]
+ROLES = ["receiver", "handler", "approver", "supervisor"]
+
+
+class Lienthong:
+    """``start()``, ``warm_up()``, ``submit(submission)``, read ``arrived``, ``planned(codes)``, ``close()``."""
+
+    def __init__(self, settings: CommonSettings) -> None:
+        tag = uuid.uuid4().hex[:8]
+        self.base = settings
+        self.database = f"lienthong_bench_{tag}"
+        self.settings = settings.model_copy(
+            update={
+                "database_url": settings.database_url.rsplit("/", 1)[0] + f"/{self.database}",
+                "topic_prefix": f"bench-{tag}.",
+            }
+        )
+        self.run_dir = Path(tempfile.mkdtemp(prefix="lienthong-bench-"))
+        self.standins = StandinServers(self.run_dir / "standins", ports={n: free_port() for n in STANDIN_PORTS})
+        self.issuer = LocalIssuer.generate()
+        self.stack = ServiceStack(self.run_dir / "stack", ports={name: free_port() for name in DEFAULT_PORTS})
+        self.arrived: dict[str, float] = {}
+        """Dossier code → time.time() when the change feed announced its first task."""
+        self.expected_notifications: dict[str, int] = {}
+        """Receiving agency + procedure → how many applicant notifications its warm-up dossier had."""
+        self.units: set[str] = set()
+        self.reconnects = 0
+        self._http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64))
+        self._listeners: list[asyncio.Task[None]] = []
+        self._ready: dict[str, asyncio.Event] = {}
+
+    def url(self, service: str) -> str:
+        return self.stack.url(service)
+
+    def pids(self) -> dict[str, int]:
+        """The services' pids, and the stand-ins' (they answer the identity checks and the deliveries)."""
+        pids = {name: pid for name in DEFAULT_PORTS if (pid := self.stack.state(name).pid) is not None}
+        if self.standins.process is not None:
+            pids["standins"] = self.standins.process.pid
+        return pids
+
+    async def start(self) -> None:
+        await execute(self.base.database_url, f'CREATE DATABASE "{self.database}"')
+        self.standins.start()
+        await asyncio.to_thread(self.standins.wait_ready)
+        jwks = self.issuer.write_jwks(self.run_dir / "jwks.json")
+        self.stack.env = {
+            "LIENTHONG_DATABASE_URL": self.settings.database_url,
+            "LIENTHONG_TOPIC_PREFIX": self.settings.topic_prefix,
+            "LIENTHONG_KAFKA_BOOTSTRAP_SERVERS": self.settings.kafka_bootstrap_servers,
+            **self.standins.service_env(),
+            "LIENTHONG_JWKS_FILE": str(jwks),
+            "LIENTHONG_JWT_ISSUER": self.issuer.issuer,
+            "LIENTHONG_JWT_AUDIENCE": self.issuer.audience,
+        }
+        self.stack.start()
+        await asyncio.to_thread(self.stack.wait_ready, None, 180.0)
+
+    async def submit(self, submission: dict[str, Any]) -> str:
+        """POST the dossier to intake; returns its code (a refusal raises, naming the status and body)."""
+        response = await self._http.post(f"{self.url('intake')}/v1/dossiers", json=submission)
+        if response.status_code != 202:
+            raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
+        code: str = response.json()["code"]
+        return code
+
+    async def warm_up(self) -> None:
+        """One dossier of each sample end to end: learns its unit (to watch its feed) and its notifications."""
+        for submission in SAMPLES:
+            code = await self.submit(submission)
+            tasks = await self._poll(f"{self.url('department')}/v1/dossiers/{code}/tasks", lambda items: items)
+            self.units.add(tasks[0]["unit_code"])
+            notifications = await self._settled_notifications(code)
+            self.expected_notifications[_kind(submission)] = len(notifications)
+        for unit in sorted(self.units):
+            self._ready[unit] = asyncio.Event()
+            self._listeners.append(asyncio.create_task(self._listen(unit)))
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in self._ready.values())), 30)
+
+    def expected(self, submission: dict[str, Any]) -> int:
+        return self.expected_notifications[_kind(submission)]
+
+    async def _poll(self, url: str, done: Any, within: float = 60) -> Any:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            response = await self._http.get(url)
+            if response.status_code == 200 and (found := done(response.json())):
+                return found
+            await asyncio.sleep(0.2)
+        raise TimeoutError(f"nothing at {url} after {within:.0f} s")
+
+    async def _settled_notifications(self, code: str) -> list[dict[str, Any]]:
+        """The dossier's notifications once at least one is planned and none has come for 2 s."""
+        url = f"{self.url('notification')}/v1/dossiers/{code}/notifications"
+        seen = await self._poll(url, lambda items: items)
+        still = time.monotonic()
+        while time.monotonic() - still < 2:
+            await asyncio.sleep(0.25)
+            now = (await self._http.get(url)).json()
+            if len(now) != len(seen):
+                seen, still = now, time.monotonic()
+        return list(seen)
+
+    async def _listen(self, unit: str) -> None:
+        """Follow the unit's change feed, reconnecting with Last-Event-ID when it ends."""
+        url = f"{self.url('department')}/v1/units/{unit}/events"
+        last_id: str | None = None
+        while True:
+            token = self.issuer.token(f"bench.{unit}", [unit], ROLES, lifetime=timedelta(hours=6))
+            headers = {"Authorization": f"Bearer {token}"} | ({"Last-Event-ID": last_id} if last_id else {})
+            try:
+                timeout = httpx.Timeout(10, read=None)
+                async with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+                    response.raise_for_status()
+                    event, data = "", ""
+                    async for line in response.aiter_lines():
+                        if line.startswith("event:"):
+                            event = line[6:].strip()
+                        elif line.startswith("data:"):
+                            data = line[5:].strip()
+                        elif line.startswith("id:"):
+                            last_id = line[3:].strip()
+                        elif not line:
+                            self._announced(unit, event, data)
+                            event, data = "", ""
+            except httpx.HTTPError:
+                await asyncio.sleep(0.5)
+            self.reconnects += 1
+
+    def _announced(self, unit: str, event: str, data: str) -> None:
+        if event == "ready":
+            self._ready[unit].set()
+        elif event == "task-changed":
+            change = json.loads(data)
+            if change.get("action") == "assigned":
+                self.arrived.setdefault(change["dossier_code"], time.time())
+
+    async def planned(self, expected: dict[str, int], deadline: float) -> dict[str, float]:
+        """Code → when its last expected notification was planned (created_at), for those planned by ``deadline``."""
+        found: dict[str, float] = {}
+        pending = dict(expected)
+        gate = asyncio.Semaphore(8)
+
+        async def check(code: str, count: int) -> None:
+            async with gate:
+                response = await self._http.get(f"{self.url('notification')}/v1/dossiers/{code}/notifications")
+            items = response.json() if response.status_code == 200 else []
+            if len(items) >= count:
+                found[code] = max((datetime.fromisoformat(i["created_at"]).timestamp() for i in items), default=0.0)
+                pending.pop(code, None)
+
+        while pending and time.monotonic() < deadline:
+            await asyncio.gather(*(check(code, count) for code, count in list(pending.items())))
+            if pending:
+                await asyncio.sleep(0.5)
+        return found
+
+    async def close(self) -> None:
+        for task in self._listeners:
+            task.cancel()
+        for task in self._listeners:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._http.aclose()
+        try:
+            await asyncio.to_thread(self.stack.stop)
+        finally:
+            self.standins.stop()
+            await execute(self.base.database_url, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            prefix = self.settings.topic_prefix
+            await delete_topics(self.base, lambda name: name.startswith(prefix))
+
+    def logs_with_tracebacks(self) -> list[str]:
+        """The services whose log holds a traceback (worth a look after a run)."""
+        return [
+            name
+            for name in DEFAULT_PORTS
+            if self.stack.log_file(name).exists()
+            and "Traceback" in self.stack.log_file(name).read_text(errors="replace")
+        ]
+
+
+def _kind(submission: dict[str, Any]) -> str:
+    return f"{submission['receiving_agency']} {submission['procedure_code']} {submission['commune_code']}"
