@@ -8,7 +8,7 @@ LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 # The Debian packages `system` installs: chromium too when the tests that drive it are asked for.
 SYSTEM_FOR := $(if $(filter test test-e2e,$(MAKECMDGOALS)),test,demo)
 
-.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench-deliveries bench-relay
+.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay
 
 install: $(VENV)/.installed  ## the missing Debian packages (see system), then the Python dependencies into .venv
 
@@ -66,6 +66,11 @@ lint: install  ## ruff, mypy, and the AsyncAPI and OpenAPI documents against the
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: up  ## lienthong end to end beside the bare pipeline (DOSSIERS=500 BARE_DOSSIERS=2000 RATES="10 25 50" DURATION=20 RUNS=3)
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/end_to_end.py --dossiers $(or $(DOSSIERS),500) \
+	  --bare-dossiers $(or $(BARE_DOSSIERS),2000) --rates $(or $(RATES),10 25 50) --duration $(or $(DURATION),20) \
+	  --runs $(or $(RUNS),3)
 
 bench-deliveries: up  ## measure the delivery worker against the stand-ins (DOSSIERS=500 WORKERS=1 BATCH=20)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/deliveries.py --dossiers $(or $(DOSSIERS),500) \
