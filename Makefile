@@ -67,9 +67,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: up  ## lienthong end to end beside the bare pipeline (DOSSIERS=500 BARE_DOSSIERS=2000 RATES="10 25 50" DURATION=20 RUNS=3)
-	PYTHONPATH=deploy/local $(PY) deploy/local/bench/end_to_end.py --dossiers $(or $(DOSSIERS),500) \
-	  --bare-dossiers $(or $(BARE_DOSSIERS),2000) --rates $(or $(RATES),10 25 50) --duration $(or $(DURATION),20) \
+bench: up  ## lienthong end to end beside the bare pipeline (DOSSIERS=300 BARE_DOSSIERS=2000 RATES="10 25 50" DURATION=15 RUNS=3)
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/end_to_end.py --dossiers $(or $(DOSSIERS),300) \
+	  --bare-dossiers $(or $(BARE_DOSSIERS),2000) --rates $(or $(RATES),10 25 50) --duration $(or $(DURATION),15) \
 	  --runs $(or $(RUNS),3)
 
 bench-deliveries: up  ## measure the delivery worker against the stand-ins (DOSSIERS=500 WORKERS=1 BATCH=20)

@@ -1,7 +1,7 @@
 """Benchmark: lienthong end to end beside the bare pipeline of the same hops, in one invocation on one machine.
 
-    python deploy/local/bench/end_to_end.py [--dossiers 500] [--bare-dossiers 2000] [--rates 10 25 50]
-                                            [--duration 20] [--runs 3] [--out FILE.json]
+    python deploy/local/bench/end_to_end.py [--dossiers 300] [--bare-dossiers 2000] [--rates 10 25 50]
+                                            [--duration 15] [--runs 3] [--out FILE.json]
 
 Needs Kafka and PostgreSQL (``make up``). Each run measures, in this order:
 
@@ -386,12 +386,12 @@ def report(result: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--dossiers", type=int, default=500, help="lienthong dossiers at saturation per run")
+    parser.add_argument("--dossiers", type=int, default=300, help="lienthong dossiers at saturation per run")
     parser.add_argument(
         "--bare-dossiers", type=int, help="bare pipeline dossiers per run (default max(2000, --dossiers))"
     )
     parser.add_argument("--rates", type=float, nargs="*", default=[10, 25, 50], help="offered loads, dossiers/s")
-    parser.add_argument("--duration", type=float, default=20, help="seconds each offered load lasts")
+    parser.add_argument("--duration", type=float, default=15, help="seconds each offered load lasts")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--drain-timeout", type=float, default=300, help="seconds a phase waits after its last submission"
