@@ -6,7 +6,8 @@
 Needs Kafka and PostgreSQL (``make up``). Each run measures, in this order:
 
 1. the **bare pipeline** (``bare_pipeline.py``: the hops on aiokafka and asyncpg with batches) at saturation:
-   ``--bare-dossiers`` dossiers received as fast as ten connections can, until every task is queued;
+   ``--bare-dossiers`` dossiers received as fast as ten connections can, until every task is queued and
+   every notification planned;
 2. **lienthong at saturation**: ``--dossiers`` dossiers POSTed to intake (16 requests in flight) until every
    first task is in its unit's inbox and every applicant notification is planned;
 3. lienthong at each **offered load** of ``--rates`` (dossiers/s, on a fixed schedule for ``--duration`` s),
@@ -67,6 +68,32 @@ class Submission:
 Submit = Callable[[dict[str, Any]], Awaitable[str]]
 
 
+@dataclass(frozen=True)
+class Watched:
+    """What a phase reads of a pipeline: where arrivals land, how to learn when notifications were planned."""
+
+    arrived: dict[str, float]
+    """Dossier code → time.time() its first task was in its unit's inbox."""
+    planned: Callable[[list["Submission"], float], Awaitable[dict[str, float]]]
+    """(accepted submissions, deadline on time.monotonic()) → code → time.time() its notifications were planned."""
+    check: Callable[[], None] = lambda: None
+    """Raises when the pipeline broke down (rather than waiting for the deadline)."""
+
+
+def watch_lienthong(lienthong: Lienthong) -> Watched:
+    async def planned(accepted: list["Submission"], deadline: float) -> dict[str, float]:
+        return await lienthong.planned({s.code: lienthong.expected(s.sample) for s in accepted if s.code}, deadline)
+
+    return Watched(lienthong.arrived, planned)
+
+
+def watch_bare(bare: BarePipeline) -> Watched:
+    async def planned(accepted: list["Submission"], deadline: float) -> dict[str, float]:
+        return await bare.planned([s.code for s in accepted if s.code], deadline)
+
+    return Watched(bare.arrived, planned, bare.check)
+
+
 async def _send(submit: Submit, submission: Submission) -> None:
     try:
         submission.code = await submit(submission.sample)
@@ -110,15 +137,14 @@ async def offer(submit: Submit, rate: float, duration: float, sent: list[Submiss
 async def measure(
     label: str,
     load: Callable[[list[Submission]], Awaitable[None]],
-    arrived: dict[str, float],
+    pipeline: Watched,
     pids: dict[str, int],
     drain_timeout: float,
     total: int,
-    lienthong: Lienthong | None = None,
-    check: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Run one phase: the load, then wait for every task (and, for lienthong, every notification)."""
+    """Run one phase: the load, then wait for every first task and every notification."""
     sent: list[Submission] = []
+    arrived = pipeline.arrived
 
     async def progress() -> None:
         while True:
@@ -136,20 +162,16 @@ async def measure(
             deadline = time.monotonic() + drain_timeout
             accepted = [s for s in sent if s.code]
             while any(s.code not in arrived for s in accepted) and time.monotonic() < deadline:
-                if check is not None:
-                    check()
+                pipeline.check()
                 await asyncio.sleep(0.05)
-            planned: dict[str, float] = {}
-            if lienthong is not None:
-                expected = {s.code: lienthong.expected(s.sample) for s in accepted if s.code}
-                planned = await lienthong.planned(expected, deadline)
+            planned = await pipeline.planned(accepted, deadline)
     finally:
         reporter.cancel()
     first = min(s.due for s in sent)
     done = {
         s.code: max(arrived[s.code], planned.get(s.code, 0.0))
         for s in accepted
-        if s.code in arrived and (lienthong is None or s.code in planned)
+        if s.code in arrived and s.code in planned
     }
     last = max(done.values(), default=None)
     figures = {
@@ -199,17 +221,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 warm: list[Submission] = []
                 await saturate(bare.submit, 50, BARE_IN_FLIGHT, warm)
-                while any(s.code not in bare.arrived for s in warm):
+                while any(s.code not in bare.arrived or s.code not in bare.notified for s in warm):
                     bare.check()
                     await asyncio.sleep(0.05)
                 results["bare"] = await measure(
                     f"run {run}/{args.runs} bare pipeline at saturation",
                     partial(saturate, bare.submit, args.bare_dossiers, BARE_IN_FLIGHT),
-                    bare.arrived,
+                    watch_bare(bare),
                     {"bench (bare pipeline and driver)": os.getpid()},
                     args.drain_timeout,
                     args.bare_dossiers,
-                    check=bare.check,
                 )
             finally:
                 await bare.close()
@@ -217,11 +238,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             results["lienthong"] = await measure(
                 f"run {run}/{args.runs} lienthong at saturation",
                 partial(saturate, lienthong.submit, args.dossiers, SATURATION_IN_FLIGHT),
-                lienthong.arrived,
+                watch_lienthong(lienthong),
                 pids,
                 args.drain_timeout,
                 args.dossiers,
-                lienthong,
             )
             results["offered"] = {}
             for rate in args.rates:
@@ -229,11 +249,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 results["offered"][f"{rate:g}"] = await measure(
                     f"run {run}/{args.runs} lienthong offered {rate:g}/s for {args.duration:g} s",
                     partial(offer, lienthong.submit, rate, args.duration),
-                    lienthong.arrived,
+                    watch_lienthong(lienthong),
                     pids,
                     args.drain_timeout,
                     count,
-                    lienthong,
                 )
             bare_rate = results["bare"]["completed_per_s"]
             ours = results["lienthong"]["completed_per_s"]
