@@ -292,6 +292,11 @@ def summarise(runs: list[dict[str, Any]], rates: list[float]) -> dict[str, Any]:
         "lienthong_drain_s": over("lienthong", "drain_after_last_submission_s"),
         "lienthong_submit_to_task_s": {q: over("lienthong", "submit_to_task_s", q) for q in ("p50", "p95", "p99")},
         "percent_of_bare": over("percent_of_bare"),
+        "machine_busy_percent": {
+            "bare": over("bare", "machine_busy_percent"),
+            "lienthong": over("lienthong", "machine_busy_percent"),
+            **{f"offered {rate:g}/s": over("offered", f"{rate:g}", "machine_busy_percent") for rate in rates},
+        },
         "offered": {
             f"{rate:g}": {
                 "completed_per_s": over("offered", f"{rate:g}", "completed_per_s"),
@@ -388,6 +393,9 @@ def report(result: dict[str, Any]) -> None:
             f" submit → task p50 {_ms(figures['p50'])}, p95 {_ms(figures['p95'])}, p99 {_ms(figures['p99'])};"
             f" incomplete {_mmm(figures['incomplete'], digits=0)}"
         )
+    shares = summary["machine_busy_percent"].items()
+    busy = ", ".join(f"{phase} {_mmm(share, ' %', digits=0)}" for phase, share in shares)
+    lines.append(f"  both CPUs busy (everyone's work, this benchmark's included): {busy}")
     lines.append("  per process at saturation: CPU s; CPU ms per dossier; peak RSS over every phase")
     for name, figures in summary["processes"].items():
         cpu, per_dossier = _mmm(figures["saturation_cpu_s"], " s"), _mmm(figures["cpu_ms_per_dossier"], " ms", digits=0)
