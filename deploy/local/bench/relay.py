@@ -22,6 +22,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
 from shared.kernel import outbox
@@ -76,7 +77,17 @@ async def _run(settings: CommonSettings, producer: AIOKafkaProducer, rows: int, 
     finally:
         await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await connection.close()
+        await _delete_topics(settings, [prefix + "routing.dossier-status.v1"])
     return rows / elapsed
+
+
+async def _delete_topics(settings: CommonSettings, topics: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.delete_topics(topics)
+    finally:
+        await admin.close()
 
 
 async def bench(rows: int, dossiers: int, runs: int, batches: list[int]) -> None:
