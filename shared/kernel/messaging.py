@@ -1,10 +1,15 @@
-"""Kafka plumbing shared by the services: the broker and topic creation."""
+"""Kafka plumbing shared by the services: the broker, topic creation, an idempotent producer kept in sequence."""
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import Iterable
+from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import OutOfOrderSequenceNumber, TopicAlreadyExistsError, UnknownProducerId
+from aiokafka.producer.transaction_manager import NO_PRODUCER_EPOCH, NO_PRODUCER_ID, PidAndEpoch
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
@@ -13,6 +18,11 @@ from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.dead_letters import DeadLetterPolicy
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+OUT_OF_SEQUENCE = (OutOfOrderSequenceNumber, UnknownProducerId)
+"""What the broker answers an idempotent producer whose sequence numbers it cannot follow any more."""
 
 
 def create_broker(settings: CommonSettings, service: str, tracer_provider: TracerProvider | None) -> KafkaBroker:
@@ -37,7 +47,11 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
     )
 
     async def publish_raw(body: bytes, topic: str, key: bytes | None, headers: dict[str, str]) -> None:
-        await broker.publish(body, topic, key=key, headers=headers)
+        try:
+            await broker.publish(body, topic, key=key, headers=headers)
+        except OUT_OF_SEQUENCE as error:
+            resynchronise(producer_of(broker), error)
+            raise
 
     dead_letters.bind(publish_raw)
     return broker
@@ -65,3 +79,45 @@ async def ensure_topics(settings: CommonSettings, names: Iterable[str]) -> None:
                 await admin.create_topics(missing)
     finally:
         await admin.close()
+
+
+def producer_of(broker: KafkaBroker) -> AIOKafkaProducer | None:
+    """The aiokafka producer FastStream publishes with, once the broker is started."""
+    state = getattr(broker.config.producer, "_producer", None)  # FastStream 0.7: empty until connected
+    producer = getattr(state, "producer", None) if state else None
+    return producer if isinstance(producer, AIOKafkaProducer) else None
+
+
+def resynchronise(producer: AIOKafkaProducer | None, error: BaseException | None) -> bool:
+    """After ``error`` says the broker lost track of the producer's sequence, start it again under a new id.
+
+    aiokafka (0.14) never resets an idempotent producer's sequence numbers. When a batch fails
+    after its sequence was given (it expired while its partition had no leader, as during a
+    broker's controlled shutdown) or the broker forgets the producer, every later batch to that
+    partition is refused with ``OutOfOrderSequenceNumber`` or ``UnknownProducerId`` until the
+    process restarts (aio-libs/aiokafka#1017): the outbox relay would retry its batch forever
+    and every dossier behind it would stall. As the Java client does, the producer then takes a
+    new producer id, whose sequences start at 0 on every partition; the sender asks the broker
+    for it before its next batch. The publish that failed is transient: published again, its
+    consumers drop what was already delivered through their inbox. Returns whether it reset.
+    """
+    if not isinstance(error, OUT_OF_SEQUENCE) or producer is None:
+        return False
+    ids = producer._txn_manager
+    if ids is None or not ids.has_pid():  # not idempotent, or a new id is already on its way
+        return False
+    log.warning("producer id %s out of sequence with the broker (%r): taking a new one", ids.producer_id, error)
+    ids._pid_and_epoch = PidAndEpoch(NO_PRODUCER_ID, NO_PRODUCER_EPOCH)
+    ids._pid_waiter = asyncio.get_running_loop().create_future()
+    ids._sequence_numbers.clear()
+    return True
+
+
+def resynchronise_on_failure(broker: KafkaBroker, acknowledgement: "asyncio.Future[Any]") -> None:
+    """Call :func:`resynchronise` when ``acknowledgement`` (of a publish not awaited yet) fails."""
+
+    def done(future: "asyncio.Future[Any]") -> None:
+        if not future.cancelled():
+            resynchronise(producer_of(broker), future.exception())
+
+    acknowledgement.add_done_callback(done)

@@ -25,7 +25,7 @@ from shared.contracts import Event
 from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.db import create_pool
 from shared.kernel.inbox import first_delivery
-from shared.kernel.messaging import all_topics, create_broker, ensure_topics
+from shared.kernel.messaging import all_topics, create_broker, ensure_topics, resynchronise_on_failure
 from shared.kernel.migrations import migrate
 from shared.kernel.polling import PollingWorker, WorkerMetrics
 from shared.kernel.relay import relay_worker
@@ -114,6 +114,8 @@ class ServiceRuntime(Generic[StoreT]):
             )
         finally:
             context.detach(token)
+        if isinstance(acknowledgement, asyncio.Future):
+            resynchronise_on_failure(self.broker, acknowledgement)  # else the relay could fail forever
         self.metrics.count_published(headers.get("ce_type", ""), payload)
         return acknowledgement
 
