@@ -13,6 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kernel.settings import CommonSettings
 
@@ -38,12 +39,26 @@ async def settings(infrastructure: None) -> AsyncIterator[CommonSettings]:
     finally:
         await admin.close()
     url = base.database_url.rsplit("/", 1)[0] + f"/{database}"
-    yield base.model_copy(update={"database_url": url, "topic_prefix": f"test-{RUN_ID}."})
+    prefix = f"test-{RUN_ID}."
+    yield base.model_copy(update={"database_url": url, "topic_prefix": prefix})
     admin = await asyncpg.connect(base.database_url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await admin.close()
+    await _delete_topics_of_the_run(base.kafka_bootstrap_servers, prefix)
+
+
+async def _delete_topics_of_the_run(bootstrap_servers: str, prefix: str) -> None:
+    """The run's topics go with its database, so a broker used for many runs stays small."""
+    kafka = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await kafka.start()
+    try:
+        ours = [topic for topic in await kafka.list_topics() if topic.startswith(prefix)]
+        if ours:
+            await kafka.delete_topics(ours)
+    finally:
+        await kafka.close()
 
 
 @pytest.fixture(scope="session")
