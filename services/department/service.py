@@ -1,5 +1,7 @@
 """The department service, declared: each unit's work queue, the clerk API, deadline marks, the public board."""
 
+import dataclasses
+
 import asyncpg
 from fastapi import FastAPI
 
@@ -21,7 +23,6 @@ from shared.contracts import TASK_DEADLINES, TASK_ORDERS, TASK_OUTCOMES, TaskAss
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
 from shared.kernel.service import Service
-from shared.kernel.unit_of_work import Transactions
 from shared.reference.calendar import default_calendar
 
 Runtime = ServiceRuntime[DepartmentStore]
@@ -64,9 +65,7 @@ def deadline_scheduler(runtime: Runtime, settings: DeadlineSettings) -> PollingW
 
     It keeps its own SQL (``deadlines/store.py``), so its units of work hold the bare connection.
     """
-    on_connection = Transactions(
-        lambda: runtime.db, _bare_connection, runtime.name, runtime.settings.topic_prefix, runtime.clock
-    )
+    on_connection = dataclasses.replace(runtime.transactions, store=_bare_connection)
     scheduler = DeadlineScheduler(
         on_connection,
         DeadlinePolicy(OfficeTime(default_calendar()), share=settings.warning_share),

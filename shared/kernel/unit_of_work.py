@@ -61,9 +61,6 @@ class RecordingOutbox:
         self.events.append(event)
         return uuid4()
 
-    def of_type(self, model: type[Event]) -> list[Event]:
-        return [e for e in self.events if isinstance(e, model)]
-
 
 StoreFactory = Callable[[asyncpg.Connection], StoreT]
 """Builds a service's store on a connection in a transaction."""

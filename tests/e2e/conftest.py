@@ -4,24 +4,18 @@ The national systems and message providers they talk to are the real local stand
 of ``deploy/local/standins`` (SMS gateway, SMTP, Zalo, national portal, population database).
 """
 
-import socket
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
+from standins.ports import free_port
 from standins.process import StandinServers
 
 from tests.support import clerks
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.zipkin import Zipkin
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +37,7 @@ def zipkin() -> Zipkin:
 @pytest.fixture(scope="session")
 def standins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandinServers]:
     """The stand-in servers on free ports, for this test run only."""
-    servers = StandinServers(tmp_path_factory.mktemp("standins"), ports={name: _free_port() for name in STANDIN_PORTS})
+    servers = StandinServers(tmp_path_factory.mktemp("standins"), ports={name: free_port() for name in STANDIN_PORTS})
     servers.start()
     try:
         servers.wait_ready()
@@ -89,7 +83,7 @@ def stack(
         "LIENTHONG_DEADLINE_POLL_SECONDS": "0.2",
     }
     services = ServiceStack(
-        tmp_path_factory.mktemp("stack"), env=env, ports={name: _free_port() for name in DEFAULT_PORTS}
+        tmp_path_factory.mktemp("stack"), env=env, ports={name: free_port() for name in DEFAULT_PORTS}
     )
     services.start()
     try:

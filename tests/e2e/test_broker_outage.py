@@ -16,7 +16,6 @@ producer's sequence that the broker refuses for ever after (see
 
 import asyncio
 import contextlib
-import socket
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +27,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from stack import DEFAULT_PORTS, ServiceStack
+from standins.ports import free_port
 from standins.process import StandinServers
 
 from shared.contracts import STREAMS, dead_letter_topic
@@ -47,12 +47,6 @@ UNIT = f"{LAND_IN_QUYNH_LUU['commune_code']}.KT"
 """Where a first land registration in Quỳnh Lưu starts: the commune's economic office."""
 FIRST_MESSAGES = Counter({("receiving", "sms"): 1, ("processing", "sms"): 1})
 """What the applicant (a phone number only) is told until a clerk acts: received, then being processed."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -107,7 +101,7 @@ def services(
         "LIENTHONG_DELIVERY_POLL_SECONDS": "0.2",
         "OTEL_TRACES_EXPORTER": "none",
     }
-    stack = ServiceStack(run, env=env, ports={name: _free_port() for name in DEFAULT_PORTS})
+    stack = ServiceStack(run, env=env, ports={name: free_port() for name in DEFAULT_PORTS})
     stack.start()
     try:
         stack.wait_ready()

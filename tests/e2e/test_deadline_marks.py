@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import socket
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 from stack import ServiceStack
+from standins.ports import free_port
 
 from shared.contracts import TaskAssigned, TaskDeadlineReached, topic_of
 from shared.contracts.cloudevents import headers_for
@@ -18,12 +18,6 @@ from tests.support.kafka import publish_raw, read_topic
 from tests.support.waiting import eventually
 
 TASKS = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _assign(settings: CommonSettings, due_at: datetime) -> uuid.UUID:
@@ -50,7 +44,7 @@ async def _assign(settings: CommonSettings, due_at: datetime) -> uuid.UUID:
 async def test_each_task_gets_each_mark_once_across_a_crash_and_with_two_instances(
     stack: ServiceStack, settings: CommonSettings, tmp_path: Path
 ) -> None:
-    second = ServiceStack(tmp_path, env=stack.env, ports={"department": _free_port()})
+    second = ServiceStack(tmp_path, env=stack.env, ports={"department": free_port()})
     second.start(["department"])
     try:
         second.wait_ready(["department"])

@@ -7,7 +7,6 @@ from ``standins.service_env()``) with the default timeout, breaker and backoff.
 import asyncio
 import copy
 import random
-import socket
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +18,7 @@ import asyncpg
 import httpx
 import pytest
 from stack import ServiceStack
+from standins.ports import free_port
 from standins.process import StandinServers
 
 from services.intake.domain.citizen_id import Sex, century_digit
@@ -205,12 +205,6 @@ async def test_a_dossier_without_a_date_of_birth_is_refused(http: httpx.AsyncCli
     assert [e["field"] for e in response.json()["errors"]] == ["applicant.date_of_birth"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def more_intakes(stack: ServiceStack, tmp_path: Path) -> Iterator[list[str]]:
     """Two more intake instances on the same database, looking for due rechecks every 50 ms."""
@@ -222,7 +216,7 @@ def more_intakes(stack: ServiceStack, tmp_path: Path) -> Iterator[list[str]]:
         "LIENTHONG_IDENTITY_RECHECK_BATCH": "2",
         "LIENTHONG_POPULATION_DB_BREAKER_OPEN_SECONDS": "1",
     }
-    instances = [ServiceStack(tmp_path / f"intake-{n}", env=env, ports={"intake": _free_port()}) for n in (1, 2)]
+    instances = [ServiceStack(tmp_path / f"intake-{n}", env=env, ports={"intake": free_port()}) for n in (1, 2)]
     for instance in instances:
         instance.start()
     try:
@@ -276,7 +270,7 @@ def doomed_intake(stack: ServiceStack, tmp_path: Path) -> Iterator[ServiceStack]
         "LIENTHONG_IDENTITY_RECHECK_LEASE_SECONDS": "3",
         "LIENTHONG_POPULATION_DB_BREAKER_OPEN_SECONDS": "1",
     }
-    instance = ServiceStack(tmp_path / "doomed", env=env, ports={"intake": _free_port()})
+    instance = ServiceStack(tmp_path / "doomed", env=env, ports={"intake": free_port()})
     instance.start()
     try:
         instance.wait_ready()

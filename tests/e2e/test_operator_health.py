@@ -5,7 +5,6 @@ else uses; the broker test also gives it a Kafka broker of its own, to stop.
 """
 
 import os
-import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -15,15 +14,10 @@ import asyncpg
 import httpx
 import pytest
 from stack import REPO, ServiceStack
+from standins.ports import free_port
 
 from shared.kernel.settings import CommonSettings
 from tests.support.waiting import eventually
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -36,8 +30,8 @@ def private_kafka(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {
         **os.environ,
         "LIENTHONG_LOCAL_DIR": str(local),
-        "LIENTHONG_KAFKA_PORT": str(_free_port()),
-        "LIENTHONG_KAFKA_CONTROLLER_PORT": str(_free_port()),
+        "LIENTHONG_KAFKA_PORT": str(free_port()),
+        "LIENTHONG_KAFKA_CONTROLLER_PORT": str(free_port()),
     }
     kafka = str(REPO / "deploy/local/kafka.sh")
     subprocess.run([kafka, "start"], env=env, check=True)
@@ -59,7 +53,7 @@ async def _lone_notification(
         "LIENTHONG_TOPIC_PREFIX": f"{settings.topic_prefix}ready-{uuid.uuid4().hex[:6]}.",
         **overrides,
     }
-    lone = ServiceStack(run_dir, env=env, ports={"notification": _free_port()})
+    lone = ServiceStack(run_dir, env=env, ports={"notification": free_port()})
     lone.start()
     try:
         lone.wait_ready()

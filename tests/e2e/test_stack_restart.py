@@ -7,7 +7,6 @@ session's ``stack`` fixture nor a ``make demo`` stack.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -17,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 from stack import DEFAULT_PORTS, STACK_MARKER
+from standins.ports import free_port
 from standins.process import StandinServers
 
 from shared.kernel.settings import CommonSettings
@@ -27,12 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 STACK_PY = REPO / "deploy" / "local" / "stack.py"
 BARE_ENV = ("PATH", "HOME", "LANG")
 """All a shell that never saw ``make demo`` passes on, besides the local folder."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _but_department(pids: dict[str, int]) -> dict[str, int]:
@@ -120,7 +114,7 @@ def command(
         **standins.service_env(),
     }
     stack = StackCommand(local)
-    ports = ",".join(f"{name}={_free_port()}" for name in DEFAULT_PORTS)
+    ports = ",".join(f"{name}={free_port()}" for name in DEFAULT_PORTS)
     started = stack("start", "--ports", ports, env=demo_env)
     try:
         assert started.returncode == 0, started.stderr

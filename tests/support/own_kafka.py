@@ -8,20 +8,15 @@ downloaded; without an installed classpath ``kafka.sh`` installs one with Maven 
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
+from standins.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SH = REPO / "deploy" / "local" / "kafka.sh"
 INSTALL_MARKER = ".installed-from-pom.sha256"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def shared_libs() -> Path:
@@ -34,10 +29,10 @@ class OwnKafka:
 
     def __init__(self, local_dir: Path) -> None:
         self.local_dir = local_dir
-        self.port = _free_port()
-        self.controller_port = _free_port()
+        self.port = free_port()
+        self.controller_port = free_port()
         while self.controller_port == self.port:
-            self.controller_port = _free_port()
+            self.controller_port = free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
         libs = shared_libs()
         own_libs = local_dir / "kafka" / "libs"

@@ -11,7 +11,6 @@ asserted: it measures.
 import argparse
 import asyncio
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import asyncpg
 from opentelemetry.trace import NoOpTracer
 from prometheus_client import CollectorRegistry
-from standins.ports import DEFAULT_PORTS
+from standins.ports import DEFAULT_PORTS, free_port
 from standins.process import StandinServers
 
 from services.notification import handlers
@@ -40,12 +39,6 @@ from shared.kernel.unit_of_work import RecordingOutbox, Transactions, UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notification" / "migrations"
 STATUSES = (DossierStatus.RECEIVING, DossierStatus.PROCESSING, DossierStatus.DONE)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _plan(pool: asyncpg.Pool, dossiers: int, senders: frozenset[str]) -> int:
@@ -76,7 +69,7 @@ async def _plan(pool: asyncpg.Pool, dossiers: int, senders: frozenset[str]) -> i
 
 async def bench(dossiers: int, workers: int, batch: int, database_url: str) -> None:
     run_dir = Path(tempfile.mkdtemp(prefix="bench-standins-"))
-    standins = StandinServers(run_dir, ports={name: _free_port() for name in DEFAULT_PORTS})
+    standins = StandinServers(run_dir, ports={name: free_port() for name in DEFAULT_PORTS})
     standins.start()
     schema = f"bench_notification_{uuid.uuid4().hex[:8]}"
     try:

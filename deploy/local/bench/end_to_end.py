@@ -47,6 +47,8 @@ SATURATION_IN_FLIGHT = 16
 BARE_IN_FLIGHT = 10
 OFFERED_IN_FLIGHT = 256
 PROGRESS_SECONDS = 5.0
+BACKLOG = 2000
+"""Dossiers of the backlog issue 16 asks to drain in time."""
 TARGETS = {"percent_of_bare": 50.0, "p99_at_50_per_s": 0.5, "backlog_2000_drained_s": 30.0, "rss_mib": 150.0}
 STARTED = time.monotonic()
 
@@ -336,7 +338,7 @@ def _targets(summary: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, A
     percent = summary["percent_of_bare"]["median"]
     percent = None if percent is None else round(percent, 2)
     at_50 = summary["offered"].get("50", {}).get("p99", {}).get("median")
-    big = [r["lienthong"]["drain_after_last_submission_s"] for r in runs if r["lienthong"]["dossiers"] >= 2000]
+    big = [r["lienthong"]["drain_after_last_submission_s"] for r in runs if r["lienthong"]["dossiers"] >= BACKLOG]
     services = {
         n: p["peak_rss_mib"]
         for n, p in summary["processes"].items()
@@ -344,12 +346,21 @@ def _targets(summary: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, A
     }
     drained = spread(big)["median"]
     return {
-        "lienthong_at_least_50_percent_of_bare": {"median": percent, "met": None if percent is None else percent >= 50},
-        "p99_at_50_per_s_at_most_500_ms": {"median_s": at_50, "met": None if at_50 is None else at_50 <= 0.5},
-        "backlog_of_2000_drained_under_30_s": {"median_s": drained, "met": None if drained is None else drained < 30},
+        "lienthong_at_least_50_percent_of_bare": {
+            "median": percent,
+            "met": None if percent is None else percent >= TARGETS["percent_of_bare"],
+        },
+        "p99_at_50_per_s_at_most_500_ms": {
+            "median_s": at_50,
+            "met": None if at_50 is None else at_50 <= TARGETS["p99_at_50_per_s"],
+        },
+        "backlog_of_2000_drained_under_30_s": {
+            "median_s": drained,
+            "met": None if drained is None else drained < TARGETS["backlog_2000_drained_s"],
+        },
         "each_service_under_150_mib_rss": {
             "peak_mib": services,
-            "met": all(v < 150 for v in services.values()) if services else None,
+            "met": all(v < TARGETS["rss_mib"] for v in services.values()) if services else None,
         },
     }
 

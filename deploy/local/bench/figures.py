@@ -8,7 +8,6 @@ how busy the whole machine was (other users of it included).
 import asyncio
 import math
 import os
-import socket
 import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,12 +16,6 @@ from typing import Any
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SAMPLE_SECONDS = 0.25
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 from bare_pipeline import delete_topics, execute
-from figures import free_port
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
+from standins.ports import free_port
 from standins.process import StandinServers
 
 from services.department.auth.local_issuer import LocalIssuer

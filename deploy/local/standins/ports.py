@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import socket
 from collections.abc import Mapping
 
 HOST = "127.0.0.1"
@@ -45,3 +46,10 @@ def chosen_ports(options: argparse.Namespace) -> dict[str, int]:
 def port_arguments(ports: Mapping[str, int]) -> list[str]:
     """The command-line options that start the stand-ins on ``ports``."""
     return [argument for name, port in ports.items() for argument in (f"--{name}-port", str(port))]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now (for tests and benchmarks that start their own servers)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
