@@ -33,7 +33,6 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
     deadlines = DeadlineSettings()
 
     def configure(app: FastAPI, runtime: Runtime) -> None:
-        app.state.token_verifier = settings.token_verifier()
         app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
         runtime.metrics.on_scrape("on-time", on_time_refresher(runtime.metrics, lambda: runtime.db, runtime.clock))
 

@@ -22,6 +22,7 @@ from opentelemetry import context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.contracts import Event
+from shared.kernel.auth.configured import token_verifier
 from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.db import create_pool
 from shared.kernel.inbox import first_delivery
@@ -60,6 +61,7 @@ class ServiceRuntime(Generic[StoreT]):
         self.pool: asyncpg.Pool | None = None
         self.transactions = Transactions(lambda: self.db, service.store, self.name, settings.topic_prefix)
         self.clock = self.transactions.clock
+        self.token_verifier = token_verifier(settings)
         self.tracer_provider = setup_tracing(self.name)
         self.metrics = ServiceMetrics(self.name)
         self.worker_metrics = WorkerMetrics(self.metrics.registry)

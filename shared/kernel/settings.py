@@ -1,14 +1,21 @@
 """Settings every service shares, read from ``LIENTHONG_*`` environment variables."""
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CommonSettings(BaseSettings):
-    """Where the broker and the database are, and how topics are named.
+    """Where the broker and the database are, how topics are named, and whose tokens are trusted.
 
     ``topic_prefix`` lets several deployments (a province each, or one test run)
     share one Kafka cluster without seeing each other's events.
+
+    Every service verifies bearer tokens of two issuers: the staff issuer (clerks and client
+    applications; ``LIENTHONG_JWKS_URL`` or ``LIENTHONG_JWKS_FILE``) and the citizen issuer
+    (the national e-ID; ``LIENTHONG_CITIZEN_JWKS_URL`` or ``…_FILE``). An issuer with neither
+    is refused. The URL wins when both are set.
     """
 
     model_config = SettingsConfigDict(env_prefix="LIENTHONG_", extra="ignore")
@@ -39,3 +46,17 @@ class CommonSettings(BaseSettings):
     outbox_batch: int = Field(default=200, ge=1, description="outbox rows the relay publishes before awaiting them")
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="defaults to the service's own port")
+    jwks_url: str | None = Field(default=None, description="JWKS endpoint of the staff identity provider.")
+    jwks_file: Path | None = Field(
+        default=None, description="The staff issuer's JWKS on disk, re-read when it changes."
+    )
+    jwt_issuer: str = Field(default="lienthong-local", min_length=1, description="`iss` of staff tokens.")
+    jwt_audience: str = Field(default="lienthong", min_length=1, description="Required `aud` of every token.")
+    jwt_leeway_seconds: float = Field(default=30.0, ge=0, le=300, description="Clock skew allowed on exp/nbf/iat.")
+    jwt_max_lifetime_seconds: float = Field(
+        default=3600.0, gt=0, description="A token whose exp - iat is longer is refused."
+    )
+    citizen_jwks_url: str | None = Field(default=None, description="JWKS endpoint of the national e-ID (VNeID).")
+    citizen_jwks_file: Path | None = Field(default=None, description="The citizen issuer's JWKS on disk.")
+    citizen_jwt_issuer: str = Field(default="vneid-local", min_length=1, description="`iss` of citizen tokens.")
+    citizen_jwt_audience: str = Field(default="lienthong", min_length=1, description="Required `aud` of citizens'.")

@@ -1,44 +1,41 @@
-"""Bearer-token authentication and the unit/role checks of the clerk API, as FastAPI dependencies."""
+"""The clerk API's caller and the unit/role checks, on the kernel's authentication (:mod:`shared.kernel.auth.http`)."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends
 
-from services.department.auth.tokens import TokenError, TokenVerifier, VerifiedToken
 from services.department.domain.access import Action, Clerk, ForbiddenActionError, NotVisibleError
+from shared.kernel.auth import callers
+from shared.kernel.auth.http import Token as VerifiedToken
+from shared.kernel.auth.http import not_found
 from shared.kernel.http_problems import ProblemError, field_error
 
-bearer = HTTPBearer(
-    auto_error=False,
-    bearerFormat="JWT",
-    description="An RS256 token of the identity provider with the clerk's `sub`, `units` and `roles`.",
-)
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+__all__ = ["ClerkToken", "Token", "etag", "forbidden", "not_found", "parse_if_match", "unit_access"]
 
 
-async def current_token(request: Request, credentials: Credentials) -> VerifiedToken:
-    """The verified token of the request (checked by the app's ``token_verifier``), or a 401 problem."""
-    verifier: TokenVerifier = request.app.state.token_verifier
-    if credentials is None:
-        raise ProblemError(
-            401,
-            "Authentication required",
-            [field_error("Authorization", "send `Authorization: Bearer <token>`")],
-            headers={"WWW-Authenticate": 'Bearer realm="lienthong"'},
-        )
-    try:
-        return await verifier.verify(credentials.credentials)
-    except TokenError as error:
-        raise ProblemError(
-            401,
-            "Invalid token",
-            [field_error("Authorization", str(error))],
-            headers={"WWW-Authenticate": 'Bearer realm="lienthong", error="invalid_token"'},
-        ) from error
+def department_clerk(caller: callers.Clerk) -> Clerk:
+    """The department's clerk (its role matrix) for the kernel's authenticated clerk."""
+    return Clerk.of(caller.id, caller.unit_roles)
 
 
-Token = Annotated[VerifiedToken, Depends(current_token)]
+@dataclass(frozen=True)
+class ClerkToken:
+    """A clerk and how long their token holds."""
+
+    clerk: Clerk
+    expires_at: datetime
+
+
+async def clerk_token(token: VerifiedToken) -> ClerkToken:
+    """The request's clerk, or 403 for any other caller (401 without a valid token)."""
+    if not isinstance(token.caller, callers.Clerk):
+        raise forbidden("the clerk API needs a clerk's token")
+    return ClerkToken(department_clerk(token.caller), token.expires_at)
+
+
+Token = Annotated[ClerkToken, Depends(clerk_token)]
 """Endpoint parameter: the clerk's verified token."""
 
 
@@ -50,10 +47,6 @@ def unit_access(clerk: Clerk, unit: str, action: Action) -> None:
         raise not_found("unit", f"no unit {unit} among yours") from error
     except ForbiddenActionError as error:
         raise forbidden(str(error)) from error
-
-
-def not_found(field: str, reason: str) -> ProblemError:
-    return ProblemError(404, "Not found", [field_error(field, reason)])
 
 
 def forbidden(reason: str) -> ProblemError:

@@ -122,5 +122,8 @@ class UrlKeySource(_CachedKeySet):
 class NoKeySource:
     """No JWKS configured: every token is refused."""
 
+    def __init__(self, settings: str = "LIENTHONG_JWKS_FILE or LIENTHONG_JWKS_URL") -> None:
+        self.settings = settings
+
     async def key(self, kid: str) -> PyJWK:
-        raise KeySetError("no JWKS is configured (LIENTHONG_JWKS_FILE or LIENTHONG_JWKS_URL)")
+        raise KeySetError(f"no JWKS is configured ({self.settings})")
