@@ -6,19 +6,25 @@ Every change of a task is recorded in its history in the same transaction: routi
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 
 from services.department.domain.access import Action, Clerk
+from services.department.domain.claims import (
+    DEFAULT_CLAIM_EXPIRY,
+    check_claim,
+    check_not_held_by_another,
+    check_reassignment,
+    check_release,
+    expiry,
+    holder,
+)
 from services.department.domain.task import (
     TaskStatus,
     cancellable,
-    check_claim,
     check_comment,
     check_extension,
-    check_not_held_by_another,
-    check_release,
     check_return,
     check_supplement_request,
     check_version,
@@ -103,16 +109,26 @@ class ExtendTask:
 
 @dataclass(frozen=True)
 class Claim:
-    """Command: a handler takes the task to work on it."""
+    """Command: a handler takes the task to work on it, for ``lasts`` at most."""
 
     action: ClassVar[Action] = Action.CLAIM
+    lasts: timedelta = DEFAULT_CLAIM_EXPIRY
 
 
 @dataclass(frozen=True)
 class Release:
-    """Command: the handler holding the task gives it back to the unit."""
+    """Command: the handler holding the task, or a supervisor of its unit, gives it back to the unit."""
 
     action: ClassVar[Action] = Action.RELEASE
+
+
+@dataclass(frozen=True)
+class Reassign:
+    """Command: a supervisor gives the task, claimed or not, to ``clerk_id``, whose claim lasts ``lasts``."""
+
+    action: ClassVar[Action] = Action.REASSIGN
+    clerk_id: str
+    lasts: timedelta = DEFAULT_CLAIM_EXPIRY
 
 
 @dataclass(frozen=True)
@@ -123,17 +139,16 @@ class Comment:
     text: str
 
 
-ClerkCommand = Approve | Refuse | RequestSupplements | ReturnTask | ExtendTask | Claim | Release | Comment
+ClerkCommand = Approve | Refuse | RequestSupplements | ReturnTask | ExtendTask | Claim | Release | Reassign | Comment
 
 
 @dataclass(frozen=True)
 class Acting:
-    """Who acts on which version of which task, when, in which trace."""
+    """Who acts on which version of which task, in which trace (the unit of work says when)."""
 
     clerk: Clerk
     task_id: UUID
     expected_version: int
-    now: datetime
     trace_id: str | None = None
 
 
@@ -164,7 +179,7 @@ async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
     task = visible(await store.task_for_update(acting.task_id), acting.clerk, acting.task_id)
     acting.clerk.check(task["unit_code"], command.action)
     check_version(task["version"], acting.expected_version)
-    updated, detail, event = await _apply(store, task, command, acting, new_due_at)
+    updated, detail, event = await _apply(store, task, command, acting, uow.now, new_due_at)
     if event is not None:
         await uow.outbox.add(event)
     if isinstance(event, TaskExtended):
@@ -180,7 +195,7 @@ async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
             status_before=task["status"],
             status_after=updated["status"],
             version=updated["version"],
-            at=acting.now,
+            at=uow.now,
             trace_id=acting.trace_id,
             detail=detail,
         ),
@@ -196,14 +211,21 @@ _PAST_TENSE = {
     Action.EXTEND: "extended",
     Action.CLAIM: "claimed",
     Action.RELEASE: "released",
+    Action.REASSIGN: "reassigned",
     Action.COMMENT: "commented",
 }
 
 
 async def _apply(
-    store: DepartmentStore, task: Task, command: ClerkCommand, acting: Acting, new_due_at: datetime | None
+    store: DepartmentStore,
+    task: Task,
+    command: ClerkCommand,
+    acting: Acting,
+    now: datetime,
+    new_due_at: datetime | None,
 ) -> tuple[Task, dict[str, Any], Event | None]:
-    task_id, clerk, now = task["id"], acting.clerk.id, acting.now
+    task_id, clerk = task["id"], acting.clerk.id
+    held_by = holder(task["claimed_by"], task["claim_expires_at"], now)
     facts = {
         "dossier_id": task["dossier_id"],
         "dossier_code": task["dossier_code"],
@@ -221,7 +243,7 @@ async def _apply(
             )
             return updated, {"reason": done.reason}, completed
         case RequestSupplements():
-            check_not_held_by_another(task["claimed_by"], clerk)
+            check_not_held_by_another(held_by, clerk)
             procedure = catalogue().find(task["procedure_code"])
             once = procedure.supplement_once if procedure is not None else True
             missing = check_supplement_request(
@@ -231,13 +253,13 @@ async def _apply(
             requested = TaskSupplementRequested(**facts, missing=missing, requested_by=clerk, requested_at=now)
             return updated, {"missing": list(missing)}, requested
         case ReturnTask():
-            check_not_held_by_another(task["claimed_by"], clerk)
+            check_not_held_by_another(held_by, clerk)
             reason = check_return(task["status"], command.reason)
             updated = await store.finish_task(task_id, TaskStatus.RETURNED, reason, clerk, now)
             returned = TaskReturned(**facts, reason=reason, returned_by=clerk, returned_at=now)
             return updated, {"reason": reason}, returned
         case ExtendTask():
-            check_not_held_by_another(task["claimed_by"], clerk)
+            check_not_held_by_another(held_by, clerk)
             assert new_due_at is not None
             reason = check_extension(task["status"], task["due_at"], new_due_at, command.reason)
             updated = await store.set_due(task_id, new_due_at)
@@ -253,11 +275,21 @@ async def _apply(
             detail = {"previous_due_at": previous.isoformat(), "new_due_at": new_due_at.isoformat()}
             return updated, {**detail, "reason": reason}, extended
         case Claim():
-            check_claim(task["status"], task["claimed_by"], clerk)
-            return await store.claim_task(task_id, clerk, now), {}, None
+            check_claim(task["status"], held_by, clerk)
+            until = expiry(now, command.lasts)
+            claimed = {"claim_expires_at": until.isoformat()}
+            if task["claimed_by"] is not None and held_by is None:
+                claimed["expired_claim_of"] = task["claimed_by"]
+            return await store.claim_task(task_id, clerk, now, until), claimed, None
         case Release():
-            check_release(task["claimed_by"], clerk)
-            return await store.release_task(task_id), {}, None
+            may_release_others = acting.clerk.may(task["unit_code"], Action.RELEASE_OTHERS)
+            released = check_release(held_by, clerk, may_release_others=may_release_others)
+            return await store.release_task(task_id), {"claimed_by": released}, None
+        case Reassign():
+            to = check_reassignment(task["status"], held_by, command.clerk_id)
+            until = expiry(now, command.lasts)
+            reassigned = {"from": held_by, "to": to, "claim_expires_at": until.isoformat()}
+            return await store.claim_task(task_id, to, now, until), reassigned, None
         case Comment():
             return task, {"text": check_comment(command.text)}, None
 

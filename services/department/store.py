@@ -13,7 +13,8 @@ from shared.contracts import TaskAssigned, TaskExtended
 
 Task = Mapping[str, Any]
 """A task by column: id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, status, version,
-reason, missing, completed_by, assigned_at, due_at, completed_at, claimed_by, claimed_at, supplement_requests."""
+reason, missing, completed_by, assigned_at, due_at, completed_at, claimed_by, claimed_at, claim_expires_at,
+supplement_requests."""
 
 Entry = Mapping[str, Any]
 """A history entry as written: id, the :class:`Change`'s fields (``detail`` a dict) and ``trace_id``."""
@@ -65,8 +66,8 @@ class DepartmentStore(Protocol):
         """Move the task's due time."""
         ...
 
-    async def claim_task(self, task_id: UUID, clerk: str, at: datetime) -> Task:
-        """Give the task to ``clerk`` from ``at``."""
+    async def claim_task(self, task_id: UUID, clerk: str, at: datetime, expires_at: datetime) -> Task:
+        """Give the task to ``clerk`` from ``at`` until ``expires_at`` (whoever held it before)."""
         ...
 
     async def release_task(self, task_id: UUID) -> Task:

@@ -41,6 +41,7 @@ class FakeDepartmentStore:
             "completed_at": None,
             "claimed_by": None,
             "claimed_at": None,
+            "claim_expires_at": None,
             "supplement_requests": 0,
         }
         self.routing_sequences[assigned.task_id] = assigned.sequence or 0
@@ -67,11 +68,11 @@ class FakeDepartmentStore:
     async def set_due(self, task_id: UUID, due_at: datetime) -> Task:
         return self._change(task_id, due_at=due_at)
 
-    async def claim_task(self, task_id: UUID, clerk: str, at: datetime) -> Task:
-        return self._change(task_id, claimed_by=clerk, claimed_at=at)
+    async def claim_task(self, task_id: UUID, clerk: str, at: datetime, expires_at: datetime) -> Task:
+        return self._change(task_id, claimed_by=clerk, claimed_at=at, claim_expires_at=expires_at)
 
     async def release_task(self, task_id: UUID) -> Task:
-        return self._change(task_id, claimed_by=None, claimed_at=None)
+        return self._change(task_id, claimed_by=None, claimed_at=None, claim_expires_at=None)
 
     async def reopen_task(self, task_id: UUID, due_at: datetime) -> Task:
         return self._change(task_id, status="open", due_at=due_at)

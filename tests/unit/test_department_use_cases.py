@@ -1,7 +1,7 @@
 """Department's use cases through a fake store and a recording outbox: clerks' commands and routing's orders."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -33,10 +33,12 @@ ASSIGNED = datetime(2026, 11, 20, 10, 0, tzinfo=HCM)
 DUE = datetime(2026, 11, 23, 17, 0, tzinfo=HCM)
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=HCM)
 
-HANDLER = Clerk("handler-1", frozenset({UNIT}), frozenset({Role.HANDLER}))
-OTHER_HANDLER = Clerk("handler-2", frozenset({UNIT}), frozenset({Role.HANDLER}))
-APPROVER = Clerk("approver-1", frozenset({UNIT}), frozenset({Role.APPROVER}))
-ELSEWHERE = Clerk("handler-9", frozenset({"17179.CA"}), frozenset({Role.HANDLER, Role.APPROVER}))
+HANDLER = Clerk.of("handler-1", {UNIT: [Role.HANDLER]})
+OTHER_HANDLER = Clerk.of("handler-2", {UNIT: [Role.HANDLER]})
+APPROVER = Clerk.of("approver-1", {UNIT: [Role.APPROVER]})
+ELSEWHERE = Clerk.of("handler-9", {"17179.CA": [Role.HANDLER, Role.APPROVER]})
+SUPERVISOR = Clerk.of("supervisor-1", {UNIT: [Role.SUPERVISOR]})
+SUPERVISOR_ELSEWHERE = Clerk.of("supervisor-9", {UNIT: [Role.HANDLER], "17179.CA": [Role.SUPERVISOR]})
 
 
 @dataclass
@@ -47,16 +49,18 @@ class Department:
     published: list[Event] = field(default_factory=list)
     """What the last use case published, in order."""
 
-    def work(self) -> handlers.Work:
+    def work(self, at: datetime = MONDAY) -> handlers.Work:
         outbox = RecordingOutbox()
         self.published = outbox.events
-        return UnitOfWork(self.store, outbox, MONDAY, uuid4())
+        return UnitOfWork(self.store, outbox, at, uuid4())
 
-    async def act(self, clerk: Clerk, command: handlers.ClerkCommand, version: int | None = None) -> handlers.Acted:
-        """The clerk's command on the only task, at the version they saw (the current one unless told)."""
+    async def act(
+        self, clerk: Clerk, command: handlers.ClerkCommand, version: int | None = None, at: datetime = MONDAY
+    ) -> handlers.Acted:
+        """The clerk's command on the only task at ``at``, at the version they saw (the current one unless told)."""
         task_id = self.task_id
         seen = self.task["version"] if version is None else version
-        return await handlers.act(self.work(), handlers.Acting(clerk, task_id, seen, MONDAY), command)
+        return await handlers.act(self.work(at), handlers.Acting(clerk, task_id, seen), command)
 
     async def assign(self, assigned: TaskAssigned) -> None:
         await handlers.queue_task(self.work(), assigned)
@@ -283,7 +287,9 @@ async def test_a_claim_gives_the_task_to_the_handler_and_publishes_nothing(depar
         MONDAY,
         2,
     )
+    assert department.task["claim_expires_at"] == MONDAY + timedelta(hours=8)
     assert department.last_change["action"] == "claimed"
+    assert department.last_change["detail"] == {"claim_expires_at": (MONDAY + timedelta(hours=8)).isoformat()}
     with pytest.raises(TaskActionError, match="claimed by handler-1"):
         await department.act(OTHER_HANDLER, handlers.ReturnTask(reason="Không thuộc thẩm quyền"))
 
@@ -295,7 +301,100 @@ async def test_a_release_gives_the_task_back_to_the_unit_and_publishes_nothing(d
 
     assert department.published == []
     assert (department.task["claimed_by"], department.task["claimed_at"], department.task["version"]) == (None, None, 3)
-    assert department.last_change["action"] == "released"
+    assert department.task["claim_expires_at"] is None
+    assert (department.last_change["action"], department.last_change["detail"]) == (
+        "released",
+        {"claimed_by": HANDLER.id},
+    )
+
+
+async def test_a_claim_lasts_as_long_as_the_command_says(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim(lasts=timedelta(minutes=5)))
+
+    assert department.task["claim_expires_at"] == MONDAY + timedelta(minutes=5)
+
+
+async def test_an_expired_claim_counts_as_unclaimed(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim(lasts=timedelta(hours=1)))
+    with pytest.raises(TaskActionError, match="claimed by handler-1"):
+        await department.act(OTHER_HANDLER, handlers.Claim(), at=MONDAY + timedelta(minutes=59))
+
+    later = MONDAY + timedelta(hours=1)
+    await department.act(OTHER_HANDLER, handlers.RequestSupplements(missing=("Giấy chứng sinh",)), at=later)
+    await department.act(OTHER_HANDLER, handlers.Claim(), at=later)
+
+    assert (department.task["claimed_by"], department.task["claimed_at"]) == (OTHER_HANDLER.id, later)
+    assert department.last_change["actor"] == OTHER_HANDLER.id
+    assert department.last_change["detail"]["expired_claim_of"] == HANDLER.id
+
+
+async def test_the_holder_of_an_expired_claim_has_nothing_to_release(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim(lasts=timedelta(hours=1)))
+
+    with pytest.raises(TaskActionError, match="not claimed"):
+        await department.act(HANDLER, handlers.Release(), at=MONDAY + timedelta(hours=2))
+
+
+async def test_a_handler_releases_only_their_own_claim_a_supervisor_anyones(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim())
+    with pytest.raises(TaskActionError, match="only a supervisor of the unit releases"):
+        await department.act(OTHER_HANDLER, handlers.Release())
+    with pytest.raises(TaskActionError, match="only a supervisor of the unit releases"):
+        await department.act(SUPERVISOR_ELSEWHERE, handlers.Release())
+
+    acted = await department.act(SUPERVISOR, handlers.Release())
+
+    assert (acted.task["claimed_by"], acted.task["claim_expires_at"]) == (None, None)
+    assert {k: acted.change[k] for k in ("action", "actor", "by_clerk", "detail")} == {
+        "action": "released",
+        "actor": SUPERVISOR.id,
+        "by_clerk": True,
+        "detail": {"claimed_by": HANDLER.id},
+    }
+
+
+async def test_a_supervisor_reassigns_a_claimed_task_with_a_fresh_claim(department: Department) -> None:
+    await department.act(HANDLER, handlers.Claim())
+    later = MONDAY + timedelta(hours=2)
+
+    acted = await department.act(
+        SUPERVISOR, handlers.Reassign(clerk_id=" handler-2 ", lasts=timedelta(hours=3)), at=later
+    )
+
+    until = later + timedelta(hours=3)
+    assert (acted.task["claimed_by"], acted.task["claimed_at"], acted.task["claim_expires_at"]) == (
+        OTHER_HANDLER.id,
+        later,
+        until,
+    )
+    assert department.published == []
+    assert {k: acted.change[k] for k in ("action", "actor", "status_before", "status_after", "detail")} == {
+        "action": "reassigned",
+        "actor": SUPERVISOR.id,
+        "status_before": "open",
+        "status_after": "open",
+        "detail": {"from": HANDLER.id, "to": OTHER_HANDLER.id, "claim_expires_at": until.isoformat()},
+    }
+    with pytest.raises(TaskActionError, match="claimed by handler-2"):
+        await department.act(HANDLER, handlers.ReturnTask(reason="Không thuộc thẩm quyền"), at=later)
+    await department.act(OTHER_HANDLER, handlers.ReturnTask(reason="Không thuộc thẩm quyền"), at=later)
+
+
+async def test_a_supervisor_reassigns_an_unclaimed_task_and_only_a_supervisor_of_its_unit(
+    department: Department,
+) -> None:
+    with pytest.raises(ForbiddenActionError, match="reassign needs one of the roles: supervisor"):
+        await department.act(SUPERVISOR_ELSEWHERE, handlers.Reassign(clerk_id=HANDLER.id))
+    with pytest.raises(ForbiddenActionError):
+        await department.act(HANDLER, handlers.Reassign(clerk_id=HANDLER.id))
+
+    acted = await department.act(SUPERVISOR, handlers.Reassign(clerk_id=HANDLER.id))
+
+    assert acted.change["detail"]["from"] is None
+    assert department.task["claimed_by"] == HANDLER.id
+    with pytest.raises(TaskActionError, match="handler-1 already holds") as raised:
+        await department.act(SUPERVISOR, handlers.Reassign(clerk_id=HANDLER.id))
+    assert raised.value.field == "clerk_id"
 
 
 async def test_a_comment_is_a_history_entry_only(department: Department) -> None:
@@ -321,7 +420,7 @@ async def test_a_comment_is_a_history_entry_only(department: Department) -> None
 async def test_another_units_task_does_not_exist_for_the_clerk(department: Department) -> None:
     with pytest.raises(handlers.TaskNotFoundError):
         await department.act(ELSEWHERE, handlers.Approve())
-    nowhere = handlers.Acting(APPROVER, uuid4(), 1, MONDAY)
+    nowhere = handlers.Acting(APPROVER, uuid4(), 1)
     with pytest.raises(handlers.TaskNotFoundError):
         await handlers.act(department.work(), nowhere, handlers.Approve())
 

@@ -65,11 +65,13 @@ class PostgresDepartmentStore:
     async def set_due(self, task_id: UUID, due_at: datetime) -> Task:
         return await self._changed("due_at = $2", task_id, due_at)
 
-    async def claim_task(self, task_id: UUID, clerk: str, at: datetime) -> Task:
-        return await self._changed("claimed_by = $2, claimed_at = $3", task_id, clerk, at)
+    async def claim_task(self, task_id: UUID, clerk: str, at: datetime, expires_at: datetime) -> Task:
+        return await self._changed(
+            "claimed_by = $2, claimed_at = $3, claim_expires_at = $4", task_id, clerk, at, expires_at
+        )
 
     async def release_task(self, task_id: UUID) -> Task:
-        return await self._changed("claimed_by = NULL, claimed_at = NULL", task_id)
+        return await self._changed("claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL", task_id)
 
     async def reopen_task(self, task_id: UUID, due_at: datetime) -> Task:
         return await self._changed("status = 'open', due_at = $2", task_id, due_at)

@@ -1,5 +1,7 @@
 """The clerk API of the department service: inbox, task detail, actions, audit log and change feed."""
 
+from datetime import timedelta
+
 from fastapi import APIRouter
 
 from services.department.adapters.change_feed import ChangeFeed
@@ -13,10 +15,13 @@ from shared.kernel.runtime import ServiceRuntime
 __all__ = ["TaskView", "build_api"]
 
 
-def build_api(runtime: ServiceRuntime[DepartmentStore], feed: ChangeFeed) -> APIRouter:
-    """Every clerk route; each checks the bearer token with the app's ``state.token_verifier``."""
+def build_api(runtime: ServiceRuntime[DepartmentStore], feed: ChangeFeed, claims_last: timedelta) -> APIRouter:
+    """Every clerk route; each checks the bearer token with the app's ``state.token_verifier``.
+
+    A clerk's claim on a task holds for ``claims_last``.
+    """
     api = APIRouter()
     api.include_router(build_queries(runtime))
-    api.include_router(build_actions(runtime))
+    api.include_router(build_actions(runtime, claims_last))
     api.include_router(build_feed(runtime, feed))
     return api

@@ -4,7 +4,7 @@ An action answers the task as it is afterwards, with its new ``ETag``. A retried
 with the same ``Idempotency-Key`` gets the first answer again, whatever happened since.
 """
 
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,6 +18,7 @@ from services.department.api.models import (
     Approval,
     CommentBody,
     HistoryEntry,
+    Reassignment,
     Refusal,
     SupplementRequest,
     TaskExtension,
@@ -42,7 +43,8 @@ IdempotencyKey = Annotated[
 ACTION_ERRORS = problems(400, 401, 403, 404, 409, 422, 428)
 
 
-def build_actions(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
+def build_actions(runtime: ServiceRuntime[DepartmentStore], claims_last: timedelta) -> APIRouter:
+    """The actions on a task; a claim (or reassignment) holds for ``claims_last``."""
     api = APIRouter(prefix="/v1/tasks/{task_id}", tags=["clerk actions"])
 
     async def run(
@@ -59,7 +61,7 @@ def build_actions(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
         )
 
         async def act(connection: asyncpg.Connection) -> StoredAnswer:
-            acting = handlers.Acting(token.clerk, task_id, version, datetime.now(UTC), _trace_id())
+            acting = handlers.Acting(token.clerk, task_id, version, _trace_id())
             acted = await handlers.act(runtime.unit_of_work(connection), acting, command)
             if isinstance(command, handlers.Comment):
                 return StoredAnswer(201, HistoryEntry.model_validate(dict(acted.change)).model_dump(mode="json"))
@@ -83,16 +85,31 @@ def build_actions(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
     async def claim(
         task_id: UUID, token: Token, if_match: IfMatch = None, idempotency_key: IdempotencyKey = None
     ) -> JSONResponse:
-        """Take an unfinished task to work on it (handler). Until released, other handlers cannot claim it,
-        ask for supplements, return or extend it."""
-        return await run(task_id, token, if_match, idempotency_key, handlers.Claim(), {})
+        """Take an unfinished task to work on it (handler). Until released, or until the claim expires
+        (`claim_expires_at`, after `LIENTHONG_CLAIM_EXPIRY_SECONDS`), other handlers cannot claim it, ask for
+        supplements, return or extend it. A task whose claim has expired may be claimed by anyone."""
+        return await run(task_id, token, if_match, idempotency_key, handlers.Claim(lasts=claims_last), {})
 
     @api.post("/release", response_model=TaskView, responses=ACTION_ERRORS)
     async def release(
         task_id: UUID, token: Token, if_match: IfMatch = None, idempotency_key: IdempotencyKey = None
     ) -> JSONResponse:
-        """Give a claimed task back to the unit (the handler holding it)."""
+        """Give a claimed task back to the unit: the handler holding it, or a supervisor of the unit whoever
+        holds it (the history names whose claim was released)."""
         return await run(task_id, token, if_match, idempotency_key, handlers.Release(), {})
+
+    @api.post("/reassignment", response_model=TaskView, responses=ACTION_ERRORS)
+    async def reassign(
+        task_id: UUID,
+        token: Token,
+        reassignment: Reassignment,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Give an unfinished task, claimed or not, to a clerk (supervisor of the unit): they hold it as if they had
+        just claimed it, and the history and audit log record who reassigned it from whom to whom."""
+        command = handlers.Reassign(clerk_id=reassignment.clerk_id, lasts=claims_last)
+        return await run(task_id, token, if_match, idempotency_key, command, reassignment.model_dump(mode="json"))
 
     @api.post("/approve", response_model=TaskView, responses=ACTION_ERRORS)
     async def approve(

@@ -30,8 +30,16 @@ class TaskView(BaseModel):
     assigned_at: datetime
     due_at: datetime | None = Field(description="End of the task's allowance; moved when it resumes after supplements.")
     completed_at: datetime | None
-    claimed_by: str | None = Field(default=None, description="The handler holding the task, if any.")
+    claimed_by: str | None = Field(
+        default=None,
+        description="The clerk who claimed the task, if any; the claim holds only until `claim_expires_at`.",
+    )
     claimed_at: datetime | None = None
+    claim_expires_at: datetime | None = Field(
+        default=None,
+        description="When the claim stops holding: from then on the task counts as unclaimed and another handler"
+        " may claim it.",
+    )
     supplement_requests: int = Field(default=0, description="How many times this task asked for supplements.")
 
 
@@ -71,7 +79,7 @@ class HistoryEntry(BaseModel):
     id: int = Field(description="Also the change feed's event id.")
     action: str = Field(
         examples=["assigned", "claimed", "supplements-requested", "approved", "commented"],
-        description="assigned, cancelled, resumed (routing); claimed, released, approved, refused,"
+        description="assigned, cancelled, resumed (routing); claimed, released, reassigned, approved, refused,"
         " supplements-requested, returned, extended, commented (clerks).",
     )
     actor: str = Field(description="The clerk's token subject, or `routing`.")
@@ -143,6 +151,14 @@ class TaskExtension(_Body):
 
     new_due_date: date = Field(description="A working day; the task is due at the end of its office hours.")
     reason: Reason = Field(examples=["Cần xác minh thêm nguồn gốc đất với cơ quan thuế"])
+
+
+class Reassignment(_Body):
+    """A supervisor gives the task to a clerk of the unit, who holds it as if they had claimed it."""
+
+    clerk_id: Annotated[Text, StringConstraints(max_length=200)] = Field(
+        examples=["kt.nguyen-lan"], description="The clerk's id: the `sub` of their token."
+    )
 
 
 class CommentBody(_Body):

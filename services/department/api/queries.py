@@ -84,7 +84,7 @@ def build_queries(runtime: ServiceRuntime[DepartmentStore]) -> APIRouter:
                 row = handlers.visible(await repository.task(connection, task_id), token.clerk, task_id)
             except handlers.TaskNotFoundError as error:
                 raise not_found("task_id", str(error)) from error
-            if not token.clerk.may(Action.READ):
+            if not token.clerk.may(row["unit_code"], Action.READ):
                 raise forbidden("reading needs one of the roles: approver, handler, receiver, supervisor")
             changes = await history.of_task(connection, task_id)
         task = TaskView.model_validate(dict(row))

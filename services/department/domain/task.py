@@ -5,9 +5,8 @@ supplements (it is then ``waiting`` until routing resumes it) or return it as no
 unit's competence. Routing may cancel a task that is not finished yet.
 
 Every change bumps the task's ``version``; a clerk acts on the version they saw, so of
-two clerks acting on one version only the first succeeds. A handler may claim an
-unfinished task: while it is claimed, other handlers cannot claim it, ask for
-supplements, return or extend it (an approver's decision is not blocked by a claim).
+two clerks acting on one version only the first succeeds. Who holds a task while working
+on it is the business of :mod:`claims <services.department.domain.claims>`.
 An extension names a working day; the task is then due at the end of its office hours.
 """
 
@@ -52,29 +51,6 @@ def check_version(current: int, expected: int) -> None:
     """The clerk must act on the task as it is now."""
     if current != expected:
         raise StaleVersionError(f"task is at version {current}, not {expected}: reload it and try again", "If-Match")
-
-
-def check_claim(status: str, claimed_by: str | None, clerk: str) -> None:
-    """An unfinished task nobody holds may be claimed."""
-    _require_unfinished(status)
-    if claimed_by == clerk:
-        raise TaskActionError("you already hold this task", "claimed_by")
-    if claimed_by is not None:
-        raise TaskActionError(f"task is claimed by {claimed_by}", "claimed_by")
-
-
-def check_release(claimed_by: str | None, clerk: str) -> None:
-    """Only the clerk who holds the task releases it."""
-    if claimed_by is None:
-        raise TaskActionError("task is not claimed", "claimed_by")
-    if claimed_by != clerk:
-        raise TaskActionError(f"task is claimed by {claimed_by}, not by you", "claimed_by")
-
-
-def check_not_held_by_another(claimed_by: str | None, clerk: str) -> None:
-    """Handling work on a claimed task belongs to the clerk who holds it."""
-    if claimed_by is not None and claimed_by != clerk:
-        raise TaskActionError(f"task is claimed by {claimed_by}", "claimed_by")
 
 
 def check_comment(text: str) -> str:
@@ -145,7 +121,7 @@ def extended_due(day: date, calendar: WorkingCalendar) -> datetime:
 
 def check_extension(status: str, current_due: datetime | None, new_due: datetime, reason: str) -> str:
     """An open or waiting task may get a later due time, with the reason for the apology letter."""
-    _require_unfinished(status)
+    require_unfinished(status)
     if current_due is not None and new_due <= current_due:
         raise TaskActionError(
             f"the new due time {new_due.isoformat()} is not after {current_due.isoformat()}", "new_due_date"
@@ -174,7 +150,8 @@ def _require_open(status: str) -> None:
         raise TaskActionError(f"task is already {current}")
 
 
-def _require_unfinished(status: str) -> None:
+def require_unfinished(status: str) -> None:
+    """Claims, extensions and reassignments need a task still open or waiting."""
     if TaskStatus(status).is_finished:
         raise TaskActionError(f"task is already {status}")
 
