@@ -37,7 +37,12 @@ def zipkin() -> Zipkin:
 @pytest.fixture(scope="session")
 def standins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandinServers]:
     """The stand-in servers on free ports, for this test run only."""
-    servers = StandinServers(tmp_path_factory.mktemp("standins"), ports={name: free_port() for name in STANDIN_PORTS})
+    servers = StandinServers(
+        tmp_path_factory.mktemp("standins"),
+        ports={name: free_port() for name in STANDIN_PORTS},
+        # The identity provider signs with the keys the tests mint their tokens with: both verify.
+        signers={"lienthong": clerks.issuer(), "vneid": clerks.citizen_issuer()},
+    )
     servers.start()
     try:
         servers.wait_ready()

@@ -71,8 +71,10 @@ class Lienthong:
             }
         )
         self.run_dir = Path(tempfile.mkdtemp(prefix="lienthong-bench-"))
-        self.standins = StandinServers(self.run_dir / "standins", ports={n: free_port() for n in STANDIN_PORTS})
         self.issuer = LocalIssuer.generate()
+        self.standins = StandinServers(
+            self.run_dir / "standins", ports={n: free_port() for n in STANDIN_PORTS}, signers={"lienthong": self.issuer}
+        )
         self.stack = ServiceStack(self.run_dir / "stack", ports={name: free_port() for name in DEFAULT_PORTS})
         self.arrived: dict[str, float] = {}
         """Dossier code → time.time() when the change feed announced its first task."""

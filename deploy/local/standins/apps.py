@@ -1,10 +1,12 @@
-"""The five stand-ins of one process, built together: four HTTP systems and the mail server."""
+"""The stand-ins of one process, built together: five HTTP systems and the mail server."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from standins.control import Standin
+from standins.identity_provider import identity_provider_app
 from standins.population import population_app
 from standins.portal import portal_app
 from standins.sms import sms_app
@@ -17,6 +19,7 @@ TITLES = {
     "portal": "public service portal",
     "population": "population database",
     "mail": "mail server control",
+    "identity": "identity provider (staff realm and VNeID)",
     "smtp": "mail server (smtp)",
 }
 
@@ -29,8 +32,11 @@ class Standins:
     mail: MailRecorder
 
 
-def build_standins() -> Standins:
-    """Fresh stand-ins: default behaviour, nothing received, the register from ``citizens.yaml``."""
+def build_standins(data_dir: Path, identity_url: str) -> Standins:
+    """Fresh stand-ins: default behaviour, nothing received, the register from ``citizens.yaml``.
+
+    The identity provider answers at ``identity_url`` and keeps its realms' keys under ``data_dir``.
+    """
     mail = Standin("mail server")
     return Standins(
         http={
@@ -39,6 +45,7 @@ def build_standins() -> Standins:
             "portal": portal_app(),
             "population": population_app(),
             "mail": mail_app(mail),
+            "identity": identity_provider_app(data_dir, identity_url),
         },
         mail=MailRecorder(mail),
     )

@@ -12,9 +12,10 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "portal": 19203,
     "population": 19204,
     "mail": 19205,  # the HTTP companion of the SMTP server
+    "identity": 19206,  # the identity providers: staff realm and VNeID
     "smtp": 19225,
 }
-HTTP_NAMES = ("sms", "zalo", "portal", "population", "mail")
+HTTP_NAMES = ("sms", "zalo", "portal", "population", "mail", "identity")
 
 
 def env_var(name: str) -> str:

@@ -3,6 +3,8 @@
     servers = StandinServers(run_dir, ports)
     servers.start(); servers.wait_ready()
     env = servers.service_env()          # what the lienthong services need to reach them
+    servers.operator_env()               # what the operator CLI needs to fetch its token
+    servers.token("operator")            # a client-credentials token from the identity provider
     servers.behave("sms", outage=True)   # switch a stand-in's behaviour
     servers.received("sms")              # what it recorded
     servers.stop()
@@ -19,8 +21,20 @@ from typing import Any
 
 import httpx
 
+from shared.kernel.auth.local_issuer import DEFAULT_AUDIENCE, LocalIssuer
+from standins.identities import load_identities
 from standins.ports import HOST, HTTP_NAMES, configured_ports, port_arguments
 from standins.readiness import wait_ready
+from standins.realms import (
+    CITIZEN_REALM,
+    REALMS,
+    STAFF_REALM,
+    adopt_signer,
+    jwks_url,
+    realm_signer,
+    realm_url,
+    token_url,
+)
 
 LOCAL = Path(__file__).resolve().parents[1]  # deploy/local: where the standins package lives
 REPO = LOCAL.parents[1]
@@ -29,9 +43,22 @@ REPO = LOCAL.parents[1]
 class StandinServers:
     """Every stand-in in one ``python -m standins`` process, and synchronous helpers to drive them."""
 
-    def __init__(self, run_dir: Path, ports: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        ports: Mapping[str, int] | None = None,
+        *,
+        signers: Mapping[str, LocalIssuer] | None = None,
+    ) -> None:
+        """Stand-ins kept in ``run_dir`` (log, pid, the identity provider's keys) on ``ports``.
+
+        ``signers`` (by realm, ``lienthong`` or ``vneid``) make the identity provider sign with keys,
+        issuers and audiences the caller holds too; by default each realm keeps a key of its own in
+        ``run_dir`` and its issuer is the realm's URL.
+        """
         self.run_dir = run_dir
         self.ports = {**configured_ports(), **(ports or {})}
+        self.signers = dict(signers or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,14 +74,49 @@ class StandinServers:
         return self.ports["smtp"]
 
     def url(self, name: str) -> str:
-        """Base URL of an HTTP stand-in: sms, zalo, portal, population or mail (the SMTP server's control)."""
+        """Base URL of an HTTP stand-in: sms, zalo, portal, population, mail (the SMTP server's control), identity."""
         if name not in HTTP_NAMES:
             raise KeyError(f"no HTTP stand-in named {name!r}; one of {', '.join(HTTP_NAMES)}")
         return f"http://{HOST}:{self.ports[name]}"
 
-    def service_env(self) -> dict[str, str]:
-        """The settings that point the lienthong services at these stand-ins."""
+    def issuer(self, realm: str) -> str:
+        """The ``iss`` of the realm's tokens (``lienthong``: staff, ``vneid``: citizens)."""
+        given = self.signers.get(realm)
+        return given.issuer if given else realm_url(self.url("identity"), realm)
+
+    def signer(self, realm: str) -> LocalIssuer:
+        """The realm's own key, issuer and audience: tokens it signs are the identity provider's."""
+        return realm_signer(self.run_dir, realm, self.url("identity"))
+
+    def token_url(self, realm: str = STAFF_REALM) -> str:
+        return token_url(self.url("identity"), realm)
+
+    def token(self, client_id: str) -> str:
+        """A client-credentials token for ``client_id`` of ``identities.yaml``, fetched from the identity provider."""
+        secret = next(c.secret for c in load_identities().clients if c.client_id == client_id)
+        answer = httpx.post(self.token_url(), data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
+
+    def operator_env(self) -> dict[str, str]:
+        """The settings with which the operator CLI fetches its token (client ``operator``)."""
+        secret = next(c.secret for c in load_identities().clients if c.client_id == "operator")
         return {
+            "LIENTHONG_TOKEN_URL": self.token_url(),
+            "LIENTHONG_OPERATOR_CLIENT_ID": "operator",
+            "LIENTHONG_OPERATOR_CLIENT_SECRET": secret,
+        }
+
+    def service_env(self) -> dict[str, str]:
+        """The settings that point the lienthong services at these stand-ins, both token issuers included."""
+        audiences = {realm: given.audience for realm, given in self.signers.items()}
+        return {
+            "LIENTHONG_JWKS_URL": jwks_url(self.url("identity"), STAFF_REALM),
+            "LIENTHONG_JWT_ISSUER": self.issuer(STAFF_REALM),
+            "LIENTHONG_JWT_AUDIENCE": audiences.get(STAFF_REALM, DEFAULT_AUDIENCE),
+            "LIENTHONG_CITIZEN_JWKS_URL": jwks_url(self.url("identity"), CITIZEN_REALM),
+            "LIENTHONG_CITIZEN_JWT_ISSUER": self.issuer(CITIZEN_REALM),
+            "LIENTHONG_CITIZEN_JWT_AUDIENCE": audiences.get(CITIZEN_REALM, DEFAULT_AUDIENCE),
             "LIENTHONG_SMS_GATEWAY_URL": self.url("sms"),
             "LIENTHONG_SMS_API_KEY": os.environ.get("STANDIN_SMS_API_KEY", "local-sms-key"),
             "LIENTHONG_ZALO_API_URL": self.url("zalo"),
@@ -70,11 +132,15 @@ class StandinServers:
     def start(self) -> None:
         """Start the process; its output goes to ``run_dir/standins.log``, its pid to ``standins.pid``."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        for realm, given in self.signers.items():
+            adopt_signer(self.run_dir, realm, given)
+        for realm in REALMS:
+            self.signer(realm)  # the key exists before the process and a test read it, whoever comes first
         python_path = os.pathsep.join(filter(None, [str(LOCAL), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONPATH": python_path, "PYTHONUNBUFFERED": "1"}
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "standins", *port_arguments(self.ports)],
+                [sys.executable, "-m", "standins", *port_arguments(self.ports), "--data-dir", str(self.run_dir)],
                 cwd=REPO,
                 env=env,
                 stdout=log,

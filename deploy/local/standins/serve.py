@@ -5,6 +5,7 @@ import contextlib
 import signal
 import socket
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import uvicorn
 
@@ -28,9 +29,9 @@ def _listen(name: str, port: int) -> socket.socket:
         raise SystemExit(f"standins: cannot listen on {HOST}:{port} for the {TITLES[name]}: {error}") from error
 
 
-async def serve(ports: Mapping[str, int]) -> None:
-    """Serve until SIGTERM or SIGINT, then close every server."""
-    standins = build_standins()
+async def serve(ports: Mapping[str, int], data_dir: Path) -> None:
+    """Serve until SIGTERM or SIGINT, then close every server; the identity provider keeps its keys in ``data_dir``."""
+    standins = build_standins(data_dir, f"http://{HOST}:{ports['identity']}")
     sockets = {name: _listen(name, ports[name]) for name in standins.http}
     try:
         smtp = await serve_smtp(standins.mail, HOST, ports["smtp"])
