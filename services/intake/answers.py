@@ -9,10 +9,11 @@ transaction opens, so no lock or connection waits on it. The errors the routes m
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from services.intake.domain.lookup_secret import SecretHasher, new_secret
 from services.intake.handlers import (
     SubmitDossier,
     SupplementDossier,
@@ -37,10 +38,16 @@ class Intake:
     checker: IdentityChecker
     timezone: ZoneInfo
     clock: Callable[[], datetime]
+    hasher: SecretHasher = field(default_factory=lambda: SecretHasher(None))
+    """Hashes each receipt's lookup secret for storage (keyed in a deployment, see ``domain/lookup_secret.py``)."""
 
 
 async def receive(intake: Intake, request: Request, command: SubmitDossier) -> StoredAnswer:
-    """Receive a dossier: 202 with its receipt, or 200 with the receipt of a portal dossier id pushed before."""
+    """Receive a dossier: 202 with its receipt, or 200 with the receipt of a portal dossier id pushed before.
+
+    Only the answer that created the dossier carries its lookup secret; the answer stored for the
+    Idempotency-Key, and so every replay of it, has ``lookup_secret`` null.
+    """
     earlier = await intake.database.replayed(request)
     if earlier is not None:
         return earlier
@@ -51,14 +58,31 @@ async def receive(intake: Intake, request: Request, command: SubmitDossier) -> S
         if first is not None:
             return _receipt(first, created=False)
     identity = await intake.checker.check_applicant(command.applicant)
+    secret = new_secret()
+    created: list[StoredAnswer] = []
 
     async def number_and_store(uow: Work) -> StoredAnswer:
-        received = await submit_dossier(uow, command, timezone=intake.timezone, accepted=accepted, identity=identity)
+        received = await submit_dossier(
+            uow,
+            command,
+            timezone=intake.timezone,
+            accepted=accepted,
+            identity=identity,
+            lookup_secret_hash=intake.hasher.hash(secret),
+        )
         dossier = await uow.store.dossier(received.dossier_id)
         assert dossier is not None
-        return _receipt(dossier, created=received.created)
+        receipt = _receipt(dossier, created=received.created)
+        if received.created:
+            created.append(receipt)
+        return receipt
 
-    return await intake.database.answer_once(request, number_and_store)
+    answer = await intake.database.answer_once(request, number_and_store)
+    # Is it the answer of the dossier stored above? Not when the key's earlier answer was replayed
+    # (also after this attempt was rolled back by a concurrent request with the same key).
+    if created and answer is created[-1]:
+        return StoredAnswer(answer.status_code, {**answer.body, "lookup_secret": secret})
+    return answer
 
 
 async def supplement(intake: Intake, request: Request, command: SupplementDossier) -> StoredAnswer:

@@ -107,12 +107,14 @@ async def submit_dossier(
     timezone: ZoneInfo,
     accepted: AcceptedSubmission | None = None,
     identity: IdentityState = UNCHECKED,
+    lookup_secret_hash: str | None = None,
 ) -> DossierReceived:
     """Number, store and announce a dossier with its first identity check; call inside a transaction.
 
     ``accepted`` is what :func:`check_submission` returned; without it the reference rules are
     checked here, raising ``SubmissionRejectedError`` before anything is written. A portal
     dossier id received before gives back that dossier (``created`` False) and writes nothing.
+    ``lookup_secret_hash`` is stored with a new dossier: the hash of the secret on its receipt.
     """
     store, now = uow.store, uow.now
     if command.portal_dossier_id is not None:
@@ -142,6 +144,7 @@ async def submit_dossier(
         components=accepted.components,
         identity=identity,
         portal_dossier_id=command.portal_dossier_id,
+        lookup_secret_hash=lookup_secret_hash,
     )
     await store.add_dossier(dossier)
     await store.add_history(dossier_id, DossierStatus.RECEIVING, accepted.agency_id, received_note(identity), now)

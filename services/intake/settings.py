@@ -1,6 +1,6 @@
 """Settings of the intake service: the common ``LIENTHONG_*`` ones plus its own, below."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from shared.kernel.settings import CommonSettings
 
@@ -13,6 +13,11 @@ class IntakeSettings(CommonSettings):
     dossier's applicant is checked once while it is received (at most ``timeout`` seconds, no
     call while the circuit breaker is open) and, when the database could not answer, again in
     the background with growing delays until it answers. The dossier never waits for it.
+
+    ``LIENTHONG_LOOKUP_SECRET_KEY`` is the key the receipts' lookup secrets are hashed with
+    (HMAC-SHA-256): keep it out of the database, the same in every instance, and never change it
+    while secrets made under it are in use. Unset, secrets are hashed without a key and the service
+    warns at start.
     """
 
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -33,4 +38,10 @@ class IntakeSettings(CommonSettings):
     identity_recheck_batch: int = Field(default=20, ge=1, description="pending dossiers claimed at once")
     identity_recheck_lease_seconds: float = Field(
         default=120.0, gt=0, description="how long a claim keeps other instances off a dossier being checked"
+    )
+    lookup_secret_key: SecretStr | None = Field(
+        default=None, description="key of the lookup secrets' HMAC (a long random string)", repr=False
+    )
+    lookup_failures_per_minute: int = Field(
+        default=10, ge=1, description="failed lookups one client address may make in any minute before it gets 429"
     )

@@ -33,6 +33,8 @@ class NewDossier:
     components: tuple[str, ...]
     identity: IdentityState
     portal_dossier_id: str | None
+    lookup_secret_hash: str | None = None
+    """The hash of the receipt's lookup secret (see ``domain/lookup_secret.py``); None: no secret opens it."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ class IntakeStore(Protocol):
 
     async def dossier_by_code(self, code: str) -> Dossier | None:
         """The dossier with this code, if any."""
+        ...
+
+    async def lookup_secret_hash(self, code: str) -> str | None:
+        """The stored hash of the lookup secret of the dossier with this code; None if no dossier or no secret."""
         ...
 
     async def lock_dossier(self, code: str) -> Dossier | None:

@@ -31,6 +31,13 @@ class DossierAccepted(BaseModel):
     due_at: datetime
     portal_dossier_id: str | None
     identity: IdentityView
+    lookup_secret: str | None = Field(
+        default=None,
+        examples=["7K2M-QX9D-4TNA"],
+        description="Shown once, for the receipt: with the code it opens `GET /v1/lookup/{code}`, a withdrawal"
+        " and supplements. Only its hash is kept, so null in every later answer (a retried Idempotency-Key, a"
+        " portal dossier id pushed again): the first answer had it.",
+    )
     links: dict[str, str]
 
 

@@ -71,6 +71,7 @@ class FakeIntakeStore:
             "identity_next_check_at": identity.next_check_at,
             "identity_claim": None,
             "status_sequence": 0,
+            "lookup_secret_hash": dossier.lookup_secret_hash,
         }
         self.histories[dossier.dossier_id] = []
 
@@ -88,6 +89,10 @@ class FakeIntakeStore:
 
     async def dossier_by_code(self, code: str) -> Dossier | None:
         return next((dict(row) for row in self.dossiers.values() if row["code"] == code), None)
+
+    async def lookup_secret_hash(self, code: str) -> str | None:
+        row = await self.dossier_by_code(code)
+        return None if row is None else row["lookup_secret_hash"]
 
     async def lock_dossier(self, code: str) -> Dossier | None:
         return await self.dossier_by_code(code)

@@ -179,7 +179,7 @@ async def test_a_portal_dossier_pushed_again_gives_back_the_first_and_publishes_
     again = await intake.receive(pushed, fingerprint="second")
 
     assert (first.status_code, again.status_code) == (202, 200)
-    assert again.body == first.body
+    assert again.body == {**first.body, "lookup_secret": None}, "the secret was shown once, with the first"
     assert len(intake.events) == 1
     assert len(intake.store.dossiers) == 1
     assert len(intake.registry.asked) == 1
@@ -190,7 +190,7 @@ async def test_a_retried_idempotency_key_gets_the_first_answer_without_asking_ag
     first = await intake.receive(key="k-1")
     retried = await intake.receive(key="k-1")
 
-    assert retried == first
+    assert retried == StoredAnswer(first.status_code, {**first.body, "lookup_secret": None})
     assert len(intake.store.dossiers) == 1
     assert len(intake.events) == 1
     assert len(intake.registry.asked) == 1

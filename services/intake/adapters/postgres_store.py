@@ -50,8 +50,8 @@ class PostgresIntakeStore:
             "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
             " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components,"
             " portal_dossier_id, identity_status, identity_detail, identity_attempts, identity_checked_at,"
-            " identity_next_check_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            " identity_next_check_at, lookup_secret_hash)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
             dossier.dossier_id,
             dossier.code,
             dossier.procedure_code,
@@ -70,6 +70,7 @@ class PostgresIntakeStore:
             identity.attempts,
             identity.checked_at,
             identity.next_check_at,
+            dossier.lookup_secret_hash,
         )
 
     async def add_history(
@@ -96,6 +97,12 @@ class PostgresIntakeStore:
 
     async def dossier_by_code(self, code: str) -> Dossier | None:
         return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1", code)
+
+    async def lookup_secret_hash(self, code: str) -> str | None:
+        digest: str | None = await self.connection.fetchval(
+            "SELECT lookup_secret_hash FROM dossiers WHERE code = $1", code
+        )
+        return digest
 
     async def lock_dossier(self, code: str) -> Dossier | None:
         return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1 FOR UPDATE", code)
