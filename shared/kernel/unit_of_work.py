@@ -16,6 +16,7 @@ import asyncpg
 
 from shared.contracts import Event
 from shared.kernel import outbox
+from shared.kernel.journal import Journal, RecordingJournal, TransactionalJournal
 
 StoreT = TypeVar("StoreT")
 
@@ -37,6 +38,8 @@ class UnitOfWork(Generic[StoreT]):
     now: datetime
     cause: UUID | None = None
     """The id of the event this unit of work handles (its inbox key); None for an HTTP request or a worker."""
+    journal: Journal = field(default_factory=RecordingJournal)
+    """Where the use case records what it changed, in the same transaction (the fast tier's: in memory)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ class Transactions(Generic[StoreT]):
     def on(self, connection: asyncpg.Connection, *, cause: UUID | None = None) -> UnitOfWork[StoreT]:
         """A unit of work on ``connection``, which the caller has put in a transaction."""
         outbox = TransactionalOutbox(connection, self.source, self.prefix)
-        return UnitOfWork(self.store(connection), outbox, self.clock(), cause)
+        journal = TransactionalJournal(connection, self.clock)
+        return UnitOfWork(self.store(connection), outbox, self.clock(), cause, journal)
 
     @contextlib.asynccontextmanager
     async def __call__(self) -> AsyncIterator[UnitOfWork[StoreT]]:

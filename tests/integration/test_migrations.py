@@ -5,7 +5,7 @@ from pathlib import Path
 import asyncpg
 
 from operations import dead_letters
-from shared.kernel.migrations import migrate
+from shared.kernel.migrations import SHARED_SQL, migrate
 from shared.kernel.settings import CommonSettings
 
 
@@ -16,9 +16,10 @@ async def test_migrations_apply_once_into_their_own_schema(settings: CommonSetti
     first = await migrate(settings.database_url, "it_migrations", tmp_path)
     second = await migrate(settings.database_url, "it_migrations", tmp_path)
 
+    kernel = [f"shared/{file.name}" for file in sorted(SHARED_SQL.glob("*.sql"))]
+    assert kernel[:3] == ["shared/0001_outbox_inbox.sql", "shared/0002_idempotency_keys.sql", "shared/0003_journal.sql"]
     assert first == [
-        "shared/0001_outbox_inbox.sql",
-        "shared/0002_idempotency_keys.sql",
+        *kernel,
         "it_migrations/0001_things.sql",
         "it_migrations/0002_more.sql",
     ]
@@ -33,7 +34,8 @@ async def test_migrations_apply_once_into_their_own_schema(settings: CommonSetti
         }
     finally:
         await connection.close()
-    assert tables == {"things", "outbox", "inbox", "idempotency_keys", "schema_migrations"}
+    kernel_tables = {"outbox", "inbox", "idempotency_keys", "journal", "journal_seals", "journal_seal_heads"}
+    assert {"things", "schema_migrations"} | kernel_tables <= tables
 
 
 async def test_a_failing_migration_leaves_nothing_half_applied(settings: CommonSettings, tmp_path: Path) -> None:
