@@ -13,7 +13,9 @@ Timelines, outbox backlogs and deliveries come from the services' HTTP APIs, eac
 ``LIENTHONG_<SERVICE>_URL`` (``LIENTHONG_INTAKE_URL``, …; by default ``http://127.0.0.1``
 with the service's port in ``services/registry.py``). Dead letters and lag come from Kafka:
 the broker and topic prefix are the same ``LIENTHONG_*`` variables as the services', and
-``LIENTHONG_TRACE_URL`` makes the trace links.
+``LIENTHONG_TRACE_URL`` makes the trace links. The services answer only the operator: the CLI
+sends ``LIENTHONG_OPERATOR_TOKEN``, or fetches a token from ``LIENTHONG_TOKEN_URL`` as client
+``LIENTHONG_OPERATOR_CLIENT_ID`` with ``LIENTHONG_OPERATOR_CLIENT_SECRET`` (client credentials).
 """
 
 import argparse
@@ -29,6 +31,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from operations import commands
 from operations.commands import OperatorError
 from operations.service_api import ServiceRefusedError, ServiceUnavailableError
+from operations.tokens import IdentityProviderUnavailableError, TokenConfigurationError
 from shared.observability.trace_ui import TraceUiSettings
 
 
@@ -109,10 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = TraceUiSettings()
     try:
         return asyncio.run(_command(args, settings))
-    except (OperatorError, ServiceRefusedError) as error:
+    except (OperatorError, ServiceRefusedError, TokenConfigurationError) as error:
         print(f"lienthong: {error}", file=sys.stderr)
         return 1
-    except ServiceUnavailableError as error:
+    except (ServiceUnavailableError, IdentityProviderUnavailableError) as error:
         print(f"lienthong: {error}", file=sys.stderr)
         return 2
     except (KafkaConnectionError, KafkaError) as error:

@@ -1,7 +1,8 @@
 """The services' HTTP APIs as the operator CLI reaches them: one base URL per service, errors said plainly.
 
 Each service is at ``LIENTHONG_<SERVICE>_URL`` (e.g. ``LIENTHONG_NOTIFICATION_URL``), by default
-``http://127.0.0.1:<port>`` with the port the service registry gives it.
+``http://127.0.0.1:<port>`` with the port the service registry gives it. Every request carries the
+operator's bearer token (:mod:`operations.tokens` says where it comes from).
 """
 
 import os
@@ -12,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from operations.tokens import HOW_TO_CONFIGURE, OperatorCredentials, OperatorToken, TokenConfigurationError
 from services.registry import SERVICES, entry
 
 
@@ -67,9 +69,11 @@ class ServiceClient:
         *,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        credentials: OperatorCredentials | None = None,
     ) -> None:
         self.urls = dict(service_urls() if urls is None else urls)
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._token = OperatorToken(credentials or OperatorCredentials.from_environ(), self._http)
 
     async def __aenter__(self) -> Self:
         return self
@@ -80,17 +84,33 @@ class ServiceClient:
         await self._http.aclose()
 
     async def request(self, service: str, method: str, path: str, **options: Any) -> httpx.Response:
-        """The service's answer; a 5xx or no answer raises :class:`ServiceUnavailableError`."""
+        """The service's answer, asked with the operator's token.
+
+        A 5xx or no answer raises :class:`ServiceUnavailableError`; a 401 when the CLI has no
+        credentials raises :class:`TokenConfigurationError` naming the variables to set. A fetched
+        token a service answers 401 to is fetched again, once.
+        """
+        answer, sent = await self._send(service, method, path, **options)
+        if answer.status_code == 401 and sent is not None and self._token.credentials.renewable:
+            self._token.forget(sent)
+            answer, sent = await self._send(service, method, path, **options)
+        if answer.status_code == 401 and sent is None:
+            raise TokenConfigurationError(f"{service} answered 401 to a request without a token: {HOW_TO_CONFIGURE}")
+        return answer
+
+    async def _send(self, service: str, method: str, path: str, **options: Any) -> tuple[httpx.Response, str | None]:
         url = self.urls[service].rstrip("/") + path
+        token = await self._token.bearer()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            answer = await self._http.request(method, url, **options)
+            answer = await self._http.request(method, url, headers=headers, **options)
         except httpx.TransportError as error:
             raise ServiceUnavailableError(
                 f"cannot reach {service} at {self.urls[service]}: {error or type(error).__name__}"
             ) from error
         if answer.status_code >= 500:
             raise ServiceUnavailableError(f"{service} answered {answer.status_code}: {problem_summary(answer)}")
-        return answer
+        return answer, token
 
     async def read(
         self, service: str, path: str, params: Mapping[str, Any] | None = None, *, absent_ok: bool = False
