@@ -37,11 +37,9 @@ migrate: up  ## apply every service's migrations
 	$(PY) -m services.migrate
 
 demo: up  ## start everything (Zipkin and the stand-ins too), file sample dossiers, print their journeys and trace links
-	$(PY) -m shared.kernel.auth.local_issuer $(LOCAL)/auth
 	deploy/local/zipkin.sh start
 	deploy/local/standins.sh start
-	LIENTHONG_JWKS_FILE=$(LOCAL)/auth/jwks.json OTEL_EXPORTER_ZIPKIN_ENDPOINT=$(ZIPKIN_SPANS) OTEL_BSP_SCHEDULE_DELAY=500 \
-	  $(STACK) start --standins
+	OTEL_EXPORTER_ZIPKIN_ENDPOINT=$(ZIPKIN_SPANS) OTEL_BSP_SCHEDULE_DELAY=500 $(STACK) start --standins
 	$(PY) deploy/local/demo.py
 
 test: up  ## all three tiers on the real Kafka and PostgreSQL (the tests also start them if needed)

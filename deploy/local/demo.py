@@ -4,6 +4,10 @@ Expects Kafka, PostgreSQL and the four services running (``make demo`` starts th
 Each sample is a script of what clerks and the applicant do, in order; after each
 dossier the demo prints its plan (stages, units, the rule that chose each unit,
 due dates), its history and the messages the applicant received.
+
+Every call carries a token from the stand-in identity provider (deploy/local/standins,
+``identities.yaml``): the national portal's client files and reads dossiers, each unit's
+clerk signs in with a password, the operator's client reads the deliveries.
 """
 
 import os
@@ -15,11 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from standins.identities import Identities, load_identities
 from standins.process import StandinServers
 from trace_links import print_trace_links
 
 from services import registry
-from services.department.auth.local_issuer import LocalIssuer
 from shared.reference.data import catalogue
 
 HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
@@ -27,9 +31,8 @@ INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (
     f"{HOST}:{service.port}"
     for service in (registry.INTAKE, registry.ROUTING, registry.DEPARTMENT, registry.NOTIFICATION)
 )
-# The demo's token issuer; `make demo` starts the department trusting its JWKS.
-AUTH_DIR = Path(os.environ.get("LIENTHONG_LOCAL_DIR", Path(__file__).resolve().parents[2] / ".local")) / "auth"
-ROLES = ["receiver", "handler", "approver", "supervisor"]
+# Who the demo acts as: clients of the stand-in identity provider, and one clerk per unit.
+PORTAL_CLIENT, OPERATOR_CLIENT = "national-portal", "operator"
 OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 INBOXES = ("17179.KT", "40.SNNMT")
 # The stand-ins `make demo` starts with deploy/local/standins.sh, on their default ports.
@@ -133,14 +136,54 @@ def _when(value: str | None) -> str:
     return f"{datetime.fromisoformat(value).astimezone(OFFICE_ZONE):%a %d/%m/%Y %H:%M}" if value else "-"
 
 
-class Demo:
-    def __init__(self, http: httpx.Client, issuer: LocalIssuer) -> None:
+class Tokens:
+    """Bearer tokens fetched from the stand-in identity provider, each kept until a minute before it expires."""
+
+    def __init__(self, http: httpx.Client, identities: Identities) -> None:
         self.http = http
-        self.issuer = issuer
+        self.identities = identities
+        self._kept: dict[str, tuple[str, float]] = {}
+
+    def client(self, client_id: str) -> dict[str, str]:
+        """``Authorization`` for the client ``client_id`` (client credentials)."""
+        secret = next(c.secret for c in self.identities.clients if c.client_id == client_id)
+        return self._bearer(
+            client_id, {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+        )
 
     def clerk(self, unit: str) -> dict[str, str]:
-        """A bearer token for a clerk of ``unit`` holding every role."""
-        return {"Authorization": f"Bearer {self.issuer.token(f'clerk.{unit}', [unit], ROLES)}"}
+        """``Authorization`` for the clerk of ``unit`` in ``identities.yaml`` (password grant)."""
+        clerk = next(c for c in self.identities.clerks if c.username == f"clerk.{unit.lower()}")
+        return self._bearer(
+            clerk.username, {"grant_type": "password", "username": clerk.username, "password": clerk.password}
+        )
+
+    def _bearer(self, who: str, form: dict[str, str]) -> dict[str, str]:
+        token, renew_at = self._kept.get(who, ("", 0.0))
+        if time.monotonic() >= renew_at:
+            answer = self.http.post(STANDINS.token_url(), data=form)
+            if answer.status_code != 200:
+                sys.exit(f"demo: the identity provider refused {who}: {answer.status_code} {answer.text}")
+            token = answer.json()["access_token"]
+            self._kept[who] = (token, time.monotonic() + answer.json()["expires_in"] - 60)
+        return {"Authorization": f"Bearer {token}"}
+
+
+class Demo:
+    def __init__(self, http: httpx.Client, tokens: Tokens) -> None:
+        self.http = http
+        self.tokens = tokens
+
+    def clerk(self, unit: str) -> dict[str, str]:
+        """A bearer token for the clerk of ``unit``."""
+        return self.tokens.clerk(unit)
+
+    def portal(self) -> dict[str, str]:
+        """A bearer token for the national portal's client: files, reads and hands in supplements."""
+        return self.tokens.client(PORTAL_CLIENT)
+
+    def operator(self) -> dict[str, str]:
+        return self.tokens.client(OPERATOR_CLIENT)
 
     def task(self, unit: str, code: str, status: str = "open") -> dict[str, Any]:
         def probe() -> dict[str, Any] | None:
@@ -155,7 +198,7 @@ class Demo:
 
     def dossier(self, code: str, status: str | None = None) -> dict[str, Any]:
         def probe() -> dict[str, Any] | None:
-            body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}").json()
+            body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}", headers=self.portal()).json()
             return body if status is None or body["status"] == status else None
 
         found: dict[str, Any] = wait_for(f"{code} to become {status}", probe)
@@ -163,7 +206,7 @@ class Demo:
 
     def finished(self, code: str) -> dict[str, Any]:
         def probe() -> dict[str, Any] | None:
-            body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}").json()
+            body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}", headers=self.portal()).json()
             return body if body["status"] in ("done", "denied", "cancelled") else None
 
         found: dict[str, Any] = wait_for(f"{code} to finish", probe)
@@ -187,7 +230,9 @@ class Demo:
             waiting = self.dossier(code, "waiting")
             print(f"   applicant  told to hand in: {', '.join(waiting['missing'])} (clock stopped)")
         elif kind == "supplement":
-            answer = self.http.post(f"{INTAKE}/v1/dossiers/{code}/supplements", json={"documents": rest})
+            answer = self.http.post(
+                f"{INTAKE}/v1/dossiers/{code}/supplements", json={"documents": rest}, headers=self.portal()
+            )
             if answer.status_code != 202:
                 sys.exit(f"demo: supplement refused: {answer.status_code} {answer.text}")
             self.task("17179.KT", code)
@@ -196,7 +241,7 @@ class Demo:
             self.act(self.task(rest[0], code), "return", {"reason": rest[1]})
 
     def print_plan(self, code: str) -> None:
-        plan = self.http.get(f"{ROUTING}/v1/dossiers/{code}/plan").json()
+        plan = self.http.get(f"{ROUTING}/v1/dossiers/{code}/plan", headers=self.portal()).json()
         print(
             f"   plan (catalogue {plan['catalogue_version']}, rules {plan['rules_version']}),"
             f" dossier due {_when(plan['due_at'])}:"
@@ -216,7 +261,7 @@ class Demo:
 
     def run(self, sample: dict[str, Any]) -> str:
         print(f"\n== {sample['title']}")
-        accepted = self.http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"])
+        accepted = self.http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"], headers=self.portal())
         if accepted.status_code != 202:
             sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
         code = str(accepted.json()["code"])
@@ -240,7 +285,7 @@ class Demo:
 
     def _finished_deliveries(self, path: str, final_status: str) -> list[dict[str, Any]]:
         def probe() -> list[dict[str, Any]] | None:
-            entries: list[dict[str, Any]] = self.http.get(f"{NOTIFICATION}{path}").json()
+            entries: list[dict[str, Any]] = self.http.get(f"{NOTIFICATION}{path}", headers=self.operator()).json()
             told_final = any(e["status"] == final_status for e in entries)
             sent = all(e["state"] in ("delivered", "dead-lettered") for e in entries)
             return entries if told_final and sent else None
@@ -292,9 +337,12 @@ class Demo:
 
 
 def main() -> None:
-    issuer = LocalIssuer.in_directory(AUTH_DIR)
     with httpx.Client(timeout=10) as http:
-        demo = Demo(http, issuer)
+        demo = Demo(http, Tokens(http, load_identities()))
+        print(f"The demo acts as client {PORTAL_CLIENT} of {STANDINS.issuer('lienthong')} to file and read dossiers,")
+        print(
+            f"as each unit's clerk (clerk.<unit>) to act on tasks, and as client {OPERATOR_CLIENT} to read deliveries."
+        )
         codes = [demo.run(sample) for sample in SAMPLES]
         for unit in INBOXES:
             demo.print_inbox(unit)
