@@ -4,6 +4,7 @@ Each service's settings are built from the environment its container would get: 
 image it is built from (deploy/Dockerfile), overlaid with its ``environment`` in docker-compose.yml.
 """
 
+import json
 import os
 import re
 import shlex
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from standins.identities import load_identities
 
 from services.notification.channels.configured import configured_senders
 from services.notification.settings import NotificationSettings
@@ -190,3 +192,77 @@ def test_notification_in_compose_has_no_channel_until_the_providers_are_set(
     assert configured_senders(NotificationSettings()) == {}
     monkeypatch.setenv("LIENTHONG_SMTP_HOST", "mail.example.vn")
     assert set(configured_senders(NotificationSettings())) == {"email"}
+
+
+# --- tokens: the compose Keycloak and its imported realms ------------------------------------------
+
+
+def _realm(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((REPO / "deploy/compose" / f"{name}-realm.json").read_text(encoding="utf-8"))
+    return document
+
+
+def _claims_of(client: dict[str, Any]) -> dict[str, Any]:
+    """The claims a client's hard-coded mappers add, by name, as JSON values."""
+    return {
+        m["config"]["claim.name"]: json.loads(m["config"]["claim.value"])
+        for m in client["protocolMappers"]
+        if m["protocolMapper"] == "oidc-hardcoded-claim-mapper"
+    }
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_service_trusts_the_compose_keycloaks_two_realms(
+    compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
+        monkeypatch.delenv(name)
+    for name, value in _container_env(compose, service).items():
+        monkeypatch.setenv(name, value)
+    settings = SERVICES[service]()
+    keycloak = compose["keycloak"]
+    frontend = keycloak["environment"]["KC_HOSTNAME"]
+    for realm, jwks, issuer, audience in (
+        ("lienthong", settings.jwks_url, settings.jwt_issuer, settings.jwt_audience),
+        ("vneid", settings.citizen_jwks_url, settings.citizen_jwt_issuer, settings.citizen_jwt_audience),
+    ):
+        assert issuer == f"{frontend}/realms/{realm}"
+        assert jwks == f"{issuer}/protocol/openid-connect/certs"
+        assert urlsplit(jwks).hostname in compose
+        assert compose[str(urlsplit(jwks).hostname)]["image"].startswith("quay.io/keycloak/keycloak:")
+        assert _realm(realm)["realm"] == realm
+        for client in _realm(realm)["clients"]:
+            audiences = [
+                m["config"]["included.custom.audience"]
+                for m in client["protocolMappers"]
+                if m["protocolMapper"] == "oidc-audience-mapper"
+            ]
+            assert audiences == [audience], client["clientId"]
+    assert compose[service]["depends_on"]["keycloak"] == {"condition": "service_healthy"}
+
+
+def test_keycloak_imports_the_realms_and_gets_every_placeholder_they_use(compose: dict[str, Any]) -> None:
+    keycloak = compose["keycloak"]
+    assert "--import-realm" in keycloak["command"]
+    assert "./deploy/compose:/opt/keycloak/data/import:ro" in keycloak["volumes"]
+    for realm in ("lienthong", "vneid"):
+        text = (REPO / "deploy/compose" / f"{realm}-realm.json").read_text(encoding="utf-8")
+        for placeholder in re.findall(r"\$\{(\w+)\}", text):
+            assert placeholder in keycloak["environment"], f"{realm}: ${{{placeholder}}} is not set"
+        assert _realm(realm)["accessTokenLifespan"] <= CommonSettings.model_fields["jwt_max_lifetime_seconds"].default
+
+
+def test_keycloaks_integrators_are_the_stand_in_identity_providers(compose: dict[str, Any]) -> None:
+    standin = {c.client_id: c for c in load_identities().clients}
+    realm = {c["clientId"]: c for c in _realm("lienthong")["clients"] if c.get("serviceAccountsEnabled")}
+    assert set(realm) == set(standin)
+    for client_id, client in realm.items():
+        assert set(client["defaultClientScopes"]) == set(standin[client_id].scope), client_id
+        claims = _claims_of(client)
+        assert claims["provinces"] == standin[client_id].provinces
+        assert claims.get("centres") == standin[client_id].centres
+        secret = re.fullmatch(r"\$\{(\w+)\}", client["secret"])
+        assert secret, f"{client_id}: the secret comes from the environment"
+        assert _interpolated(compose["keycloak"]["environment"][secret.group(1)]) == standin[client_id].secret
+    defined = {scope["name"] for scope in _realm("lienthong")["clientScopes"]}
+    assert defined == {scope for client in standin.values() for scope in client.scope}
