@@ -5,6 +5,7 @@ import logging
 from services.intake import handlers
 from services.intake.adapters.population_db import PopulationDbClient
 from services.intake.adapters.postgres_store import PostgresIntakeStore
+from services.intake.adapters.retention import DOSSIER_APPLICANTS
 from services.intake.api import build_api
 from services.intake.identity.api import build_identity_api
 from services.intake.identity.checker import IdentityChecker
@@ -42,6 +43,7 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
         publishes=(DOSSIER_INTAKE,),
         routers=lambda runtime: [build_api(runtime, settings, checker), build_identity_api(runtime)],
         workers=workers,
+        retention=DOSSIER_APPLICANTS.plan,
         on_start=[warn_unchecked],
         on_stop=[] if client is None else [client.aclose],
     )

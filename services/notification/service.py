@@ -2,9 +2,11 @@
 
 import functools
 import logging
+from datetime import timedelta
 
 from services.notification import handlers
 from services.notification.adapters.postgres_store import WAKE_CHANNEL, PostgresNotificationStore
+from services.notification.adapters.retention import delivery_retention
 from services.notification.api import build_api
 from services.notification.channels import Sender
 from services.notification.channels.configured import configured_senders
@@ -53,6 +55,9 @@ def declare(settings: NotificationSettings) -> Service[NotificationStore]:
         consumes={DOSSIER_STATUS: {DossierStatusChanged: plan}},
         routers=lambda runtime: [build_api(runtime)],
         workers=workers,
+        retention=lambda _runtime: delivery_retention(
+            timedelta(days=settings.delivery_retention_days), timedelta(days=settings.personal_data_retention_days)
+        ),
         on_start=[warn_unconfigured],
         on_stop=[sender.close for sender in senders.values()],
     )

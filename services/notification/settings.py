@@ -37,6 +37,9 @@ class NotificationSettings(CommonSettings):
     )
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_batch: int = Field(default=20, ge=1, description="Deliveries one worker sends at once.")
+    delivery_retention_days: float = Field(
+        default=90, gt=0, description="Days a finished delivery is kept: the time an applicant has to complain."
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Self:

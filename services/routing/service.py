@@ -2,6 +2,7 @@
 
 from services.routing import handlers
 from services.routing.adapters.postgres_store import PostgresRoutingStore
+from services.routing.adapters.retention import DOSSIER_APPLICANTS
 from services.routing.api import build_api
 from services.routing.store import RoutingStore
 from shared.contracts import (
@@ -41,4 +42,5 @@ def declare(_settings: CommonSettings) -> Service[RoutingStore]:
         },
         publishes=(TASK_ORDERS, DOSSIER_STATUS),
         routers=lambda runtime: [build_api(runtime)],
+        retention=DOSSIER_APPLICANTS.plan,
     )

@@ -30,6 +30,7 @@ from shared.kernel.messaging import all_topics, create_broker, ensure_topics, re
 from shared.kernel.migrations import migrate
 from shared.kernel.polling import PollingWorker, WorkerMetrics
 from shared.kernel.relay import relay_worker
+from shared.kernel.retention import RetentionMetrics, planned_tasks, retention_worker
 from shared.kernel.service import Service
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import Transactions, UnitOfWork
@@ -171,7 +172,16 @@ class ServiceRuntime(Generic[StoreT]):
                 batch=self.settings.outbox_batch,
                 metrics=self.worker_metrics,
             )
-            self.workers = [relay, *self.service.workers(self)]
+            retention = retention_worker(
+                self.settings,
+                self.settings.database_url,
+                self.name,
+                planned_tasks(self.settings, self.service.retention(self)),
+                clock=self.clock,
+                metrics=RetentionMetrics(self.metrics.registry),
+                worker_metrics=self.worker_metrics,
+            )
+            self.workers = [relay, retention, *self.service.workers(self)]
             for worker in self.workers:
                 started.push_async_callback(_stopper(asyncio.create_task(worker.run(), name=worker.name)))
             for start in self.service.on_start:

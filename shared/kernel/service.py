@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from shared.contracts import Stream
 from shared.kernel.consumers import StreamTable
 from shared.kernel.polling import PollingWorker
+from shared.kernel.retention import RetentionPlan
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import StoreFactory
 
@@ -30,13 +31,18 @@ def _none(_runtime: "ServiceRuntime[Any]") -> Sequence[Any]:
     return ()
 
 
+def _no_retention(_runtime: "ServiceRuntime[Any]") -> RetentionPlan:
+    return RetentionPlan()
+
+
 @dataclass(frozen=True)
 class Service(Generic[StoreT]):
     """Everything one service adds to the kernel.
 
     The kernel starts, in this order: migrations, the pool, the topics, the broker with one
-    consumer group per consumed stream, the outbox relay, then ``workers`` in the order given;
-    it stops them in reverse, then runs ``on_stop`` (in reverse) before closing the pool.
+    consumer group per consumed stream, the outbox relay, the retention worker, then ``workers``
+    in the order given; it stops them in reverse, then runs ``on_stop`` (in reverse) before
+    closing the pool.
     """
 
     name: str
@@ -47,6 +53,8 @@ class Service(Generic[StoreT]):
     publishes: Sequence[Stream] = ()
     routers: Callable[["ServiceRuntime[StoreT]"], Sequence[APIRouter]] = _none
     workers: Callable[["ServiceRuntime[StoreT]"], Sequence[PollingWorker]] = _none
+    retention: Callable[["ServiceRuntime[StoreT]"], RetentionPlan] = _no_retention
+    """Its own copies of personal data to pseudonymise and rows to prune, beside the kernel's tables."""
     on_start: Sequence[Callable[[], Awaitable[Any]]] = ()
     """Run once the broker and workers are up (e.g. warn of what is not configured)."""
     on_stop: Sequence[Callable[[], Awaitable[Any]]] = ()
