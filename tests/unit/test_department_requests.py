@@ -63,6 +63,21 @@ async def test_a_return_without_reason_is_refused(client: httpx.AsyncClient, bod
     assert field in await _fields(client, f"/v1/tasks/{TASK}/return", body)
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "clerk_id"),
+        ({"clerk_id": "  "}, "clerk_id"),
+        ({"clerk_id": "c" * 201}, "clerk_id"),
+        ({"clerk_id": "kt.le-minh", "reason": "x"}, "reason"),
+    ],
+)
+async def test_a_reassignment_must_name_the_clerk_and_nothing_else(
+    client: httpx.AsyncClient, body: Any, field: str
+) -> None:
+    assert field in await _fields(client, f"/v1/tasks/{TASK}/reassignment", body)
+
+
 @pytest.mark.parametrize("path", ["refuse", "comments"])
 async def test_a_refusal_or_comment_without_text_is_refused(client: httpx.AsyncClient, path: str) -> None:
     assert await _fields(client, f"/v1/tasks/{TASK}/{path}", {}) in (["reason"], ["text"])
