@@ -1,6 +1,7 @@
 """A trace of the test's own, so its spans can be picked out of everything the stack exports."""
 
 import secrets
+from typing import Any
 
 import httpx
 from stack import ServiceStack
@@ -14,13 +15,15 @@ def new_trace() -> tuple[str, str]:
     return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
 
 
-async def traced_approved_birth(http: httpx.AsyncClient, stack: ServiceStack) -> dict[str, str]:
-    """A birth dossier submitted in a new trace and approved by the commune office, its journey over.
+async def traced_approved_birth(
+    http: httpx.AsyncClient, stack: ServiceStack, dossier: dict[str, Any] = BIRTH_IN_QUYNH_LUU
+) -> dict[str, str]:
+    """A birth dossier (``dossier``) submitted in a new trace and approved by the commune office, its journey over.
 
     Returns its ``code``, the submission's ``trace_id`` and the approved ``task_id``.
     """
     trace_id, traceparent = new_trace()
-    code = (await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU, traceparent=traceparent))["code"]
+    code = (await submit(http, stack.url("intake"), dossier, traceparent=traceparent))["code"]
     task = await open_task(http, stack.url("department"), "17179.VP", code)
     await act(http, stack.url("department"), task, "approve")
     await final_dossier(http, stack.url("intake"), code, "done")
