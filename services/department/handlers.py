@@ -44,6 +44,7 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.kernel.journal import SYSTEM, clerk_actor
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar
 from shared.reference.data import catalogue
@@ -168,10 +169,11 @@ def visible(task: Task | None, clerk: Clerk, task_id: UUID) -> Task:
 
 
 async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
-    """Apply a clerk's command to the version of the task they saw.
+    """Apply a clerk's command, at the unit of work's time, to the version of the task they saw.
 
+    The clerk's roles in the task's unit decide; a claim counts only until it expires at that time.
     Raises :class:`TaskNotFoundError` (not the clerk's unit, or no such task),
-    ``ForbiddenActionError`` (no role for it), ``StaleVersionError`` or ``TaskActionError``; an extension
+    ``ForbiddenActionError`` (no role for it there), ``StaleVersionError`` or ``TaskActionError``; an extension
     to a day that is not a working day raises ``NotAWorkingDayError`` first, whatever the task.
     """
     store = uow.store
@@ -180,27 +182,56 @@ async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
     acting.clerk.check(task["unit_code"], command.action)
     check_version(task["version"], acting.expected_version)
     updated, detail, event = await _apply(store, task, command, acting, uow.now, new_due_at)
-    if event is not None:
-        await uow.outbox.add(event)
+    event_id = await uow.outbox.add(event) if event is not None else None
     if isinstance(event, TaskExtended):
         await store.record_extension(event)  # the public board counts the task late
-    change = await store.record_change(
-        Change(
-            task_id=task["id"],
-            unit_code=task["unit_code"],
-            dossier_code=task["dossier_code"],
-            action=_PAST_TENSE[command.action],
-            actor=acting.clerk.id,
-            by_clerk=True,
-            status_before=task["status"],
-            status_after=updated["status"],
-            version=updated["version"],
-            at=uow.now,
-            trace_id=acting.trace_id,
-            detail=detail,
-        ),
+    change = Change(
+        task_id=task["id"],
+        unit_code=task["unit_code"],
+        dossier_code=task["dossier_code"],
+        action=_PAST_TENSE[command.action],
+        actor=acting.clerk.id,
+        by_clerk=True,
+        status_before=task["status"],
+        status_after=updated["status"],
+        version=updated["version"],
+        at=uow.now,
+        trace_id=acting.trace_id,
+        detail=detail,
     )
-    return Acted(updated, change)
+    entry = await store.record_change(change)
+    await _journal(uow, change, clerk_actor(acting.clerk.id), event_id)
+    return Acted(updated, entry)
+
+
+_JOURNALLED_DETAILS = (
+    "claim_expires_at",
+    "expired_claim_of",
+    "claimed_by",
+    "from",
+    "to",
+    "previous_due_at",
+    "new_due_at",
+    "due_at",
+)
+"""What of a change's detail goes to the journal: ids and times, never a clerk's free text (it may name a person)."""
+
+
+async def _journal(uow: Work, change: Change, actor: str, event_id: UUID | None = None) -> None:
+    """Append ``change`` to the dossier's chain: who did what to which task, with the event it caused."""
+    details: dict[str, Any] = {
+        "task_id": str(change.task_id),
+        "unit_code": change.unit_code,
+        "status_before": change.status_before,
+        "status_after": change.status_after,
+        "version": change.version,
+    }
+    details.update({k: change.detail[k] for k in _JOURNALLED_DETAILS if k in change.detail})
+    if event_id is not None:
+        details["event_id"] = str(event_id)
+    if uow.cause is not None:
+        details["cause"] = str(uow.cause)
+    await uow.journal.append(change.dossier_code, f"task {change.action}", actor, details)
 
 
 _PAST_TENSE = {
@@ -302,7 +333,7 @@ async def queue_task(uow: Work, event: TaskAssigned) -> None:
     added = await uow.store.add_task(event)
     if added is not None:
         due = {"due_at": _iso(event.due_at)}
-        await _routing_changed(uow.store, added, "assigned", None, event.assigned_at, due)
+        await _routing_changed(uow, added, "assigned", None, event.assigned_at, due)
 
 
 async def cancel_task(uow: Work, event: TaskCancelled) -> None:
@@ -312,7 +343,7 @@ async def cancel_task(uow: Work, event: TaskCancelled) -> None:
         cancelled = await uow.store.finish_task(
             event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
         )
-        await _routing_changed(uow.store, cancelled, "cancelled", task["status"], event.cancelled_at)
+        await _routing_changed(uow, cancelled, "cancelled", task["status"], event.cancelled_at)
 
 
 async def resume_task(uow: Work, event: TaskResumed) -> None:
@@ -321,7 +352,7 @@ async def resume_task(uow: Work, event: TaskResumed) -> None:
     if await _newer_order(uow, event) and resumable(task["status"]):
         reopened = await uow.store.reopen_task(event.task_id, event.due_at)
         await _routing_changed(
-            uow.store, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
+            uow, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
         )
 
 
@@ -345,7 +376,7 @@ async def _routing_task(uow: Work, task_id: UUID, event: Event) -> Task:
 
 
 async def _routing_changed(
-    store: DepartmentStore,
+    uow: Work,
     task: Task,
     action: str,
     before: str | None,
@@ -365,7 +396,8 @@ async def _routing_changed(
         at=at,
         detail=detail or {},
     )
-    await store.record_change(change)
+    await uow.store.record_change(change)
+    await _journal(uow, change, SYSTEM)
 
 
 def _iso(moment: datetime) -> str:

@@ -21,6 +21,7 @@ from shared.contracts import (
     DossierWithdrawn,
 )
 from shared.contracts.events import is_newer
+from shared.kernel.journal import CITIZEN, SYSTEM, client_actor
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue, centres
@@ -56,6 +57,8 @@ class SupplementDossier:
     code: str
     documents: tuple[str, ...]
     note: str | None
+    actor: str = CITIZEN
+    """Who hands them in, as the journal names them (``citizen``, ``clerk:<id>``, ``client:<id>``)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class WithdrawDossier:
 
     code: str
     reason: str
+    actor: str = CITIZEN
+    """Who withdraws it, as the journal names them (``citizen``, ``clerk:<id>``, ``client:<id>``)."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,19 @@ async def submit_dossier(
         components=accepted.components,
         portal_dossier_id=command.portal_dossier_id,
     )
-    await uow.outbox.add(event)
+    event_id = await uow.outbox.add(event)
+    received = {
+        "procedure_code": accepted.procedure.code,
+        "receiving_agency": accepted.agency_id,
+        "commune_code": accepted.commune.code,
+        "client_id": command.client_id,
+        "components": list(accepted.components),
+        "portal_dossier_id": command.portal_dossier_id,
+        "due_at": due.isoformat(),
+        "identity": identity.status.value,
+        "event_id": str(event_id),
+    }
+    await uow.journal.append(code, "dossier received", client_actor(command.client_id), received)
     return DossierReceived(dossier_id, code, now, due)
 
 
@@ -185,7 +202,9 @@ async def supplement_dossier(uow: Work, command: SupplementDossier) -> None:
         note=command.note,
         supplemented_at=now,
     )
-    await uow.outbox.add(event)
+    event_id = await uow.outbox.add(event)
+    supplemented = {"status": status.value, "documents": len(command.documents), "event_id": str(event_id)}
+    await uow.journal.append(dossier["code"], "supplement handed in", command.actor, supplemented)
 
 
 async def withdraw_dossier(uow: Work, command: WithdrawDossier) -> None:
@@ -202,7 +221,9 @@ async def withdraw_dossier(uow: Work, command: WithdrawDossier) -> None:
     event = DossierWithdrawn(
         dossier_id=dossier["id"], dossier_code=dossier["code"], reason=command.reason, withdrawn_at=now
     )
-    await uow.outbox.add(event)
+    event_id = await uow.outbox.add(event)
+    withdrawn = {"status": status.value, "event_id": str(event_id)}
+    await uow.journal.append(dossier["code"], "dossier withdrawn", command.actor, withdrawn)
 
 
 async def _locked(store: IntakeStore, code: str) -> Dossier:
@@ -241,5 +262,13 @@ async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
         event.status, event.handling_unit, event.sequence, event.due_at, missing, event.changed_at if moved else None
     )
     await store.follow_status(event.dossier_id, change)
+    applied = {
+        "status": event.status.value,
+        "handling_unit": event.handling_unit,
+        "sequence": event.sequence,
+        "due_at": event.due_at.isoformat() if event.due_at else None,
+        "cause": str(uow.cause) if uow.cause is not None else None,
+    }
+    await uow.journal.append(event.dossier_code, "status applied", SYSTEM, applied)
     if moved:
         await store.add_history(event.dossier_id, event.status, event.handling_unit, event.reason, event.changed_at)

@@ -13,6 +13,7 @@ from services.notification.domain.recipients import Recipient, fallback_of, reci
 from services.notification.rendering import render
 from services.notification.store import DeliveryRow, NotificationStore
 from shared.contracts import Channel, DossierStatusChanged
+from shared.kernel.journal import SYSTEM, operator_actor
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.data import catalogue
 
@@ -89,7 +90,16 @@ async def plan_deliveries(
     if PORTAL in senders:
         record = portal_record(event, event_id)
         planned.append(PlannedDelivery(PORTAL, PORTAL, json.dumps(record, ensure_ascii=False), record=record))
-    await uow.store.plan(event_id, event, planned)
+    added = await uow.store.plan(event_id, event, planned)
+    if added:
+        channels = sorted(p.channel for p in planned)  # the channels, never the addresses
+        details = {
+            "status": event.status.value,
+            "sequence": event.sequence,
+            "channels": channels,
+            "cause": str(event_id),
+        }
+        await uow.journal.append(event.dossier_code, "notification planned", SYSTEM, details)
 
 
 async def plan_fallback(uow: UnitOfWork[NotificationStore], failed: DeliveryRow, *, senders: frozenset[str]) -> bool:
@@ -101,7 +111,11 @@ async def plan_fallback(uow: UnitOfWork[NotificationStore], failed: DeliveryRow,
     if recipient is None:
         return False
     fallback = _message(_facts(event), recipient, failed["id"])
-    return await uow.store.plan(failed["event_id"], event, [fallback]) > 0
+    if not await uow.store.plan(failed["event_id"], event, [fallback]):
+        return False
+    details = {"channels": [recipient.channel.value], "fallback_of": failed["id"], "cause": str(failed["event_id"])}
+    await uow.journal.append(event.dossier_code, "notification planned", SYSTEM, details)
+    return True
 
 
 async def finish_try(
@@ -113,14 +127,31 @@ async def finish_try(
     """
     delivery_id, attempt = delivery["id"], delivery["attempts"]
     if isinstance(step, Finished):
-        return await uow.store.delivered(delivery_id, attempt, step.provider_ref)
+        if not await uow.store.delivered(delivery_id, attempt, step.provider_ref):
+            return False
+        action = "portal sync sent" if delivery["channel"] == PORTAL else "notification delivered"
+        await _journal_try(uow, delivery, action, {"provider_ref": step.provider_ref})
+        return True
     if isinstance(step, RetryLater):
-        return await uow.store.retry_later(delivery_id, attempt, step.delay_seconds, step.error)
+        if not await uow.store.retry_later(delivery_id, attempt, step.delay_seconds, step.error):
+            return False
+        await _journal_try(uow, delivery, "delivery failed", {"retry_in_seconds": step.delay_seconds})
+        return True
     if not await uow.store.dead_letter(delivery_id, attempt, step.error):
         return False
+    await _journal_try(uow, delivery, "delivery dead-lettered", {})
     if await plan_fallback(uow, delivery, senders=senders):
         log.info("delivery %s on %s dead-lettered; sent by the fallback channel", delivery_id, delivery["channel"])
     return True
+
+
+async def _journal_try(
+    uow: UnitOfWork[NotificationStore], delivery: DeliveryRow, action: str, more: dict[str, object]
+) -> None:
+    """One try's outcome on the dossier's chain: the delivery and channel, never the address or the error text
+    (a provider's error may quote the address)."""
+    details = {"delivery_id": delivery["id"], "channel": delivery["channel"], "attempt": delivery["attempts"], **more}
+    await uow.journal.append(delivery["dossier_code"], action, SYSTEM, details)
 
 
 async def retry_delivery(uow: UnitOfWork[NotificationStore], delivery_id: int, *, by: str, reason: str) -> Retried:
@@ -135,4 +166,7 @@ async def retry_delivery(uow: UnitOfWork[NotificationStore], delivery_id: int, *
         if state is None:
             raise DeliveryNotFoundError(f"no delivery has id {delivery_id}")
         raise NotDeadLetteredError(delivery_id, state)
-    return Retried(requeued, await uow.store.record_retry(requeued, by=by, reason=reason, at=uow.now))
+    record = await uow.store.record_retry(requeued, by=by, reason=reason, at=uow.now)
+    details = {"delivery_id": delivery_id, "channel": requeued["channel"]}
+    await uow.journal.append(requeued["dossier_code"], "delivery retried", operator_actor(by), details)
+    return Retried(requeued, record)

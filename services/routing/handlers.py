@@ -4,6 +4,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from services.routing.adapters.delegation_rules import delegation_rules
@@ -36,6 +38,7 @@ from shared.contracts import (
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.kernel.journal import SYSTEM
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import OFFICE_TIMEZONE, default_calendar
 from shared.reference.data import catalogue
@@ -86,7 +89,8 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
     )
     effects = plan.start(uow.now, deadlines())
     await uow.store.add(event, plan)
-    await _record(uow, plan, event.applicant, effects)
+    decided = {"catalogue_version": procedures.version, "tasks": len(plan.tasks)}
+    await _record(uow, plan, event.applicant, effects, ("plan decided", decided))
 
 
 async def task_completed(uow: Work, event: TaskCompleted) -> None:
@@ -146,21 +150,71 @@ async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[E
             f"{type(event).__name__} for dossier {event.dossier_code}, which routing never planned"
         )
     plan, applicant = loaded
+    applied = _APPLIED[type(event)]
+    facts = event.model_dump(mode="json", include={"task_id", "outcome"})
     try:
         effects = change(plan)
     except PlanRejectedError as rejection:
         log.warning("ignoring %s for dossier %s: %s", type(event).__name__, event.dossier_code, rejection)
         plan.audit.append(AuditEntry(uow.now, "ignored", f"{type(event).__name__}: {rejection}"))
-        effects = []
-    await _record(uow, plan, applicant, effects)
+        effects, applied = [], applied.replace("applied", "ignored")
+    await _record(uow, plan, applicant, effects, (applied, facts))
 
 
-async def _record(uow: Work, plan: DossierPlan, applicant: Applicant, effects: list[Effect]) -> None:
-    """Save the plan and put its effects in the outbox, in the order of their numbers (the plan's ``sequence``)."""
+_APPLIED: dict[type[Event], str] = {
+    TaskCompleted: "task outcome applied",
+    TaskSupplementRequested: "supplement request applied",
+    DossierSupplemented: "supplement applied",
+    TaskReturned: "task return applied",
+    TaskExtended: "extension applied",
+    DossierWithdrawn: "withdrawal applied",
+}
+"""The journal's name for each event routing applies to a plan (``... ignored`` when the plan refuses it)."""
+
+
+async def _record(
+    uow: Work, plan: DossierPlan, applicant: Applicant, effects: list[Effect], applied: tuple[str, dict[str, Any]]
+) -> None:
+    """Save the plan and put its effects in the outbox, in the order of their numbers (the plan's ``sequence``).
+
+    The journal gets what was applied, each routing decision and each effect with its event's id.
+    """
     entries, plan.audit = plan.audit, []
     await uow.store.save(plan, entries)
+    action, details = applied
+    cause = {"cause": str(uow.cause)} if uow.cause is not None else {}
+    await uow.journal.append(plan.dossier_code, action, SYSTEM, {**details, **cause})
+    for entry in entries:
+        await uow.journal.append(plan.dossier_code, f"plan {entry.action}", SYSTEM, _decision(entry))
     for effect in effects:
-        await uow.outbox.add(_event(plan, applicant, effect, uow.now))
+        event_id = await uow.outbox.add(_event(plan, applicant, effect, uow.now))
+        await uow.journal.append(plan.dossier_code, *_journalled(effect, event_id))
+
+
+def _decision(entry: AuditEntry) -> dict[str, Any]:
+    """A routing decision without its explanation, which may quote a clerk's words."""
+    return {"task_key": entry.task_key, "from_unit": entry.from_unit, "to_unit": entry.to_unit, "rule": entry.rule}
+
+
+def _journalled(effect: Effect, event_id: UUID) -> tuple[str, str, dict[str, Any]]:
+    common: dict[str, Any] = {"sequence": effect.sequence, "event_id": str(event_id)}
+    match effect:
+        case Assigned():
+            task = {"task_id": str(effect.task_id), "task_key": effect.task_key, "unit_code": effect.unit_code}
+            return "task assigned", SYSTEM, {**common, **task, "stage": effect.stage, "due_at": _iso(effect.due_at)}
+        case Cancelled():
+            return "task cancelled", SYSTEM, {**common, "task_id": str(effect.task_id), "unit_code": effect.unit_code}
+        case Resumed():
+            task = {"task_id": str(effect.task_id), "unit_code": effect.unit_code}
+            return "task resumed", SYSTEM, {**common, **task, "due_at": _iso(effect.due_at)}
+        case StatusChanged():
+            previous = effect.previous.value if effect.previous else None
+            status = {"status": effect.status.value, "previous_status": previous, "handling_unit": effect.handling_unit}
+            return "status changed", SYSTEM, {**common, **status, "due_at": _iso(effect.due_at)}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
 
 
 def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetime) -> Event:

@@ -28,6 +28,24 @@ Details = Mapping[str, Any]
 """What an entry says beyond its action and actor: JSON values (strings, integers, booleans, lists, objects)."""
 
 
+SYSTEM = "system"
+"""The actor of what a service did on its own or on another service's event."""
+CITIZEN = "citizen"
+"""The actor of what an applicant did (never their citizen ID: the journal holds no personal data)."""
+
+
+def clerk_actor(clerk_id: str) -> str:
+    return f"clerk:{clerk_id}"
+
+
+def client_actor(client_id: str) -> str:
+    return f"client:{client_id}"
+
+
+def operator_actor(operator_id: str) -> str:
+    return f"operator:{operator_id}"
+
+
 def service_chain(service: str) -> str:
     """The chain of a service's actions that concern no dossier (an operator's retry, a retention run)."""
     return f"service:{service}"
