@@ -21,6 +21,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.contracts import STREAMS, dead_letter_topic
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
@@ -94,9 +95,7 @@ async def whole(settings: CommonSettings, letter: DeadLetter) -> DeadLetter:
 
 
 async def _record_at(settings: CommonSettings, where: TopicPartition, offset: int) -> DeadLetter | None:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([where])
@@ -140,15 +139,13 @@ async def read_dead_letters(
     settings: CommonSettings, topics: Iterable[str], *, progress: Callable[[str], None] = lambda _: None
 ) -> list[DeadLetter]:
     """Every message still held in ``topics``, in topic, partition and offset order."""
-    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
+    async with KafkaOffsets(kafka_connection(settings), client_id="lienthong-cli") as offsets:
         bounds = {tp: b for tp, b in (await offsets.bounds(await offsets.partitions(topics))).items() if b[1] > b[0]}
     total = sum(end - start for start, end in bounds.values())
     if not bounds:
         return []
     progress(f"reading {total} dead letter(s) from {len({tp.topic for tp in bounds})} topic(s)")
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None, enable_auto_commit=False)
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
@@ -179,7 +176,7 @@ async def replay(
     """Publish each dead letter to its original topic once, recording who did it and why."""
     await migrate(settings.database_url, "operations", MIGRATIONS, kernel_tables=False)
     connection = await asyncpg.connect(settings.database_url)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
     outcomes: list[Replay] = []
     try:
         await producer.start()

@@ -16,7 +16,9 @@ pid file is removed, and a copy running without its pid file is found and adopte
 never runs a second copy. The environment the services were started with (``LIENTHONG_*`` and
 ``OTEL_*`` variables: JWKS file, tracing, the stand-ins' addresses…) and their ports are kept
 in ``<run>/stack.json`` and used again by every later ``start`` and ``restart``; a variable set
-when calling overrides the kept one (and is kept in its place).
+when calling overrides the kept one (and is kept in its place). Each service connects to Kafka
+as its own principal: its ``LIENTHONG_KAFKA_USERNAME``/``…_PASSWORD`` come from the local
+broker's ``<LIENTHONG_LOCAL_DIR>/kafka/credentials.json`` at every start and are never kept.
 """
 
 import argparse
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from kafka_principals import credentials_file, load, local_dir, services_env
 from standins.process import StandinServers
 
 from services.registry import SERVICES
@@ -44,7 +47,14 @@ DEFAULT_PORTS = {service.name: service.port for service in SERVICES}
 STACK_MARKER = "LIENTHONG_STACK_DIR"
 """Set in every service's environment to its stack's run directory: how a pid is recognised as ours."""
 KEPT_PREFIXES = ("LIENTHONG_", "OTEL_")
-NOT_KEPT = {"LIENTHONG_HTTP_PORT", STACK_MARKER, "LIENTHONG_LOCAL_DIR", "LIENTHONG_SKIP_UP"}
+NOT_KEPT = {
+    "LIENTHONG_HTTP_PORT",
+    STACK_MARKER,
+    "LIENTHONG_LOCAL_DIR",
+    "LIENTHONG_SKIP_UP",
+    "LIENTHONG_KAFKA_USERNAME",
+    "LIENTHONG_KAFKA_PASSWORD",
+}
 POLL_SECONDS = 0.1
 
 
@@ -89,7 +99,8 @@ class ServiceStack:
     """The four services as processes sharing one environment, with a pid file each in ``run_dir``.
 
     Processes started here are children (``processes``); those found through a pid file or
-    ``/proc`` were started by an earlier invocation and are handled by pid.
+    ``/proc`` were started by an earlier invocation and are handled by pid. ``service_env`` adds
+    variables to one service's environment only: its own Kafka principal.
     """
 
     def __init__(
@@ -99,9 +110,11 @@ class ServiceStack:
         ports: Mapping[str, int] | None = None,
         *,
         detach: bool = False,
+        service_env: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.run_dir = run_dir
         self.env = dict(env or {})
+        self.service_env = {name: dict(variables) for name, variables in (service_env or {}).items()}
         self.ports = dict(ports or DEFAULT_PORTS)
         self.detach = detach
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -192,6 +205,7 @@ class ServiceStack:
                 env = {
                     **os.environ,
                     **self.env,
+                    **self.service_env.get(name, {}),
                     "LIENTHONG_HTTP_PORT": str(port),
                     STACK_MARKER: str(self.run_dir.resolve()),
                 }
@@ -294,6 +308,14 @@ def _load(path: Path) -> tuple[dict[str, str], dict[str, int]]:
     return dict(data.get("env", {})), {k: int(v) for k, v in data.get("ports", {}).items() if k in DEFAULT_PORTS}
 
 
+def _principals(local_dir: Path) -> dict[str, dict[str, str]]:
+    """Each service's Kafka principal on the local broker (none when the broker has no credentials file)."""
+    path = credentials_file(local_dir)
+    if not path.exists():
+        return {}
+    return services_env(load(path))
+
+
 def _parse_ports(text: str | None) -> dict[str, int]:
     ports = {}
     for item in filter(None, (text or "").split(",")):
@@ -327,7 +349,8 @@ def main(argv: list[str]) -> int:
         parser.error(f"no service called {', '.join(unknown)}; there are {', '.join(DEFAULT_PORTS)}")
     names = args.services or list(DEFAULT_PORTS)
 
-    run_dir = Path(os.environ.get("LIENTHONG_LOCAL_DIR", REPO / ".local")).resolve() / "run"
+    folder = local_dir().resolve()
+    run_dir = folder / "run"
     kept_file = run_dir / "stack.json"
     env, kept_ports = _load(kept_file)
     ports = {**DEFAULT_PORTS, **kept_ports, **_parse_ports(args.ports)}
@@ -341,7 +364,7 @@ def main(argv: list[str]) -> int:
         env.update(given)
         run_dir.mkdir(parents=True, exist_ok=True)
         _write_atomically(kept_file, json.dumps({"env": env, "ports": ports}, indent=2, sort_keys=True) + "\n", 0o600)
-    stack = ServiceStack(run_dir, env=env, ports=ports, detach=True)
+    stack = ServiceStack(run_dir, env=env, ports=ports, detach=True, service_env=_principals(folder))
 
     if args.command == "status":
         all_ready = True

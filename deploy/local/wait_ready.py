@@ -45,8 +45,12 @@ def _alive(pid: int) -> bool:
 async def _kafka_once(bootstrap: str, attempt_timeout_s: float) -> str:
     from aiokafka.admin import AIOKafkaAdminClient
 
+    from shared.kernel.kafka_connection import kafka_connection
+    from shared.kernel.settings import CommonSettings
+
+    # The principal of the LIENTHONG_KAFKA_* variables (kafka.sh passes admin's), on the given bootstrap.
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap,
+        **kafka_connection(CommonSettings(kafka_bootstrap_servers=bootstrap)),
         client_id="lienthong-wait-ready",
         request_timeout_ms=int(attempt_timeout_s * 1000),
     )

@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.dead_letters import DeadLetterPolicy
+from shared.kernel.kafka_connection import broker_security, kafka_connection
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
 
@@ -40,6 +41,7 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
     )
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=broker_security(settings),
         client_id=f"lienthong-{service}",
         enable_idempotence=True,
         max_request_size=settings.kafka_max_message_bytes,
@@ -58,13 +60,29 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
 
 
 def all_topics(prefix: str) -> list[str]:
+    """Every stream's topic and its dead-letter topic, as the deployment's administrator creates them."""
     names = [prefix + s.topic for s in STREAMS]
     return names + [dead_letter_topic(n) for n in names]
 
 
+def service_topics(service: str, prefix: str) -> list[str]:
+    """The topics ``service`` uses: the streams it publishes or consumes, and the dead letters of those it consumes.
+
+    Its ACLs let it see no other topic, so these are the only ones it can check at start.
+    """
+    published = [prefix + s.topic for s in STREAMS if s.producer == service]
+    consumed = [prefix + s.topic for s in STREAMS if service in s.consumers]
+    return published + consumed + [dead_letter_topic(n) for n in consumed]
+
+
 async def ensure_topics(settings: CommonSettings, names: Iterable[str]) -> None:
-    """Create the topics if they do not exist yet (several partitions, keyed by dossier)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    """Create the topics if they do not exist yet (several partitions, keyed by dossier).
+
+    A service's principal may not create topics (the administrator does, ``deploy/local/kafka_acls.py``):
+    on a secured broker this only creates something when a topic was not provisioned, and then fails
+    with ``TopicAuthorizationFailedError`` naming it.
+    """
+    admin = AIOKafkaAdminClient(**kafka_connection(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

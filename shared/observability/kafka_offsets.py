@@ -6,10 +6,10 @@ group has committed nothing yet, everything still in the log counts as lag.
 """
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -34,14 +34,17 @@ class PartitionLag:
 
 
 class KafkaOffsets:
-    """An admin client and an offset reader (a consumer of no group); use as ``async with``."""
+    """An admin client and an offset reader (a consumer of no group); use as ``async with``.
 
-    def __init__(self, bootstrap_servers: str, *, client_id: str = "lienthong-offsets", timeout_ms: int = 5000):
-        self._admin = AIOKafkaAdminClient(
-            bootstrap_servers=bootstrap_servers, client_id=client_id, request_timeout_ms=timeout_ms
-        )
+    ``kafka`` holds the aiokafka connection arguments (``kafka_connection(settings)``): brokers and principal.
+    """
+
+    def __init__(
+        self, kafka: Mapping[str, Any], *, client_id: str = "lienthong-offsets", timeout_ms: int = 5000
+    ) -> None:
+        self._admin = AIOKafkaAdminClient(**kafka, client_id=client_id, request_timeout_ms=timeout_ms)
         self._reader = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers,
+            **kafka,
             client_id=client_id,
             group_id=None,
             enable_auto_commit=False,

@@ -1,6 +1,7 @@
 """What a service's gauges are read from at each scrape: its outbox and the Kafka cluster."""
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import asyncpg
 
@@ -14,7 +15,8 @@ class MetricsSources:
     """Refreshes the outbox and Kafka gauges of one service.
 
     ``subscriptions`` maps each consumer group of the service to the topics it reads;
-    lag is reported for those, and dead letters for those topics' ``.dlq`` topics.
+    lag is reported for those, and dead letters for those topics' ``.dlq`` topics. ``kafka`` is
+    how the service connects (:func:`shared.kernel.kafka_connection.kafka_connection`), as its own principal.
     """
 
     def __init__(
@@ -23,13 +25,13 @@ class MetricsSources:
         *,
         schema: str,
         pool: Callable[[], asyncpg.Pool],
-        bootstrap_servers: str,
+        kafka: Mapping[str, Any],
         subscriptions: Mapping[str, tuple[str, ...]],
     ) -> None:
         self.metrics = metrics
         self.schema = schema
         self._pool = pool
-        self._bootstrap_servers = bootstrap_servers
+        self._kafka = dict(kafka)
         self._subscriptions = dict(subscriptions)
         self._offsets: KafkaOffsets | None = None
 
@@ -61,7 +63,7 @@ class MetricsSources:
 
     async def _connected(self) -> KafkaOffsets:
         if self._offsets is None:
-            offsets = KafkaOffsets(self._bootstrap_servers, client_id=f"lienthong-{self.schema}-metrics")
+            offsets = KafkaOffsets(self._kafka, client_id=f"lienthong-{self.schema}-metrics")
             await offsets.start()
             self._offsets = offsets
         return self._offsets

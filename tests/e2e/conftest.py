@@ -14,6 +14,7 @@ from standins.ports import free_port
 from standins.process import StandinServers
 
 from tests.support import clerks
+from tests.support.kafka import Principals
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.zipkin import Zipkin
 
@@ -65,6 +66,7 @@ def stack(
     otlp: OtlpReceiver,
     zipkin: Zipkin,
     standins: StandinServers,
+    kafka_principals: Principals,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServiceStack]:
     jwks = clerks.issuer().write_jwks(tmp_path_factory.mktemp("auth") / "jwks.json")
@@ -88,7 +90,10 @@ def stack(
         "LIENTHONG_DEADLINE_POLL_SECONDS": "0.2",
     }
     services = ServiceStack(
-        tmp_path_factory.mktemp("stack"), env=env, ports={name: free_port() for name in DEFAULT_PORTS}
+        tmp_path_factory.mktemp("stack"),
+        env=env,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        service_env=kafka_principals.services_env(),
     )
     services.start()
     try:

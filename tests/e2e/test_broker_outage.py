@@ -31,6 +31,7 @@ from standins.ports import free_port
 from standins.process import StandinServers
 
 from shared.contracts import STREAMS, dead_letter_topic
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.settings import CommonSettings
 from tests.support import clerks
 from tests.support.dossiers import LAND_IN_QUYNH_LUU
@@ -81,17 +82,25 @@ async def database(settings: CommonSettings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
+async def own_settings(kafka: OwnKafka, settings: CommonSettings) -> CommonSettings:
+    """The run's settings on the test's own broker as its administrator, with the stack's topics and ACLs made."""
+    admin = kafka.admin_settings(settings).model_copy(update={"topic_prefix": f"{settings.topic_prefix}broker."})
+    await kafka.principals.provision(admin, admin.topic_prefix)
+    return admin
+
+
+@pytest.fixture(scope="module")
 def services(
     kafka: OwnKafka,
     database: str,
-    settings: CommonSettings,
+    own_settings: CommonSettings,
     standins: StandinServers,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServiceStack]:
     run = tmp_path_factory.mktemp("broker-stack")
     env = {
         "LIENTHONG_DATABASE_URL": database,
-        "LIENTHONG_TOPIC_PREFIX": f"{settings.topic_prefix}broker.",
+        "LIENTHONG_TOPIC_PREFIX": own_settings.topic_prefix,
         "LIENTHONG_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
         **standins.service_env(),
         "LIENTHONG_JWKS_FILE": str(clerks.issuer().write_jwks(run / "jwks.json")),
@@ -101,7 +110,12 @@ def services(
         "LIENTHONG_DELIVERY_POLL_SECONDS": "0.2",
         "OTEL_TRACES_EXPORTER": "none",
     }
-    stack = ServiceStack(run, env=env, ports={name: free_port() for name in DEFAULT_PORTS})
+    stack = ServiceStack(
+        run,
+        env=env,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        service_env=kafka.principals.services_env(),
+    )
     stack.start()
     try:
         stack.wait_ready()
@@ -200,10 +214,10 @@ class Applicants:
         return True
 
 
-async def _dead_letters(bootstrap: str, prefix: str) -> dict[str, int]:
-    """How many records each dead-letter topic of the run's streams holds (its partitions' end offsets)."""
-    topics = [dead_letter_topic(prefix + stream.topic) for stream in STREAMS]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+async def _dead_letters(settings: CommonSettings) -> dict[str, int]:
+    """How many records each dead-letter topic of the stack's streams holds (its partitions' end offsets)."""
+    topics = [dead_letter_topic(settings.topic_prefix + stream.topic) for stream in STREAMS]
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None)
     await consumer.start()
     try:
         assert set(topics) <= await consumer.topics(), "every dead-letter topic exists"  # also fetches metadata
@@ -237,7 +251,7 @@ def _log_lines(stack: ServiceStack, text: str, since: dict[str, int]) -> dict[st
     ids=["crash (kill -9) for 30 s", "shutdown (kafka.sh stop) for 45 s"],
 )
 async def test_a_kafka_outage_under_load_leaves_no_dossier_stalled_and_no_dead_letter(
-    fault: str, outage: float, kafka: OwnKafka, services: ServiceStack, settings: CommonSettings
+    fault: str, outage: float, kafka: OwnKafka, services: ServiceStack, own_settings: CommonSettings
 ) -> None:
     intake, department, notification = (services.url(name) for name in ("intake", "department", "notification"))
     stop_load, stop_watching = asyncio.Event(), asyncio.Event()
@@ -267,7 +281,7 @@ async def test_a_kafka_outage_under_load_leaves_no_dossier_stalled_and_no_dead_l
         applicants = Applicants(http, intake, notification)
         await eventually(lambda: applicants.told(accepted), timeout=60, what="every applicant's first messages")
         dead_deliveries = (await http.get(f"{notification}/v1/deliveries/dead-lettered")).json()
-    dead_letters = await _dead_letters(kafka.bootstrap, f"{settings.topic_prefix}broker.")
+    dead_letters = await _dead_letters(own_settings)
 
     during = [s for s in submissions if down_at <= s.sent_at < back_at]
     during_codes = {s.code for s in during if s.code}

@@ -16,6 +16,7 @@ from standins.process import StandinServers
 from shared.contracts import DossierStatusChanged, dead_letter_topic, topic_of
 from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
+from tests.support.kafka import Principals
 from tests.support.traces import traced_approved_birth
 from tests.support.waiting import eventually
 
@@ -23,10 +24,12 @@ APPLICANT = BIRTH_IN_QUYNH_LUU["applicant"]
 
 
 @pytest.fixture(autouse=True)
-def services_of_the_stack(stack: ServiceStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where each service answers, in the environment the CLI runs in (the stack uses free ports)."""
+def services_of_the_stack(stack: ServiceStack, kafka_principals: Principals, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where each service answers, and the operator's Kafka principal, in the environment the CLI runs in."""
     for name in stack.ports:
         monkeypatch.setenv(f"LIENTHONG_{name.upper()}_URL", stack.url(name))
+    for key, value in kafka_principals.env("operator").items():
+        monkeypatch.setenv(key, value)
 
 
 def lienthong(settings_env: dict[str, str], *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -17,6 +17,7 @@ from stack import REPO, ServiceStack
 from standins.ports import free_port
 
 from shared.kernel.settings import CommonSettings
+from tests.support.kafka import Principals
 from tests.support.waiting import eventually
 
 
@@ -42,8 +43,9 @@ def private_kafka(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 async def _lone_notification(
-    settings: CommonSettings, settings_env: dict[str, str], run_dir: Path, **overrides: str
+    settings: CommonSettings, settings_env: dict[str, str], run_dir: Path, principals: Principals, **overrides: str
 ) -> AsyncIterator[tuple[ServiceStack, str]]:
+    """Notification on a database of its own and a topic prefix whose topics and ACLs ``principals``' admin made."""
     database = f"lienthong_ready_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(settings.database_url)
     await admin.execute(f'CREATE DATABASE "{database}"')
@@ -53,7 +55,9 @@ async def _lone_notification(
         "LIENTHONG_TOPIC_PREFIX": f"{settings.topic_prefix}ready-{uuid.uuid4().hex[:6]}.",
         **overrides,
     }
-    lone = ServiceStack(run_dir, env=env, ports={"notification": free_port()})
+    broker = settings.model_copy(update={"kafka_bootstrap_servers": env["LIENTHONG_KAFKA_BOOTSTRAP_SERVERS"]})
+    await principals.provision(broker, env["LIENTHONG_TOPIC_PREFIX"])
+    lone = ServiceStack(run_dir, env=env, ports={"notification": free_port()}, service_env=principals.services_env())
     lone.start()
     try:
         lone.wait_ready()
@@ -76,9 +80,13 @@ async def _not_ready(http: httpx.AsyncClient, url: str) -> dict[str, str]:
 
 
 async def test_readiness_fails_when_the_database_is_gone(
-    settings: CommonSettings, settings_env: dict[str, str], tmp_path: Path, http: httpx.AsyncClient
+    settings: CommonSettings,
+    settings_env: dict[str, str],
+    kafka_principals: Principals,
+    tmp_path: Path,
+    http: httpx.AsyncClient,
 ) -> None:
-    async for lone, database in _lone_notification(settings, settings_env, tmp_path):
+    async for lone, database in _lone_notification(settings, settings_env, tmp_path, kafka_principals):
         url = lone.url("notification")
         assert (await http.get(f"{url}/readyz")).json() == {"status": "ready", "database": "ok", "broker": "ok"}
         admin = await asyncpg.connect(settings.database_url)
@@ -99,8 +107,9 @@ async def test_readiness_fails_when_the_broker_is_gone(
     http: httpx.AsyncClient,
 ) -> None:
     bootstrap = f"127.0.0.1:{private_kafka['LIENTHONG_KAFKA_PORT']}"
+    own = Principals.of(Path(private_kafka["LIENTHONG_LOCAL_DIR"]))
     async for lone, _database in _lone_notification(
-        settings, settings_env, tmp_path / "run", LIENTHONG_KAFKA_BOOTSTRAP_SERVERS=bootstrap
+        settings, settings_env, tmp_path / "run", own, LIENTHONG_KAFKA_BOOTSTRAP_SERVERS=bootstrap
     ):
         url = lone.url("notification")
         assert (await http.get(f"{url}/readyz")).json()["broker"] == "ok"

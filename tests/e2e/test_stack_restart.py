@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from kafka_principals import credentials_file
 from stack import DEFAULT_PORTS, STACK_MARKER
 from standins.ports import free_port
 from standins.process import StandinServers
@@ -22,6 +23,7 @@ from standins.process import StandinServers
 from shared.kernel.settings import CommonSettings
 from tests.support import clerks
 from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
+from tests.support.kafka import Principals
 
 REPO = Path(__file__).resolve().parents[2]
 STACK_PY = REPO / "deploy" / "local" / "stack.py"
@@ -93,18 +95,31 @@ async def own_database(settings: CommonSettings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
+async def own_prefix(settings: CommonSettings, kafka_principals: Principals) -> str:
+    """A topic prefix of the stack's own, its topics and ACLs made by the broker's administrator."""
+    prefix = f"{settings.topic_prefix}stack."
+    await kafka_principals.provision(settings, prefix)
+    return prefix
+
+
+@pytest.fixture(scope="module")
 def command(
     settings: CommonSettings,
     own_database: str,
+    own_prefix: str,
     standins: StandinServers,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[StackCommand]:
     """The four services started by ``stack.py start`` with the environment ``make demo`` would give them."""
     local = tmp_path_factory.mktemp("local")
+    shared_credentials = credentials_file(Path(os.environ.get("LIENTHONG_LOCAL_DIR") or REPO / ".local"))
+    if shared_credentials.exists():  # the broker's passwords, where stack.py finds those of its folder's broker
+        credentials_file(local).parent.mkdir(parents=True)
+        credentials_file(local).symlink_to(shared_credentials)
     jwks = clerks.issuer().write_jwks(local / "jwks.json")
     demo_env = {
         "LIENTHONG_DATABASE_URL": own_database,
-        "LIENTHONG_TOPIC_PREFIX": f"{settings.topic_prefix}stack.",
+        "LIENTHONG_TOPIC_PREFIX": own_prefix,
         "LIENTHONG_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "LIENTHONG_JWKS_FILE": str(jwks),
         "LIENTHONG_JWT_ISSUER": clerks.issuer().issuer,

@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.consumers import Handler, consumer_name, subscribe
+from shared.kernel.kafka_connection import broker_security, kafka_connection
 from shared.kernel.messaging import ensure_topics
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import UnitOfWork
@@ -18,7 +19,7 @@ from tests.support.kafka import publish_raw
 
 
 async def _committed(settings: CommonSettings, group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group)
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group)
     await consumer.start()
     try:
         offset: int | None = await consumer.committed(TopicPartition(topic, 0))
@@ -34,7 +35,7 @@ async def test_the_offset_is_committed_after_the_handler_returns_not_before(sett
     await ensure_topics(settings.model_copy(update={"topic_partitions": 1}), [topic])
     release = asyncio.Event()
     started = asyncio.Event()
-    broker = KafkaBroker(settings.kafka_bootstrap_servers)
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings))
 
     class SlowRunner:
         async def handle_once(self, consumer: str, event_id: UUID, event: Event, handler: Handler) -> None:

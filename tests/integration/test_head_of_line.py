@@ -17,6 +17,7 @@ from faststream.kafka import KafkaBroker
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.consumers import Handler, subscribe
+from shared.kernel.kafka_connection import broker_security, kafka_connection
 from shared.kernel.messaging import ensure_topics
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import UnitOfWork
@@ -67,10 +68,10 @@ async def test_a_dossier_waiting_on_a_row_lock_holds_back_only_its_own_partition
     await transaction.start()
     await holder.execute("SELECT pg_advisory_xact_lock(hashtext($1))", str(blocked_id))
 
-    broker = KafkaBroker(settings.kafka_bootstrap_servers)
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings))
     runner = LockingRunner()
     subscribe(broker, "intake", {DOSSIER_STATUS: {DossierStatusChanged: unused}}, prefix, runner, workers=PARTITIONS)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
     await broker.start()
     await producer.start()
     try:

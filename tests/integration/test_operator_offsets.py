@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import OffsetAndMetadata
 
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
@@ -16,13 +17,13 @@ from shared.observability.outbox_status import outbox_backlog
 
 async def _topic_with(settings: CommonSettings, per_partition: list[int]) -> str:
     topic = f"{settings.topic_prefix}it.offsets.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_connection(settings))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, len(per_partition), 1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**kafka_connection(settings))
     await producer.start()
     try:
         for partition, count in enumerate(per_partition):
@@ -34,9 +35,7 @@ async def _topic_with(settings: CommonSettings, per_partition: list[int]) -> str
 
 
 async def _commit(settings: CommonSettings, group: str, offsets: dict[TopicPartition, int]) -> None:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(offsets))
@@ -50,7 +49,7 @@ async def test_lag_counts_from_the_committed_offset_or_from_the_log_start(settin
     group = f"lienthong.it.{uuid.uuid4().hex[:8]}"
     await _commit(settings, group, {TopicPartition(topic, 0): 1})
 
-    async with KafkaOffsets(settings.kafka_bootstrap_servers) as offsets:
+    async with KafkaOffsets(kafka_connection(settings)) as offsets:
         lags = {(x.partition, x.committed, x.end): x.lag for x in await offsets.lag(group, [topic])}
         committed_topics = {x.topic for x in await offsets.lag(group)}
         sizes = await offsets.sizes([topic, f"{topic}.missing"])

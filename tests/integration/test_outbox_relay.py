@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from shared.contracts import DossierStatus, DossierStatusChanged, topic_of
 from shared.contracts.events import Applicant
 from shared.kernel import outbox
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.migrations import migrate
 from shared.kernel.relay import OutboxRelay
 from shared.kernel.settings import CommonSettings
@@ -53,7 +54,7 @@ async def test_rows_are_published_in_order_within_their_trace_and_only_once(
         await writer.close()
     request_trace = span.get_span_context().trace_id
 
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
     await producer.start()
     traces_seen: list[int] = []
 

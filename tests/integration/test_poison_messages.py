@@ -17,6 +17,7 @@ from operations.dead_letters import DeadLetter, whole
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event, dead_letter_topic
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.consumers import Handler, consumer_name, subscribe
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.messaging import create_broker, ensure_topics
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import UnitOfWork
@@ -49,7 +50,7 @@ async def test_unparseable_messages_each_reach_the_dead_letter_topic_with_the_re
 
     broker = create_broker(own, "poison-test", None)
     subscribe(broker, "notification", {DOSSIER_STATUS: {DossierStatusChanged: on_status}}, prefix, Runner())
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**kafka_connection(settings))
     await producer.start()
     await broker.start()
     try:
@@ -106,7 +107,7 @@ async def _true(value: bool) -> bool | None:
 
 async def _committed(settings: CommonSettings, topic: str, expected: int) -> int | None:
     group = f"lienthong.{consumer_name('notification', DOSSIER_STATUS)}"
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group)
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group)
     await consumer.start()
     try:
         offset = await consumer.committed(TopicPartition(topic, 0))

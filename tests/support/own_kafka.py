@@ -12,7 +12,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from kafka_principals import ADMIN
 from standins.ports import free_port
+
+from shared.kernel.settings import CommonSettings
+from tests.support.kafka import Principals
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SH = REPO / "deploy" / "local" / "kafka.sh"
@@ -39,6 +43,15 @@ class OwnKafka:
         if (libs / INSTALL_MARKER).exists() and not own_libs.exists():
             own_libs.parent.mkdir(parents=True, exist_ok=True)
             own_libs.symlink_to(libs.resolve(), target_is_directory=True)
+
+    @property
+    def principals(self) -> Principals:
+        """This broker's principals (kafka.sh generates their passwords at its first start)."""
+        return Principals.of(self.local_dir)
+
+    def admin_settings(self, base: CommonSettings) -> CommonSettings:
+        """``base`` on this broker, as its super user."""
+        return self.principals.settings(base.model_copy(update={"kafka_bootstrap_servers": self.bootstrap}), ADMIN)
 
     @property
     def log_file(self) -> Path:

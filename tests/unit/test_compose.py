@@ -97,13 +97,26 @@ def test_compose_runs_the_kafka_version_that_deploy_local_installs(compose: dict
     assert compose["kafka"]["image"] == f"apache/kafka:{_pinned_kafka_version()}"
 
 
+def test_kafka_authenticates_everyone_and_enforces_acls_like_deploy_local(compose: dict[str, Any]) -> None:
+    env = compose["kafka"]["environment"]
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert env["KAFKA_SUPER_USERS"] == "User:admin"
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert "PLAINTEXT:PLAINTEXT" not in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]
+    acls = compose["kafka-acls"]
+    assert acls["command"] == ["python", "deploy/local/kafka_acls.py", "apply"]
+    assert acls["environment"]["LIENTHONG_KAFKA_USERNAME"] == "admin"
+    for service in SERVICES:
+        assert compose[service]["depends_on"]["kafka-acls"]["condition"] == "service_completed_successfully"
+
+
 def test_kafka_is_a_single_kraft_node_like_deploy_local(compose: dict[str, Any]) -> None:
     env = compose["kafka"]["environment"]
     assert env["KAFKA_NODE_ID"] == 1
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
-    assert set(env["KAFKA_LISTENERS"].split(",")) == {"PLAINTEXT://:9092", "CONTROLLER://:9093"}
-    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    assert set(env["KAFKA_LISTENERS"].split(",")) == {"SASL_PLAINTEXT://:9092", "CONTROLLER://:9093"}
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "SASL_PLAINTEXT://kafka:9092"
     factors = {name: value for name, value in env.items() if name.endswith(("_REPLICATION_FACTOR", "_MIN_ISR"))}
     assert "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR" in factors
     assert set(factors.values()) == {1}
@@ -126,8 +139,13 @@ def test_each_service_settings_point_at_the_compose_broker_database_and_port(
     assert broker_host in compose
     assert compose[broker_host]["image"].startswith("apache/kafka:")
     kafka_env = compose[broker_host]["environment"]
-    assert f"PLAINTEXT://:{broker_port}" in kafka_env["KAFKA_LISTENERS"].split(",")
-    assert f"PLAINTEXT://{broker_host}:{broker_port}" in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert f"SASL_PLAINTEXT://:{broker_port}" in kafka_env["KAFKA_LISTENERS"].split(",")
+    assert f"SASL_PLAINTEXT://{broker_host}:{broker_port}" in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert settings.kafka_security_protocol == "SASL_PLAINTEXT"
+    assert settings.kafka_sasl_mechanism in kafka_env["KAFKA_SASL_ENABLED_MECHANISMS"].split(",")
+    assert settings.kafka_username == service, "each service is its own Kafka principal"
+    assert settings.kafka_password is not None
+    assert f'user_{service}="' in kafka_env["KAFKA_LISTENER_NAME_SASL__PLAINTEXT_PLAIN_SASL_JAAS_CONFIG"]
 
     database = urlsplit(settings.database_url)
     assert database.hostname in compose

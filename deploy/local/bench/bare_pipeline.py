@@ -27,6 +27,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.messaging import ensure_topics
 from shared.kernel.settings import CommonSettings
 
@@ -134,9 +135,7 @@ class BarePipeline:
         self._pool = await asyncpg.create_pool(
             self.settings.database_url, min_size=10, max_size=10, server_settings={"search_path": self.schema}
         )
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_idempotence=True
-        )
+        self._producer = AIOKafkaProducer(**kafka_connection(self.settings), enable_idempotence=True)
         await self._producer.start()
         routing = await self._consumer(self.submitted_topic, "routing")
         department = await self._consumer(self.orders_topic, "department")
@@ -157,7 +156,7 @@ class BarePipeline:
     async def _consumer(self, topic: str, name: str) -> AIOKafkaConsumer:
         consumer = AIOKafkaConsumer(
             topic,
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **kafka_connection(self.settings),
             group_id=f"{topic}.{name}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -270,7 +269,7 @@ async def execute(database_url: str, sql: str) -> None:
 
 async def delete_topics(settings: CommonSettings, chosen: Any) -> None:
     """Delete the broker's topics whose name ``chosen(name)`` is true."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_connection(settings))
     await admin.start()
     try:
         names = [name for name in await admin.list_topics() if chosen(name)]

@@ -38,6 +38,7 @@ from typing import Any
 
 from bare_pipeline import BarePipeline
 from figures import ProcessMeter, latencies, load_average, spread
+from kafka_principals import as_local_admin
 from lienthong_stack import SAMPLES, Lienthong
 
 from shared.kernel.settings import CommonSettings
@@ -204,7 +205,7 @@ def _rounded(values: dict[str, float | None]) -> dict[str, float | None]:
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    settings = CommonSettings()
+    settings = as_local_admin(CommonSettings())
     runs: list[dict[str, Any]] = []
     lienthong = Lienthong(settings)
     say(f"starting the stand-ins and the four services (run directory {lienthong.run_dir})")

@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import kafka_acls
 from bare_pipeline import delete_topics, execute
+from kafka_principals import ADMIN, credentials_file, load, local_dir, services_env
+from services.department.auth.local_issuer import LocalIssuer
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
 from standins.process import StandinServers
 
-from services.department.auth.local_issuer import LocalIssuer
+from shared.kernel.messaging import all_topics
 from shared.kernel.settings import CommonSettings
 
 # Three receiving centres' kinds of dossier: a birth and a land registration at Quỳnh Lưu (Nghệ An),
@@ -75,7 +78,13 @@ class Lienthong:
         self.standins = StandinServers(
             self.run_dir / "standins", ports={n: free_port() for n in STANDIN_PORTS}, signers={"lienthong": self.issuer}
         )
-        self.stack = ServiceStack(self.run_dir / "stack", ports={name: free_port() for name in DEFAULT_PORTS})
+        credentials = credentials_file(local_dir())
+        self.passwords = load(credentials) if credentials.exists() and settings.kafka_username == ADMIN else None
+        self.stack = ServiceStack(
+            self.run_dir / "stack",
+            ports={name: free_port() for name in DEFAULT_PORTS},
+            service_env=services_env(self.passwords) if self.passwords else None,
+        )
         self.arrived: dict[str, float] = {}
         """Dossier code → time.time() when the change feed announced its first task."""
         self.expected_notifications: dict[str, int] = {}
@@ -98,6 +107,8 @@ class Lienthong:
 
     async def start(self) -> None:
         await execute(self.base.database_url, f'CREATE DATABASE "{self.database}"')
+        if self.passwords:  # the services may use only topics their administrator made
+            await kafka_acls.apply(self.base, self.settings.topic_prefix)
         self.standins.start()
         await asyncio.to_thread(self.standins.wait_ready)
         jwks = self.issuer.write_jwks(self.run_dir / "jwks.json")
@@ -225,6 +236,8 @@ class Lienthong:
             self.standins.stop()
             await execute(self.base.database_url, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             prefix = self.settings.topic_prefix
+            if self.passwords:
+                await kafka_acls.revoke(self.base, all_topics(prefix))
             await delete_topics(self.base, lambda name: name.startswith(prefix))
 
     def logs_with_tracebacks(self) -> list[str]:

@@ -23,9 +23,11 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from kafka_principals import as_local_admin
 
 from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
 from shared.kernel import outbox
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.messaging import ensure_topics
 from shared.kernel.migrations import migrate
 from shared.kernel.relay import OutboxRelay
@@ -82,7 +84,7 @@ async def _run(settings: CommonSettings, producer: AIOKafkaProducer, rows: int, 
 
 
 async def _delete_topics(settings: CommonSettings, topics: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_connection(settings))
     await admin.start()
     try:
         await admin.delete_topics(topics)
@@ -91,8 +93,8 @@ async def _delete_topics(settings: CommonSettings, topics: list[str]) -> None:
 
 
 async def bench(rows: int, dossiers: int, runs: int, batches: list[int]) -> None:
-    settings = CommonSettings()
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    settings = as_local_admin(CommonSettings())
+    producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
     await producer.start()
     results: dict[int, list[float]] = {b: [] for b in batches}
     try:

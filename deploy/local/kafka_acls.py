@@ -1,0 +1,164 @@
+"""Each principal's rights on the broker, generated from the streams table, and how the administrator applies them.
+
+    python deploy/local/kafka_acls.py apply [--prefix P]    # topics and ACLs of deployment prefix P (idempotent)
+    python deploy/local/kafka_acls.py revoke --prefix P     # the ACLs of P's topics
+    python deploy/local/kafka_acls.py show [--prefix P]     # the grants, one a line
+
+Connects as the ``LIENTHONG_KAFKA_*`` principal of its environment, which must be a super
+user (``admin``). ``shared.contracts.STREAMS`` is the one source of truth:
+
+- a service WRITEs the streams it produces and the dead-letter topics of those it consumes,
+  READs the streams it consumes, and READs through its own consumer groups, whose names
+  start ``lienthong.<service>.`` (a prefixed ACL); writing any topic also lets its
+  idempotent producer take a producer id (KIP-679), so no cluster right is needed;
+- ``operator`` READs every dead-letter topic, READs and WRITEs the streams a replay
+  publishes to (those with consumers; READ finds the original of a truncated dead letter),
+  and DESCRIBEs every ``lienthong.`` group for ``lienthong lag``.
+
+Topics are literal ACLs on ``<prefix><stream>``, so deployments (or test runs) sharing a
+cluster under different ``LIENTHONG_TOPIC_PREFIX`` values get rights only on their own.
+No service may create topics: ``apply`` creates them, as a deployment's administrator would.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import for_code
+from aiokafka.protocol.admin import CreateAclsRequest, DeleteAclsRequest
+from kafka_principals import OPERATOR, SERVICES
+
+from shared.contracts import STREAMS, dead_letter_topic
+from shared.kernel.kafka_connection import kafka_connection
+from shared.kernel.messaging import all_topics, ensure_topics
+from shared.kernel.settings import CommonSettings
+
+# Kafka's protocol codes (org.apache.kafka.common.acl / resource).
+TOPIC, GROUP = 2, 3
+LITERAL, PREFIXED, ANY_PATTERN = 3, 4, 1
+ANY_OPERATION, ALLOW, ANY_PERMISSION = 1, 3, 1
+OPERATIONS = {"READ": 3, "WRITE": 4, "DESCRIBE": 8}
+GROUP_PREFIX = "lienthong."
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """``principal`` may ``operation`` on the topic or group ``name`` (literally, or every name it starts)."""
+
+    principal: str
+    resource: int
+    name: str
+    operation: str
+    prefixed: bool = False
+
+    def __str__(self) -> str:
+        kind = "group" if self.resource == GROUP else "topic"
+        return f"User:{self.principal:13} {self.operation:9} {kind} {self.name}{'*' if self.prefixed else ''}"
+
+
+def grants(prefix: str) -> list[Grant]:
+    """Every ACL of a deployment whose topics start with ``prefix``."""
+    result: list[Grant] = []
+    for service in SERVICES:
+        for stream in STREAMS:
+            topic = prefix + stream.topic
+            if stream.producer == service:
+                result += [Grant(service, TOPIC, topic, "WRITE"), Grant(service, TOPIC, topic, "DESCRIBE")]
+            if service in stream.consumers:
+                result.append(Grant(service, TOPIC, topic, "READ"))
+                dead_letters = dead_letter_topic(topic)
+                result += [
+                    Grant(service, TOPIC, dead_letters, "WRITE"),
+                    Grant(service, TOPIC, dead_letters, "DESCRIBE"),
+                ]
+        result.append(Grant(service, GROUP, f"{GROUP_PREFIX}{service}.", "READ", prefixed=True))
+    for stream in STREAMS:
+        topic = prefix + stream.topic
+        result.append(Grant(OPERATOR, TOPIC, dead_letter_topic(topic), "READ"))
+        if stream.consumers:
+            result += [Grant(OPERATOR, TOPIC, topic, "READ"), Grant(OPERATOR, TOPIC, topic, "WRITE")]
+    result.append(Grant(OPERATOR, GROUP, GROUP_PREFIX, "DESCRIBE", prefixed=True))
+    return sorted(set(result))
+
+
+class AclRefusedError(RuntimeError):
+    """The broker did not create or delete an ACL (the principal is not a super user, or no authorizer)."""
+
+
+async def _send(admin: AIOKafkaAdminClient, request: Any) -> Any:
+    # aiokafka 0.14 has the CreateAcls/DeleteAcls protocol messages but no public method for them.
+    return await admin._send_request(request)
+
+
+@contextlib.asynccontextmanager
+async def _admin(settings: CommonSettings) -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(**kafka_connection(settings), client_id="lienthong-acls")
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def create(admin: AIOKafkaAdminClient, grant: Grant) -> None:
+    """Create one ACL (creating an existing one changes nothing)."""
+    pattern = PREFIXED if grant.prefixed else LITERAL
+    request = CreateAclsRequest(
+        grant.resource, grant.name, pattern, f"User:{grant.principal}", "*", OPERATIONS[grant.operation], ALLOW
+    )
+    response = await _send(admin, request)
+    for error_code, message in response.creation_responses:
+        if error_code:
+            raise AclRefusedError(f"{grant}: {for_code(error_code).__name__} {message or ''}".strip())
+
+
+async def delete_topic_acls(admin: AIOKafkaAdminClient, topic: str) -> None:
+    """Delete every ACL on the literal topic ``topic``."""
+    request = DeleteAclsRequest(TOPIC, topic, LITERAL, None, None, ANY_OPERATION, ANY_PERMISSION)
+    response = await _send(admin, request)
+    for error_code, message, *_ in response.filter_responses:
+        if error_code:
+            raise AclRefusedError(f"deleting ACLs of {topic}: {for_code(error_code).__name__} {message or ''}".strip())
+
+
+async def apply(settings: CommonSettings, prefix: str) -> int:
+    """Create the deployment's topics and its ACLs; returns how many grants it holds."""
+    await ensure_topics(settings, all_topics(prefix))
+    wanted = grants(prefix)
+    async with _admin(settings) as admin:
+        for grant in wanted:
+            await create(admin, grant)
+    return len(wanted)
+
+
+async def revoke(settings: CommonSettings, topics: Iterable[str]) -> None:
+    """Delete the ACLs on ``topics`` (the group ACLs stay: every deployment's groups share their names)."""
+    async with _admin(settings) as admin:
+        for topic in topics:
+            await delete_topic_acls(admin, topic)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="kafka_acls.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["apply", "revoke", "show"])
+    parser.add_argument("--prefix", default=None, help="topic prefix (default: LIENTHONG_TOPIC_PREFIX, else none)")
+    args = parser.parse_args(argv)
+    settings = CommonSettings()
+    prefix = settings.topic_prefix if args.prefix is None else args.prefix
+    if args.command == "show":
+        print("\n".join(map(str, grants(prefix))))
+    elif args.command == "apply":
+        count = asyncio.run(apply(settings, prefix))
+        print(f"kafka_acls: {len(all_topics(prefix))} topics and {count} ACLs in place for prefix {prefix!r}")
+    else:
+        asyncio.run(revoke(settings, all_topics(prefix)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
