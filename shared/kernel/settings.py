@@ -1,7 +1,6 @@
 """Settings every service shares, read from ``LIENTHONG_*`` environment variables."""
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import Field, SecretStr
