@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
+from operations import database as operations_database
 from operations.dead_letters import (
     DeadLetter,
     OriginalGoneError,
@@ -25,7 +24,6 @@ from operations.service_api import ServiceClient, ServiceUnavailableError
 from operations.timeline import read_timeline
 from services.registry import SERVICES
 from shared.contracts import STREAMS
-from shared.kernel.kafka_connection import kafka_connection
 from shared.observability.kafka_offsets import KafkaOffsets
 from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, trace_url
 from shared.reference.calendar import OFFICE_TIMEZONE
@@ -152,7 +150,7 @@ async def dlq_replay(
 
 async def lag(settings: TraceUiSettings, *, partitions: bool, as_json: bool) -> int:
     ours = {settings.topic_prefix + s.topic for s in STREAMS}
-    async with KafkaOffsets(kafka_connection(settings), client_id="lienthong-cli") as offsets:
+    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
         groups = await offsets.groups("lienthong.")
         lags = [lag for group in groups for lag in await offsets.lag(group) if lag.topic in ours]
     if as_json:
@@ -210,7 +208,7 @@ async def _letters(
 async def _replays(settings: TraceUiSettings, letters: list[DeadLetter]) -> dict[str, Replay]:
     if not letters:
         return {}
-    connection = await asyncpg.connect(settings.database_url)
+    connection = await operations_database.connect(settings)
     try:
         return await replays_of(connection, letters)
     finally:

@@ -14,20 +14,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from operations import database as operations_database
+from operations.database import MIGRATIONS as MIGRATIONS  # where the tests find them
 from shared.contracts import STREAMS, dead_letter_topic
-from shared.kernel.kafka_connection import kafka_connection
-from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-"""The operators' schema, ``operations``: the record of replays, applied by the kernel's migration runner."""
 PERSONAL_FIELDS = frozenset({"citizen_id", "full_name", "date_of_birth", "phone", "email", "zalo_user_id"})
 
 
@@ -95,7 +92,9 @@ async def whole(settings: CommonSettings, letter: DeadLetter) -> DeadLetter:
 
 
 async def _record_at(settings: CommonSettings, where: TopicPartition, offset: int) -> DeadLetter | None:
-    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         consumer.assign([where])
@@ -139,13 +138,15 @@ async def read_dead_letters(
     settings: CommonSettings, topics: Iterable[str], *, progress: Callable[[str], None] = lambda _: None
 ) -> list[DeadLetter]:
     """Every message still held in ``topics``, in topic, partition and offset order."""
-    async with KafkaOffsets(kafka_connection(settings), client_id="lienthong-cli") as offsets:
+    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
         bounds = {tp: b for tp, b in (await offsets.bounds(await offsets.partitions(topics))).items() if b[1] > b[0]}
     total = sum(end - start for start, end in bounds.values())
     if not bounds:
         return []
     progress(f"reading {total} dead letter(s) from {len({tp.topic for tp in bounds})} topic(s)")
-    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
@@ -174,9 +175,8 @@ async def replay(
     progress: Callable[[int, int, Replay], None] = lambda *_: None,
 ) -> list[Replay]:
     """Publish each dead letter to its original topic once, recording who did it and why."""
-    await migrate(settings.database_url, "operations", MIGRATIONS, kernel_tables=False)
-    connection = await asyncpg.connect(settings.database_url)
-    producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
+    connection = await operations_database.connect(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
     outcomes: list[Replay] = []
     try:
         await producer.start()

@@ -11,6 +11,12 @@
 # (role lienthong: LOGIN CREATEDB, owns database lienthong). TCP needs the password
 # (scram-sha-256); the unix socket in <local>/postgres/run is trust-only for the server's OS user.
 #
+# Every start also makes sure each schema's roles exist (docs/security.md, Database roles):
+# lienthong_<schema> (LOGIN, what the service connects as) and lienthong_<schema>_owner
+# (NOLOGIN, owns the schema; lienthong is a member, so migrations can SET ROLE to it). The login
+# roles' passwords are generated once into <local>/postgres-roles.pgpass (mode 0600, the
+# PostgreSQL password-file format), where the services read them.
+#
 # The server refuses to run as root: when run as root, every server command runs as the
 # `postgres` OS user (created by the Debian package); otherwise as the current user.
 # State: ${LIENTHONG_LOCAL_DIR:-<repo>/.local}/postgres (data, run, postgres.log). When run as root
@@ -25,6 +31,9 @@ LT_NAME=postgres  # used by lt_log/lt_die in _common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/_common.sh"
 
 CONF_INCLUDE="lienthong.conf"
+# One pair of roles per schema: the four services' (services/registry.py) and the operators'.
+SCHEMAS=(intake routing department notification operations)
+PASSFILE="$LT_LOCAL_DIR/postgres-roles.pgpass"
 DB_USER=lienthong
 DB_PASSWORD=lienthong
 DB_NAME=lienthong
@@ -217,6 +226,37 @@ SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L', '$DB_NAME', '$DB_USER',
 EOF
 }
 
+# The password of login role $1 from the password file, generated and added when missing.
+role_password() {
+  local role="$1" password
+  password="$(awk -F: -v role="$role" '$4 == role { print $5; exit }' "$PASSFILE" 2>/dev/null || true)"
+  if [[ -z "$password" ]]; then
+    password="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+    printf '*:*:*:%s:%s\n' "$role" "$password" >>"$PASSFILE"
+  fi
+  printf '%s' "$password"
+}
+
+ensure_schema_roles() {
+  local port="$1" schema login owner sql=""
+  mkdir -p "$LT_LOCAL_DIR"
+  (umask 077 && touch "$PASSFILE")
+  chmod 0600 "$PASSFILE"
+  for schema in "${SCHEMAS[@]}"; do
+    login="lienthong_$schema"
+    owner="${login}_owner"
+    sql+="SELECT format('CREATE ROLE %I NOLOGIN', '$owner')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$owner')\gexec
+SELECT format('GRANT %I TO %I', '$owner', '$DB_USER')
+ WHERE NOT pg_has_role('$DB_USER', '$owner', 'MEMBER')\gexec
+SELECT format('CREATE ROLE %I LOGIN', '$login')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$login')\gexec
+ALTER ROLE \"$login\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$(role_password "$login")';
+"
+  done
+  psql_admin "$port" <<<"$sql"
+}
+
 wait_ready() { # port, extra args for wait_ready.py
   local port="$1"
   shift
@@ -237,6 +277,7 @@ cmd_start() {
     fi
     lt_log "already running (pid $pid); checking readiness"
     ensure_role_and_db "$port"
+    ensure_schema_roles "$port" || lt_die "could not create the schemas' roles"
     wait_ready "$port" --quiet || lt_die "server pid $pid is running but does not accept $DB_USER on 127.0.0.1:$port (see $LOG_FILE)"
     lt_log "ready on 127.0.0.1:$port (reused running server, pid $pid, files in $PG_DIR)"
     return 0
@@ -255,6 +296,7 @@ cmd_start() {
   local pid
   pid="$(postmaster_pid)" || lt_die "pg_ctl reported success but there is no live postmaster (see $LOG_FILE)"
   ensure_role_and_db "$LT_PG_PORT" || lt_die "could not create role/database $DB_USER/$DB_NAME"
+  ensure_schema_roles "$LT_PG_PORT" || lt_die "could not create the schemas' roles"
   wait_ready "$LT_PG_PORT" --pid "$pid" || lt_die "server started (pid $pid) but is not accepting $DB_USER connections"
   lt_log "ready on 127.0.0.1:$LT_PG_PORT (pid $pid, files in $PG_DIR)"
 }

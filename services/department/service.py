@@ -20,6 +20,7 @@ from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
 from services.department.store import DepartmentStore
 from shared.contracts import TASK_DEADLINES, TASK_ORDERS, TASK_OUTCOMES, TaskAssigned, TaskCancelled, TaskResumed
+from shared.kernel.db_roles import login_dsn
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
 from shared.kernel.service import Service
@@ -29,7 +30,7 @@ Runtime = ServiceRuntime[DepartmentStore]
 
 
 def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
-    feed = ChangeFeed(settings.database_url)
+    feed = ChangeFeed(login_dsn(settings, "department"))  # LISTENs as the service's own role
     deadlines = DeadlineSettings()
 
     def configure(app: FastAPI, runtime: Runtime) -> None:

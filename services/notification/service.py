@@ -43,7 +43,7 @@ def declare(settings: NotificationSettings) -> Service[NotificationStore]:
                 worker.deliver_due,
                 batch=worker.batch,
                 poll_seconds=settings.delivery_poll_seconds,
-                wake=WakeUp(settings.database_url, WAKE_CHANNEL),
+                wake=WakeUp(runtime.database_url, WAKE_CHANNEL),
                 metrics=runtime.worker_metrics,
             )
         ]

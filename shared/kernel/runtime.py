@@ -25,9 +25,9 @@ from shared.contracts import Event
 from shared.kernel.auth.configured import token_verifier
 from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.db import create_pool
+from shared.kernel.db_roles import login_dsn, schema_roles
 from shared.kernel.inbox import first_delivery
-from shared.kernel.kafka_connection import kafka_connection
-from shared.kernel.messaging import create_broker, ensure_topics, resynchronise_on_failure, service_topics
+from shared.kernel.messaging import all_topics, create_broker, ensure_topics, resynchronise_on_failure
 from shared.kernel.migrations import migrate
 from shared.kernel.polling import PollingWorker, WorkerMetrics
 from shared.kernel.relay import relay_worker
@@ -86,6 +86,11 @@ class ServiceRuntime(Generic[StoreT]):
             ),
         )
         self.workers: list[PollingWorker] = []
+
+    @property
+    def database_url(self) -> str:
+        """The database as the service's own login role (``lienthong_<service>``) sees it."""
+        return login_dsn(self.settings, self.name)
 
     @property
     def db(self) -> asyncpg.Pool:
@@ -148,25 +153,27 @@ class ServiceRuntime(Generic[StoreT]):
         async with contextlib.AsyncExitStack() as started:
             started.callback(self.tracer_provider.shutdown)
             instrument_asyncpg(self.tracer_provider)
-            await migrate(self.settings.database_url, self.name, self.migrations)
-            self.pool = await create_pool(self.settings.database_url, self.name)
+            # Migrations as the schema's owner role; everything else as the service's own login role.
+            roles = schema_roles(self.settings, self.name)
+            await migrate(self.settings.database_url, self.name, self.migrations, roles=roles)
+            self.pool = await create_pool(self.database_url, self.name)
             started.push_async_callback(self.pool.close)
             for stop in self.service.on_stop:
                 started.push_async_callback(stop)
-            await ensure_topics(self.settings, service_topics(self.name, self.settings.topic_prefix))
+            await ensure_topics(self.settings, all_topics(self.settings.topic_prefix))
             await self.broker.start()
             started.push_async_callback(self.broker.stop)
             sources = MetricsSources(
                 self.metrics,
                 schema=self.name,
                 pool=lambda: self.db,
-                kafka=kafka_connection(self.settings),
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 subscriptions=self.subscriptions(),
             )
             sources.register()
             started.push_async_callback(sources.close)
             relay = relay_worker(
-                self.settings.database_url,
+                self.database_url,
                 self.name,
                 self.send,
                 poll_seconds=self.settings.outbox_poll_seconds,
@@ -175,7 +182,7 @@ class ServiceRuntime(Generic[StoreT]):
             )
             retention = retention_worker(
                 self.settings,
-                self.settings.database_url,
+                self.database_url,
                 self.name,
                 planned_tasks(self.settings, self.service.retention(self)),
                 clock=self.clock,

@@ -1,10 +1,17 @@
 """Settings every service shares, read from ``LIENTHONG_*`` environment variables."""
 
+import os
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def local_passfile() -> Path:
+    """The password file of the local cluster's roles, in the git-ignored local folder."""
+    return Path(os.environ.get("LIENTHONG_LOCAL_DIR") or REPO / ".local").resolve() / "postgres-roles.pgpass"
 
 
 class CommonSettings(BaseSettings):
@@ -22,12 +29,6 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIENTHONG_", extra="ignore")
 
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
-    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
-        default="PLAINTEXT", description="SASL_PLAINTEXT on the local broker; PLAINTEXT only for a broker without ACLs"
-    )
-    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
-    kafka_username: str | None = Field(default=None, description="the process's own Kafka principal (one per service)")
-    kafka_password: SecretStr | None = None
     topic_prefix: str = ""
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
@@ -37,7 +38,22 @@ class CommonSettings(BaseSettings):
         description="consumers of each stream's group in one process, each on its own partitions (default: one per"
         " partition, so a slow dossier holds back only its partition); lower it when many instances share a group",
     )
-    database_url: str = "postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong"
+    database_url: str = Field(
+        default="postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong",
+        description="where the database is; its login applies the migrations, each schema's as that schema's owner"
+        " role. A service itself connects as its own role (database_user), which can use only its own schema",
+    )
+    database_user: str | None = Field(
+        default=None, description="the service's own login role; default lienthong_<service>"
+    )
+    database_password: SecretStr | None = Field(
+        default=None, description="that role's password; when unset it is looked up in database_passfile"
+    )
+    database_passfile: Path = Field(
+        default_factory=local_passfile,
+        description="a PostgreSQL password file (host:port:database:user:password lines, mode 0600); by default the"
+        " one deploy/local/postgres.sh writes for the local roles, <LIENTHONG_LOCAL_DIR>/postgres-roles.pgpass",
+    )
     handler_attempts: int = Field(
         default=3,
         ge=1,

@@ -5,7 +5,7 @@ from pathlib import Path
 import asyncpg
 
 from operations import dead_letters
-from shared.kernel.migrations import SHARED_SQL, migrate
+from shared.kernel.migrations import BASE_SQL, SHARED_SQL, migrate
 from shared.kernel.settings import CommonSettings
 
 
@@ -18,7 +18,9 @@ async def test_migrations_apply_once_into_their_own_schema(settings: CommonSetti
 
     kernel = [f"shared/{file.name}" for file in sorted(SHARED_SQL.glob("*.sql"))]
     assert kernel[:3] == ["shared/0001_outbox_inbox.sql", "shared/0002_idempotency_keys.sql", "shared/0003_journal.sql"]
+    base = [f"base/{file.name}" for file in sorted(BASE_SQL.glob("*.sql"))]
     assert first == [
+        *base,
         *kernel,
         "it_migrations/0001_things.sql",
         "it_migrations/0002_more.sql",
@@ -62,7 +64,11 @@ async def test_the_operators_schema_comes_from_its_migrations_without_the_kernel
 
     applied = await migrate(settings.database_url, schema, dead_letters.MIGRATIONS, kernel_tables=False)
 
-    assert applied == [f"{schema}/0001_dead_letter_replays.sql"]
+    assert applied == [
+        "base/0001_refuse_change.sql",
+        f"{schema}/0001_dead_letter_replays.sql",
+        f"{schema}/0002_insert_only_history.sql",
+    ]
     connection = await asyncpg.connect(settings.database_url)
     try:
         tables = {

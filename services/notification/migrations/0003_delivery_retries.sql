@@ -17,11 +17,17 @@ CREATE INDEX delivery_retries_by_dossier ON delivery_retries (dossier_code, id);
 -- deployed service (schema notification) takes over those of its own deliveries.
 DO $$
 BEGIN
-    IF current_schema() = 'notification' AND to_regclass('operations.delivery_retries') IS NOT NULL THEN
-        INSERT INTO delivery_retries (delivery_id, dossier_code, channel, error_before, retried_by, reason, retried_at)
-        SELECT r.delivery_id, r.dossier_code, r.channel, r.error_before, r.retried_by, r.reason, r.retried_at
-        FROM operations.delivery_retries r
-        WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.delivery_id)
-        ORDER BY r.id;
+    -- Only where the migrating role may see the operators' schema: a notification owner role,
+    -- which has no rights on it, meets a database that never had the old table.
+    IF current_schema() = 'notification' AND has_schema_privilege(
+        COALESCE(to_regnamespace('operations'), 'pg_catalog'::regnamespace), 'USAGE'
+    ) THEN
+        IF to_regclass('operations.delivery_retries') IS NOT NULL THEN
+            INSERT INTO delivery_retries (delivery_id, dossier_code, channel, error_before, retried_by, reason, retried_at)
+            SELECT r.delivery_id, r.dossier_code, r.channel, r.error_before, r.retried_by, r.reason, r.retried_at
+            FROM operations.delivery_retries r
+            WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.delivery_id)
+            ORDER BY r.id;
+        END IF;
     END IF;
 END $$;

@@ -1,0 +1,6 @@
+-- A task's history is kept as it happened: rows are added, never changed or removed
+-- (refuse_change() stops everyone; the service's role has no UPDATE, DELETE or TRUNCATE on it).
+CREATE TRIGGER task_history_insert_only BEFORE UPDATE OR DELETE ON task_history
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER task_history_no_truncate BEFORE TRUNCATE ON task_history
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
