@@ -38,12 +38,12 @@ def test_the_document_is_openapi_3_1_and_loads_in_schemathesis() -> None:
 def test_every_clerk_route_needs_a_bearer_token_and_documents_its_problems() -> None:
     document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
 
-    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     for path, operations in document["paths"].items():
         if not path.startswith(("/v1/tasks", "/v1/units/{unit}/tasks", "/v1/units/{unit}/audit")):
             continue
         for method, operation in operations.items():
-            assert operation["security"] == [{"HTTPBearer": []}], f"{method} {path}"
+            assert operation["security"] == [{"bearer": []}], f"{method} {path}"
             assert "application/problem+json" in operation["responses"]["401"]["content"], f"{method} {path}"
             if method == "post":
                 assert {"403", "404", "409", "428"} <= set(operation["responses"]), f"{method} {path}"
@@ -57,6 +57,7 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
             "POST /v1/dossiers/{code}/supplements",
             "POST /v1/dossiers/{code}/withdrawal",
             "GET /v1/identity-checks",
+            "GET /v1/lookup/{code}",
         },
         "notification": {
             "GET /v1/dossiers/{code}/notifications",
@@ -70,3 +71,21 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
         schema = schemathesis.openapi.from_path(openapi.DOCS / f"{service}.json")
         labels = {result.ok().label for result in schema.get_all_operations()}  # type: ignore[union-attr]
         assert labels == operations, service
+
+
+PUBLIC_OPERATIONS = {
+    "GET /v1/units/{unit}/stats",
+    "GET /v1/units/{unit}/stats.html",
+    "GET /v1/lookup/{code}",
+}
+"""The public board and the citizen lookup by code and secret: the only documented operations without a token."""
+
+
+def test_every_documented_operation_needs_the_bearer_token_but_the_public_ones() -> None:
+    for path in sorted(openapi.DOCS.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for route, operations in document["paths"].items():
+            for method, operation in operations.items():
+                label = f"{method.upper()} {route}"
+                expected = [] if label in PUBLIC_OPERATIONS else [{"bearer": []}]
+                assert operation.get("security") == expected, f"{path.name}: {label}"
