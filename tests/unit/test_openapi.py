@@ -79,6 +79,8 @@ PUBLIC_OPERATIONS = {
     "GET /v1/lookup/{code}",
 }
 """The public board and the citizen lookup by code and secret: the only documented operations without a token."""
+SECRET_OR_TOKEN_OPERATIONS = {"POST /v1/dossiers/{code}/supplements", "POST /v1/dossiers/{code}/withdrawal"}
+"""The applicant's actions, which the receipt's lookup secret opens as well as a token."""
 
 
 def test_every_documented_operation_needs_the_bearer_token_but_the_public_ones() -> None:
@@ -88,4 +90,6 @@ def test_every_documented_operation_needs_the_bearer_token_but_the_public_ones()
             for method, operation in operations.items():
                 label = f"{method.upper()} {route}"
                 expected = [] if label in PUBLIC_OPERATIONS else [{"bearer": []}]
+                if label in SECRET_OR_TOKEN_OPERATIONS:
+                    expected.append({"lookup_secret": []})
                 assert operation.get("security") == expected, f"{path.name}: {label}"
