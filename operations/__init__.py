@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     retried.add_argument("ids", nargs="+", type=int, help="delivery ids, as deliveries list prints them")
     retried.add_argument("--reason", required=True, help="why, for the audit record")
     retried.add_argument("--by", help="who, for the audit record (default: the login name)")
+
+    audit = sub.add_parser("audit", help="the services' tamper-evident journals")
+    verify = audit.add_subparsers(dest="audit_command", required=True).add_parser(
+        "verify", help="recompute the journals; exits 1 naming the first changed, removed or reordered entry"
+    )
+    verify.add_argument("code", nargs="?", help="one dossier's chain in every service")
+    verify.add_argument("--all", action="store_true", dest="every", help="every chain and every sealed day")
+    verify.add_argument("--json", action="store_true")
     return parser
 
 
@@ -89,6 +97,8 @@ def _command(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[A
         return commands.lag(settings, partitions=args.partitions, as_json=args.json)
     if args.command == "outbox":
         return commands.outbox(settings, as_json=args.json)
+    if args.command == "audit":
+        return commands.audit_verify(args.code, every=args.every, as_json=args.json)
     if args.command == "deliveries":
         if args.deliveries_command == "list":
             return commands.deliveries_list(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from operations import audit
 from operations import database as operations_database
 from operations.dead_letters import (
     DeadLetter,
@@ -191,6 +192,22 @@ async def outbox(_settings: TraceUiSettings, *, as_json: bool) -> int:
         last = _when(datetime.fromisoformat(r["last_published_at"]) if r["last_published_at"] else None)
         print(f"{r['schema']:13} {r['waiting']:8} {r['oldest_age_seconds']:8.1f}s  {last}")
     return 0
+
+
+async def audit_verify(code: str | None, *, every: bool, as_json: bool) -> int:
+    """Exit status 0 when every journal read holds, 1 when one is broken (or could not be read)."""
+    if (code is None) == (not every):
+        raise OperatorError("say what to verify: a dossier code or --all")
+    async with ServiceClient() as services:
+        found = await (audit.verify_everything(services) if every else audit.verify_dossier(services, code or ""))
+    if code is not None and not any(s.entries for s in found.services) and found.holds:
+        raise OperatorError(f"no service has journal entries for dossier {code}")
+    if as_json:
+        _dump({"holds": found.holds, "services": [dataclasses.asdict(s) for s in found.services]})
+    else:
+        print("\n".join(audit.report(found)))
+        print("the journals hold" if found.holds else "the journals do NOT hold")
+    return 0 if found.holds else 1
 
 
 async def _letters(

@@ -117,14 +117,28 @@ def verify_seal(seal: Seal, chains: Mapping[str, Sequence[Entry]]) -> Break | No
     if day_root((chain, head.hash) for chain, head in heads.items()) == seal.root:
         return None
     for sealed in seal.heads:
-        entries = {e.position: e for e in chains.get(sealed.chain, ())}
-        now = entries.get(sealed.position)
-        if now is None:
-            ends = max(entries, default=0)
-            detail = f"the seal of {seal.day} holds position {sealed.position} as its head; the chain ends at {ends}"
-            return Break(sealed.chain, sealed.position, ENTRY_REMOVED, detail)
-        if now.hash != sealed.hash:
-            detail = f"the seal of {seal.day} holds another hash for it"
-            return Break(sealed.chain, sealed.position, SEAL_MISMATCH, detail)
+        if found := _kept_head_holds(seal, sealed, chains.get(sealed.chain, ())):
+            return found
     detail = f"the root of {seal.day} over {len(heads)} chains is not the sealed one ({seal.chains} chains)"
     return Break("", None, SEAL_MISMATCH, detail)
+
+
+def verify_kept_heads(seals: Iterable[Seal], chain: str, entries: Sequence[Entry]) -> Break | None:
+    """Whether ``chain`` still holds every head the seals kept of it (its newest entries were not removed)."""
+    for seal in seals:
+        for sealed in seal.heads:
+            if sealed.chain == chain and (found := _kept_head_holds(seal, sealed, entries)):
+                return found
+    return None
+
+
+def _kept_head_holds(seal: Seal, sealed: SealedHead, entries: Sequence[Entry]) -> Break | None:
+    by_position = {e.position: e for e in entries}
+    now = by_position.get(sealed.position)
+    if now is None:
+        ends = max(by_position, default=0)
+        detail = f"the seal of {seal.day} holds position {sealed.position} as its head; the chain ends at {ends}"
+        return Break(sealed.chain, sealed.position, ENTRY_REMOVED, detail)
+    if now.hash != sealed.hash:
+        return Break(sealed.chain, sealed.position, SEAL_MISMATCH, f"the seal of {seal.day} holds another hash for it")
+    return None

@@ -27,6 +27,7 @@ from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.db import create_pool
 from shared.kernel.db_roles import login_dsn, schema_roles
 from shared.kernel.inbox import first_delivery
+from shared.kernel.journal_seals import seal_worker
 from shared.kernel.messaging import all_topics, create_broker, ensure_topics, resynchronise_on_failure
 from shared.kernel.migrations import migrate
 from shared.kernel.polling import PollingWorker, WorkerMetrics
@@ -189,7 +190,8 @@ class ServiceRuntime(Generic[StoreT]):
                 metrics=RetentionMetrics(self.metrics.registry),
                 worker_metrics=self.worker_metrics,
             )
-            self.workers = [relay, retention, *self.service.workers(self)]
+            sealer = seal_worker(lambda: self.db, self.name, self.clock, metrics=self.worker_metrics)
+            self.workers = [relay, retention, sealer, *self.service.workers(self)]
             for worker in self.workers:
                 started.push_async_callback(_stopper(asyncio.create_task(worker.run(), name=worker.name)))
             for start in self.service.on_start:

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.kernel.http_input import refuse_unstorable_input
 from shared.kernel.http_problems import install_problem_handlers, served_as_problems
+from shared.kernel.journal_api import journal_api
 from shared.kernel.operator_api import operator_api
 from shared.kernel.runtime import ServiceRuntime
 from shared.kernel.service import ServiceEntry
@@ -78,6 +79,7 @@ def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
         return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(operator_api(runtime))
+    app.include_router(journal_api(runtime))
     return app
 
 

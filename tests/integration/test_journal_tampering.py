@@ -7,6 +7,7 @@ trigger back. Verification reads the rows back as the journal API serves them.
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -14,7 +15,15 @@ import pytest
 
 from shared.kernel.db import create_pool
 from shared.kernel.journal import GENESIS, TransactionalJournal, chain_entries, head_hash
-from shared.kernel.journal_chain import CONTENT_CHANGED, ENTRIES_REORDERED, ENTRY_REMOVED, Break, verify_chain
+from shared.kernel.journal_chain import (
+    CONTENT_CHANGED,
+    ENTRIES_REORDERED,
+    ENTRY_REMOVED,
+    Break,
+    verify_chain,
+    verify_seal,
+)
+from shared.kernel.journal_seals import ZONE, days_to_seal, seal_day, seals
 from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
 
@@ -140,3 +149,28 @@ async def test_tampering_with_rows_is_found_and_named(pool: asyncpg.Pool, tamper
     await _tamper(pool, *(s.replace("$chain", f"'{chain}'") for s in statements))
 
     assert _where(await _verify(pool, chain)) == expected
+
+
+async def test_removing_a_chains_newest_entries_is_found_by_the_seal_of_their_day(pool: asyncpg.Pool) -> None:
+    chain, day = CODE + "-truncated", date(2025, 1, 15)
+    recorded = datetime(2025, 1, 15, 10, 0, tzinfo=ZONE)
+    for i in range(3):
+        async with pool.acquire() as connection, connection.transaction():
+            await TransactionalJournal(connection, lambda: recorded).append(chain, f"step-{i + 1}", "system")
+    async with pool.acquire() as connection, connection.transaction():
+        assert await days_to_seal(connection, recorded) == []  # the day is not over
+        sealed = await seal_day(connection, day, sealed_at=recorded + timedelta(days=1))
+    async with pool.acquire() as connection:
+        [seal] = await seals(connection, after=day - timedelta(days=1), limit=1)
+    assert sealed == seal
+    assert [(h.chain, h.position) for h in seal.heads] == [(chain, 3)]
+
+    await _tamper(pool, f"DELETE FROM journal WHERE chain = '{chain}' AND position = 3")
+
+    assert await _verify(pool, chain) is None  # the shorter chain holds on its own
+    async with pool.acquire() as connection:
+        rows = await connection.fetch("SELECT DISTINCT chain FROM journal")
+        chains = {r["chain"]: await chain_entries(connection, r["chain"]) for r in rows}
+    found = verify_seal(seal, chains)
+    assert found is not None
+    assert (found.chain, found.position, found.kind) == (chain, 3, ENTRY_REMOVED)
