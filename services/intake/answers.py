@@ -72,7 +72,7 @@ async def receive(intake: Intake, request: Request, command: SubmitDossier) -> S
         )
         dossier = await uow.store.dossier(received.dossier_id)
         assert dossier is not None
-        receipt = _receipt(dossier, created=received.created)
+        receipt = _receipt(dossier, created=received.created, journal_head=received.journal_head)
         if received.created:
             created.append(receipt)
         return receipt
@@ -111,8 +111,9 @@ async def dossier(intake: Intake, code: str) -> DossierView | None:
         return await dossier_view(store, code)
 
 
-def _receipt(dossier: Dossier, *, created: bool) -> StoredAnswer:
-    return StoredAnswer(202 if created else 200, accepted_view(dossier).model_dump(mode="json"))
+def _receipt(dossier: Dossier, *, created: bool, journal_head: str | None = None) -> StoredAnswer:
+    view = accepted_view(dossier, journal_head=journal_head)
+    return StoredAnswer(202 if created else 200, view.model_dump(mode="json"))
 
 
 async def _dossier_answer(store: IntakeStore, code: str) -> StoredAnswer:

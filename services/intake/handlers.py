@@ -79,6 +79,8 @@ class DossierReceived:
     due_at: datetime
     created: bool = True
     """False when the portal had pushed the same portal dossier id before: nothing new was stored."""
+    journal_head: str | None = None
+    """The hash of the dossier's journal entry of receipt (None when nothing new was stored)."""
 
 
 def check_submission(command: SubmitDossier, *, today: date) -> AcceptedSubmission:
@@ -179,8 +181,8 @@ async def submit_dossier(
         "identity": identity.status.value,
         "event_id": str(event_id),
     }
-    await uow.journal.append(code, "dossier received", client_actor(command.client_id), received)
-    return DossierReceived(dossier_id, code, now, due)
+    entry = await uow.journal.append(code, "dossier received", client_actor(command.client_id), received)
+    return DossierReceived(dossier_id, code, now, due, journal_head=entry.hash)
 
 
 async def supplement_dossier(uow: Work, command: SupplementDossier) -> None:

@@ -38,6 +38,13 @@ class DossierAccepted(BaseModel):
         " and supplements. Only its hash is kept, so null in every later answer (a retried Idempotency-Key, a"
         " portal dossier id pushed again): the first answer had it.",
     )
+    journal_head: str | None = Field(
+        default=None,
+        examples=["9f2c5a0e4b7d1c3f8a6e2b9d0c4f7a1e3b5d8c2f6a9e0b4d7c1f3a5e8b2d6c0f"],
+        description="The SHA-256 of the dossier's journal entry of receipt, the head of its hash chain then: every"
+        " later entry of the chain builds on it, so the receipt proves its history was not rewritten"
+        " (`lienthong audit verify CODE`). Null on the answer to a portal dossier id pushed again.",
+    )
     links: dict[str, str]
 
 
@@ -75,7 +82,7 @@ def identity_view(row: Dossier) -> IdentityView:
     )
 
 
-def accepted_view(row: Dossier) -> DossierAccepted:
+def accepted_view(row: Dossier, *, journal_head: str | None = None) -> DossierAccepted:
     """The answer to the POST that received the dossier, with its current status and identity check."""
     return DossierAccepted(
         id=str(row["id"]),
@@ -85,6 +92,7 @@ def accepted_view(row: Dossier) -> DossierAccepted:
         due_at=row["due_at"],
         portal_dossier_id=row["portal_dossier_id"],
         identity=identity_view(row),
+        journal_head=journal_head,
         links={"self": f"/v1/dossiers/{row['code']}"},
     )
 
