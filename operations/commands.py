@@ -25,6 +25,7 @@ from operations.service_api import ServiceClient, ServiceUnavailableError
 from operations.timeline import read_timeline
 from services.registry import SERVICES
 from shared.contracts import STREAMS
+from shared.kernel.kafka_connection import kafka_connection
 from shared.observability.kafka_offsets import KafkaOffsets
 from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, trace_url
 from shared.reference.calendar import OFFICE_TIMEZONE
@@ -151,7 +152,7 @@ async def dlq_replay(
 
 async def lag(settings: TraceUiSettings, *, partitions: bool, as_json: bool) -> int:
     ours = {settings.topic_prefix + s.topic for s in STREAMS}
-    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
+    async with KafkaOffsets(kafka_connection(settings), client_id="lienthong-cli") as offsets:
         groups = await offsets.groups("lienthong.")
         lags = [lag for group in groups for lag in await offsets.lag(group) if lag.topic in ours]
     if as_json:

@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from operations import database as operations_database
 from operations.database import MIGRATIONS as MIGRATIONS  # where the tests find them
 from shared.contracts import STREAMS, dead_letter_topic
+from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
 
@@ -92,9 +93,7 @@ async def whole(settings: CommonSettings, letter: DeadLetter) -> DeadLetter:
 
 
 async def _record_at(settings: CommonSettings, where: TopicPartition, offset: int) -> DeadLetter | None:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([where])
@@ -138,15 +137,13 @@ async def read_dead_letters(
     settings: CommonSettings, topics: Iterable[str], *, progress: Callable[[str], None] = lambda _: None
 ) -> list[DeadLetter]:
     """Every message still held in ``topics``, in topic, partition and offset order."""
-    async with KafkaOffsets(settings.kafka_bootstrap_servers, client_id="lienthong-cli") as offsets:
+    async with KafkaOffsets(kafka_connection(settings), client_id="lienthong-cli") as offsets:
         bounds = {tp: b for tp, b in (await offsets.bounds(await offsets.partitions(topics))).items() if b[1] > b[0]}
     total = sum(end - start for start, end in bounds.values())
     if not bounds:
         return []
     progress(f"reading {total} dead letter(s) from {len({tp.topic for tp in bounds})} topic(s)")
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=None, enable_auto_commit=False)
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
@@ -176,7 +173,7 @@ async def replay(
 ) -> list[Replay]:
     """Publish each dead letter to its original topic once, recording who did it and why."""
     connection = await operations_database.connect(settings)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
     outcomes: list[Replay] = []
     try:
         await producer.start()

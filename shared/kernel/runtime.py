@@ -28,7 +28,8 @@ from shared.kernel.db import create_pool
 from shared.kernel.db_roles import login_dsn, schema_roles
 from shared.kernel.inbox import first_delivery
 from shared.kernel.journal_seals import seal_worker
-from shared.kernel.messaging import all_topics, create_broker, ensure_topics, resynchronise_on_failure
+from shared.kernel.kafka_connection import kafka_connection
+from shared.kernel.messaging import create_broker, ensure_topics, resynchronise_on_failure, service_topics
 from shared.kernel.migrations import migrate
 from shared.kernel.polling import PollingWorker, WorkerMetrics
 from shared.kernel.relay import relay_worker
@@ -161,14 +162,14 @@ class ServiceRuntime(Generic[StoreT]):
             started.push_async_callback(self.pool.close)
             for stop in self.service.on_stop:
                 started.push_async_callback(stop)
-            await ensure_topics(self.settings, all_topics(self.settings.topic_prefix))
+            await ensure_topics(self.settings, service_topics(self.name, self.settings.topic_prefix))
             await self.broker.start()
             started.push_async_callback(self.broker.stop)
             sources = MetricsSources(
                 self.metrics,
                 schema=self.name,
                 pool=lambda: self.db,
-                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                kafka=kafka_connection(self.settings),
                 subscriptions=self.subscriptions(),
             )
             sources.register()
