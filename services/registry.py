@@ -20,7 +20,7 @@ from shared.kernel.settings import CommonSettings
 HERE = Path(__file__).parent
 
 INTAKE = ServiceEntry("intake", 8001, IntakeSettings, HERE / "intake" / "migrations", intake)
-ROUTING = ServiceEntry("routing", 8002, CommonSettings, HERE / "routing" / "migrations", routing, documented_http=False)
+ROUTING = ServiceEntry("routing", 8002, CommonSettings, HERE / "routing" / "migrations", routing)
 DEPARTMENT = ServiceEntry("department", 8003, DepartmentSettings, HERE / "department" / "migrations", department)
 NOTIFICATION = ServiceEntry(
     "notification", 8004, NotificationSettings, HERE / "notification" / "migrations", notification

@@ -1,30 +1,37 @@
-"""Intake's HTTP API for portals and counters."""
+"""Intake's HTTP API for portals and counters; who may call each operation is in :mod:`services.intake.access`."""
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
-from services.intake import answers, handlers
+from services.intake import access, answers, handlers
 from services.intake.adapters.postgres_database import PostgresIntakeDatabase
 from services.intake.domain.lifecycle import DossierActionError
 from services.intake.domain.submission import SubmissionRejectedError
 from services.intake.identity.checker import IdentityChecker
+from services.intake.lookup import build_lookup_api
 from services.intake.requests import DossierSubmission, SupplementSubmission, Withdrawal
+from services.intake.secret_access import SecretHolder, secret_check, token_or_secret
 from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStore, Request
 from services.intake.views import DossierAccepted, DossierView
 from shared.contracts import Applicant
+from shared.kernel.auth.callers import Caller
+from shared.kernel.auth.http import AnyCaller
 from shared.kernel.http_problems import field_error, problem, problems
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer, request_fingerprint
 from shared.kernel.runtime import ServiceRuntime
 
 MEANINGS = {
     400: "Malformed JSON (field `body`).",
-    404: "No dossier has this code.",
+    401: "No valid bearer token (field `Authorization`).",
+    403: "The token has not the scope or role this needs (field `scope`, `roles` or `receiving_agency`).",
+    404: "No dossier has this code among those the caller may reach (their province, centre or person).",
     409: "The dossier's status does not allow this, or the `Idempotency-Key` was used for another request.",
+    429: "Too many wrong lookup secrets from this address: try again after `Retry-After` seconds.",
     422: "A field is missing or invalid; each error names it (for the citizen ID, the digit group that is wrong).",
 }
 
@@ -35,9 +42,11 @@ def _unknown(code: str) -> JSONResponse:
 
 def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, checker: IdentityChecker) -> APIRouter:
     api = APIRouter(prefix="/v1")
-    intake = answers.Intake(
-        PostgresIntakeDatabase(runtime.transactions), checker, ZoneInfo(settings.timezone), runtime.clock
-    )
+    database = PostgresIntakeDatabase(runtime.transactions)
+    check = secret_check(database, settings)
+    intake = answers.Intake(database, checker, ZoneInfo(settings.timezone), runtime.clock, check.hasher)
+    api.include_router(build_lookup_api(intake, check))
+    applicant = Depends(token_or_secret(check))
 
     @api.post(
         "/dossiers",
@@ -45,13 +54,13 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
         response_model=DossierAccepted,
         responses={
             200: {"model": DossierAccepted, "description": "The portal dossier id was received before: that dossier."},
-            **problems(MEANINGS, 400, 409, 422),
+            **problems(MEANINGS, 400, 401, 403, 409, 422),
         },
     )
     async def submit_dossier(
         submission: DossierSubmission,
+        caller: AnyCaller,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-        x_client_id: Annotated[str, Header(max_length=100)] = "counter",
     ) -> JSONResponse:
         """Receive a dossier: 202 with its code, due date and the check of the applicant's identity.
 
@@ -60,12 +69,16 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
         answer never stops the dossier: a mismatch is received as identity `failed`, no answer as
         `pending` (checked again automatically). Retried with the same Idempotency-Key, the first
         answer; pushed again with the same `portal_dossier_id`, 200 with the dossier received first.
+
+        Filed by an integrator with `dossiers:submit` allowed at the `receiving_agency`, or by a clerk
+        with role `receiver` there; the client recorded is the token's (`clerk:<id>` for a clerk).
         """
+        access.check_filing(caller, submission.receiving_agency)
         # Without components or a portal id the fingerprint stays what it was before they existed.
         unset = {name for name in ("components", "portal_dossier_id") if not getattr(submission, name)}
         fingerprint = request_fingerprint(submission.model_dump(mode="json", exclude=unset or None))
         command = handlers.SubmitDossier(
-            client_id=x_client_id,
+            client_id=caller.client_id,
             procedure_code=submission.procedure_code,
             applicant=Applicant.model_validate(submission.applicant.model_dump()),
             receiving_agency=submission.receiving_agency,
@@ -74,7 +87,7 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
             portal_dossier_id=submission.portal_dossier_id,
         )
         try:
-            answer = await answers.receive(intake, Request(x_client_id, idempotency_key, fingerprint), command)
+            answer = await answers.receive(intake, Request(caller.client_id, idempotency_key, fingerprint), command)
         except SubmissionRejectedError as error:
             return problem(422, "Dossier not acceptable", [field_error(error.field, error.reason)])
         except IdempotencyKeyReusedError as error:
@@ -85,17 +98,24 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
         "/dossiers/{code}/supplements",
         status_code=202,
         response_model=DossierView,
-        responses=problems(MEANINGS, 400, 404, 409, 422),
+        responses=problems(MEANINGS, 400, 401, 403, 404, 409, 422, 429),
     )
     async def supplement_dossier(
         code: str,
+        caller: Annotated[Caller | SecretHolder, applicant],
         supplement: SupplementSubmission,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-        x_client_id: Annotated[str, Header(max_length=100)] = "counter",
     ) -> JSONResponse:
-        """Hand in what a unit asked for while the dossier is waiting; its task resumes."""
+        """Hand in what a unit asked for while the dossier is waiting; its task resumes.
+
+        By the applicant (citizen token, or the receipt's lookup secret in `X-Lookup-Secret`), a
+        receiver of the dossier's centre, or an integrator with `dossiers:submit` at that centre (a
+        portal acting for the applicant).
+        """
+        if not await _may_act(caller, code):
+            return _unknown(code)
         fingerprint = request_fingerprint({"supplement": code, **supplement.model_dump(mode="json")})
-        request = Request(x_client_id, idempotency_key, fingerprint)
+        request = Request(caller.client_id, idempotency_key, fingerprint)
         command = handlers.SupplementDossier(code, tuple(supplement.documents), supplement.note or None)
         return await _answer(code, "Supplements not accepted", lambda: answers.supplement(intake, request, command))
 
@@ -103,25 +123,47 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
         "/dossiers/{code}/withdrawal",
         status_code=202,
         response_model=DossierView,
-        responses=problems(MEANINGS, 400, 404, 409, 422),
+        responses=problems(MEANINGS, 400, 401, 403, 404, 409, 422, 429),
     )
     async def withdraw_dossier(
         code: str,
+        caller: Annotated[Caller | SecretHolder, applicant],
         withdrawal: Withdrawal,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-        x_client_id: Annotated[str, Header(max_length=100)] = "counter",
     ) -> JSONResponse:
-        """Withdraw a dossier that is not finished; routing cancels its open tasks and then the dossier."""
+        """Withdraw a dossier that is not finished; routing cancels its open tasks and then the dossier.
+
+        By the applicant (citizen token, or the receipt's lookup secret in `X-Lookup-Secret`), a
+        receiver of the dossier's centre, or an integrator with `dossiers:submit` at that centre (a
+        portal acting for the applicant).
+        """
+        if not await _may_act(caller, code):
+            return _unknown(code)
         fingerprint = request_fingerprint({"withdrawal": code, **withdrawal.model_dump(mode="json")})
-        request = Request(x_client_id, idempotency_key, fingerprint)
+        request = Request(caller.client_id, idempotency_key, fingerprint)
         command = handlers.WithdrawDossier(code, withdrawal.reason)
         return await _answer(code, "Withdrawal not accepted", lambda: answers.withdraw(intake, request, command))
 
-    @api.get("/dossiers/{code}", response_model=DossierView, responses=problems(MEANINGS, 404, 422))
-    async def get_dossier(code: str) -> DossierView | JSONResponse:
-        """Status and history of a dossier; when it is waiting, what the applicant must hand in."""
+    @api.get("/dossiers/{code}", response_model=DossierView, responses=problems(MEANINGS, 401, 403, 404, 422))
+    async def get_dossier(code: str, caller: AnyCaller) -> DossierView | JSONResponse:
+        """Status and history of a dossier; when it is waiting, what the applicant must hand in.
+
+        For an integrator with `dossiers:read` for the dossier's province, a receiver of its centre,
+        or its applicant (citizen token).
+        """
+        access.check_reading(caller, code)
+        found = await access.parties(intake.database, code)
+        if found is None or not access.may_read(caller, found):
+            return _unknown(code)
         view = await answers.dossier(intake, code)
         return _unknown(code) if view is None else view
+
+    async def _may_act(caller: Caller | SecretHolder, code: str) -> bool:
+        if isinstance(caller, SecretHolder):
+            return True  # the secret of this very dossier was checked
+        access.check_acting(caller, code)
+        found = await access.parties(intake.database, code)
+        return found is not None and access.may_act(caller, found)
 
     return api
 

@@ -1,8 +1,7 @@
 """Notification's HTTP API: what each applicant was sent, what the portal was sent, what failed for good.
 
-The delivery listing and the retry of a dead-lettered delivery are for operators (the
-``lienthong deliveries`` commands); like every API but the clerk API they are not
-authenticated yet.
+Everything here is for operators (the ``operator`` scope; the ``lienthong deliveries``
+commands); a dossier's portal records also for integrators with ``portal:push`` for its province.
 """
 
 import json
@@ -18,6 +17,8 @@ from services.notification.adapters import queries
 from services.notification.domain.recipients import masked
 from services.notification.store import DeliveryRow, NotificationStore
 from shared.contracts import DossierStatus
+from shared.kernel.auth.callers import Scope, province_of
+from shared.kernel.auth.http import OPERATOR, AnyCaller, province_reader
 from shared.kernel.http_problems import ProblemError, field_error, problems
 from shared.kernel.runtime import ServiceRuntime
 
@@ -25,7 +26,9 @@ DeliveryState = Literal["pending", "sending", "delivered", "dead-lettered"]
 DOSSIER_CODE = r"^[\w.\-]+$"
 MEANINGS = {
     400: "Malformed JSON (field `body`).",
-    404: "No delivery has this id (field `delivery_id`).",
+    401: "No valid bearer token (field `Authorization`).",
+    403: "The token has not the scope operator (or portal:push for a dossier's portal records).",
+    404: "No delivery has this id (field `delivery_id`), or the dossier is not of the caller's provinces.",
     409: "The delivery is not dead-lettered (field `state` says what it is): it was retried already, or never"
     " failed for good. Nothing changed.",
     422: "A field is missing or invalid; each error names it.",
@@ -105,21 +108,37 @@ def _delivery(row: DeliveryRow, model: type[Delivery] = Delivery) -> Any:
 def build_api(runtime: ServiceRuntime[NotificationStore]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
-    @api.get("/dossiers/{code}/notifications", response_model=list[Delivery])
+    @api.get(
+        "/dossiers/{code}/notifications",
+        response_model=list[Delivery],
+        dependencies=[OPERATOR],
+        responses=problems(MEANINGS, 401, 403, 422),
+    )
     async def notifications(code: str) -> list[Delivery]:
         """Every message to the applicant about the dossier, oldest first, with channel, attempts and state."""
         async with runtime.db.acquire() as connection:
             rows = await queries.for_dossier(connection, code, portal=False)
         return [_delivery(row) for row in rows]
 
-    @api.get("/dossiers/{code}/portal-syncs", response_model=list[Delivery])
-    async def portal_syncs(code: str) -> list[Delivery]:
-        """Every status record sent (or to be sent) to the National Public Service Portal, in order."""
+    @api.get(
+        "/dossiers/{code}/portal-syncs", response_model=list[Delivery], responses=problems(MEANINGS, 401, 403, 404, 422)
+    )
+    async def portal_syncs(code: str, caller: AnyCaller) -> list[Delivery]:
+        """Every status record sent (or to be sent) to the National Public Service Portal, in order.
+
+        For operators, and integrators with `portal:push` for the dossier's province.
+        """
+        province_reader(caller, Scope.PORTAL_PUSH, province_of(code))
         async with runtime.db.acquire() as connection:
             rows = await queries.for_dossier(connection, code, portal=True)
         return [_delivery(row) for row in rows]
 
-    @api.get("/deliveries", response_model=list[ListedDelivery], responses=problems(MEANINGS, 422))
+    @api.get(
+        "/deliveries",
+        response_model=list[ListedDelivery],
+        dependencies=[OPERATOR],
+        responses=problems(MEANINGS, 401, 403, 422),
+    )
     async def deliveries(
         state: Annotated[DeliveryState | None, Query(description="Only deliveries in this state.")] = None,
         dossier: Annotated[
@@ -129,7 +148,7 @@ def build_api(runtime: ServiceRuntime[NotificationStore]) -> APIRouter:
     ) -> list[ListedDelivery]:
         """Deliveries newest first, of every dossier and channel (portal records too), for operators.
 
-        Called by ``lienthong deliveries list``; anonymous for now, like every API but the clerk API.
+        Called by ``lienthong deliveries list``.
         """
         async with runtime.db.acquire() as connection:
             rows = await queries.newest(connection, dossier=dossier, state=state, limit=limit)
@@ -138,7 +157,8 @@ def build_api(runtime: ServiceRuntime[NotificationStore]) -> APIRouter:
     @api.get(
         "/deliveries/dead-lettered",
         response_model=list[DeadLetteredDelivery],
-        responses=problems({422: "`limit` out of range (1 to 500)."}, 422),
+        dependencies=[OPERATOR],
+        responses=problems({**MEANINGS, 422: "`limit` out of range (1 to 500)."}, 401, 403, 422),
     )
     async def dead_lettered(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[DeadLetteredDelivery]:
         """Deliveries that failed for good (for operators), newest first."""
@@ -149,13 +169,14 @@ def build_api(runtime: ServiceRuntime[NotificationStore]) -> APIRouter:
     @api.post(
         "/deliveries/{delivery_id}/retry",
         response_model=DeliveryRetry,
-        responses=problems(MEANINGS, 400, 404, 409, 422),
+        dependencies=[OPERATOR],
+        responses=problems(MEANINGS, 400, 401, 403, 404, 409, 422),
     )
     async def retry(delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: RetryRequest) -> DeliveryRetry:
         """Send a dead-lettered delivery again, once: it goes back in line with its attempts from zero.
 
-        For operators (``lienthong deliveries retry``), after the cause of the failure is fixed;
-        anonymous for now, like every API but the clerk API. Who asked and why are kept in the
+        For operators (``lienthong deliveries retry``), after the cause of the failure is fixed.
+        Who asked and why are kept in the
         transaction that requeues it. A delivery that is not dead-lettered (already retried, or
         delivered) answers 409 and nothing changes.
         """

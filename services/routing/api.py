@@ -11,7 +11,9 @@ from services.routing.adapters.queries import plan_by_code
 from services.routing.domain.plan import DossierPlan, PlanTask
 from services.routing.store import RoutingStore
 from shared.contracts import DossierStatus
-from shared.kernel.http_problems import field_error, problem
+from shared.kernel.auth.callers import Scope, province_of
+from shared.kernel.auth.http import AnyCaller, province_reader
+from shared.kernel.http_problems import field_error, problem, problems
 from shared.kernel.runtime import ServiceRuntime
 from shared.reference.units import find_unit
 
@@ -127,12 +129,24 @@ def plan_view(plan: DossierPlan, audit: list[dict[str, object]]) -> PlanView:
     )
 
 
+MEANINGS = {
+    401: "No valid bearer token (field `Authorization`).",
+    403: "The token has neither the scope dossiers:read nor operator.",
+    404: "Routing has no plan for this dossier among the caller's provinces.",
+    422: "A field is invalid; each error names it.",
+}
+
+
 def build_api(runtime: ServiceRuntime[RoutingStore]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
-    @api.get("/dossiers/{code}/plan", response_model=PlanView, responses={404: {}})
-    async def get_plan(code: str) -> PlanView | JSONResponse:
-        """The dossier's plan: which unit handles each task, by which rule, due when."""
+    @api.get("/dossiers/{code}/plan", response_model=PlanView, responses=problems(MEANINGS, 401, 403, 404, 422))
+    async def get_plan(code: str, caller: AnyCaller) -> PlanView | JSONResponse:
+        """The dossier's plan: which unit handles each task, by which rule, due when.
+
+        For integrators with `dossiers:read` for the dossier's province, and operators.
+        """
+        province_reader(caller, Scope.READ, province_of(code))
         async with runtime.db.acquire() as connection:
             found = await plan_by_code(connection, code)
         if found is None:

@@ -2,8 +2,8 @@
 
 The ``lienthong`` operator CLI assembles a dossier's timeline and the outbox report from it, so
 that nothing outside a service reads the service's tables. Like ``/healthz`` and ``/metrics``
-it is part of every service, not of a service's own API document. It is anonymous for now, like
-every API but the clerk API.
+it is part of every service, not of a service's own API document. Operators only (the ``operator``
+scope).
 """
 
 from datetime import datetime
@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from shared.kernel.auth.http import OPERATOR
 from shared.kernel.runtime import ServiceRuntime
 from shared.observability.outbox_status import dossier_events, outbox_backlog
 from shared.observability.trace_ui import trace_id_of
@@ -39,7 +40,7 @@ class OutboxStatus(BaseModel):
 
 
 def operator_api(runtime: ServiceRuntime[Any]) -> APIRouter:
-    api = APIRouter(prefix="/v1", include_in_schema=False)
+    api = APIRouter(prefix="/v1", include_in_schema=False, dependencies=[OPERATOR])
 
     @api.get("/dossiers/{code}/published-events", response_model=list[PublishedEvent])
     async def published_events(code: str) -> list[PublishedEvent]:

@@ -1,5 +1,9 @@
 """The FastAPI application every service serves, built from its registry entry: its API plus health, readiness,
-metrics and the operators' reads (:mod:`shared.kernel.operator_api`)."""
+metrics and the operators' reads (:mod:`shared.kernel.operator_api`).
+
+Every route declares who may call it (:mod:`shared.kernel.auth.http`); an app with a route that
+does not is refused when it is built, so no route is ever anonymous by omission.
+"""
 
 from typing import Any, TypeVar
 
@@ -8,6 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from shared.kernel.auth.http import OPERATOR, PUBLIC, enforce_access
 from shared.kernel.http_input import refuse_unstorable_input
 from shared.kernel.http_problems import install_problem_handlers, served_as_problems
 from shared.kernel.journal_api import journal_api
@@ -18,6 +23,7 @@ from shared.kernel.settings import CommonSettings
 from shared.observability.logging_setup import configure_logging
 
 KEEP_ALIVE_SECONDS = 30
+UNDECLARED_ACCESS_ALLOWED = frozenset({"/healthz", "/readyz"})
 
 
 SettingsT = TypeVar("SettingsT", bound=CommonSettings)
@@ -30,13 +36,17 @@ def create_runtime(entry: ServiceEntry[SettingsT], settings: SettingsT | None = 
 
 
 def create_app(entry: ServiceEntry[SettingsT], settings: SettingsT | None = None) -> FastAPI:
-    """The app of the service ``entry`` names: its routers, health, readiness, metrics; its runtime as lifespan."""
+    """The app of the service ``entry`` names: its routers, health, readiness, metrics; its runtime as lifespan.
+
+    Raises :class:`~shared.kernel.auth.http.UndeclaredAccessError` naming any route that declares no access.
+    """
     runtime = create_runtime(entry, settings)
     app = _service_app(runtime)
     for router in runtime.service.routers(runtime):
         app.include_router(router)
     if runtime.service.configure is not None:
         runtime.service.configure(app, runtime)
+    enforce_access(app, UNDECLARED_ACCESS_ALLOWED)
     return app
 
 
@@ -49,17 +59,18 @@ def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
         dependencies=[Depends(refuse_unstorable_input)],
     )
     app.state.runtime = runtime
+    app.state.token_verifier = runtime.token_verifier
     install_problem_handlers(app)
     plain_openapi = app.openapi
     app.openapi = lambda: served_as_problems(plain_openapi())  # type: ignore[method-assign]
     runtime.instrument(app)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=[PUBLIC])
     async def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", include_in_schema=False)
+    @app.get("/readyz", include_in_schema=False, dependencies=[PUBLIC])
     async def readyz() -> JSONResponse:
         """Readiness: the database answers and the broker is connected."""
         checks = {"database": "ok", "broker": "ok"}
@@ -73,9 +84,10 @@ def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get("/metrics", include_in_schema=False, dependencies=[OPERATOR])
     async def metrics() -> Response:
-        """Prometheus metrics; outbox, lag and dead-letter gauges are read at each scrape."""
+        """Prometheus metrics, for the ``operator`` scope; outbox, lag and dead-letter gauges are read at each
+        scrape."""
         return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(operator_api(runtime))

@@ -69,9 +69,9 @@ def stack(
     kafka_principals: Principals,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServiceStack]:
-    jwks = clerks.issuer().write_jwks(tmp_path_factory.mktemp("auth") / "jwks.json")
     env = {
         **settings_env,
+        # Both token issuers: the stand-in identity provider's realms, signing with the tests' keys.
         **standins.service_env(),
         # Deliveries tried quickly, so retries and dead letters happen within a test.
         "LIENTHONG_DELIVERY_ATTEMPTS": "4",
@@ -80,9 +80,6 @@ def stack(
         "LIENTHONG_DELIVERY_TIMEOUT_SECONDS": "2",
         "LIENTHONG_DELIVERY_LEASE_SECONDS": "4",
         "LIENTHONG_DELIVERY_POLL_SECONDS": "0.2",
-        "LIENTHONG_JWKS_FILE": str(jwks),
-        "LIENTHONG_JWT_ISSUER": clerks.issuer().issuer,
-        "LIENTHONG_JWT_AUDIENCE": clerks.issuer().audience,
         "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
         "OTEL_EXPORTER_ZIPKIN_ENDPOINT": zipkin.spans_endpoint,
         "OTEL_BSP_SCHEDULE_DELAY": "200",

@@ -89,3 +89,8 @@ def stack_env(directory: Any) -> dict[str, str]:
         "LIENTHONG_CITIZEN_JWT_ISSUER": citizens.issuer,
         "LIENTHONG_CITIZEN_JWT_AUDIENCE": citizens.audience,
     }
+
+
+def trusting(directory: Any) -> dict[str, Any]:
+    """Settings keyword arguments that make a service trust both test issuers (JWKS written in ``directory``)."""
+    return {name.removeprefix("LIENTHONG_").lower(): value for name, value in stack_env(directory).items()}

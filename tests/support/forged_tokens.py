@@ -84,7 +84,9 @@ def forged(kind: str, units: list[str] | None = None, **claims: Any) -> str:
     if kind == "citizen-key-as-staff":
         # Signed by the citizen issuer's key but claiming to be the staff issuer.
         citizens = clerks.citizen_issuer()
-        return LocalIssuer(citizens.private_key, citizens.kid, issuer.issuer, issuer.audience).token("mallory", **caller)
+        return LocalIssuer(citizens.private_key, citizens.kid, issuer.issuer, issuer.audience).token(
+            "mallory", **caller
+        )
     raise ValueError(kind)
 
 

@@ -37,13 +37,22 @@ def _dossier(**applicant: str) -> dict[str, Any]:
 
 
 def _apps(tmp_path: Path) -> dict[str, FastAPI]:
-    jwks = clerks.issuer().write_jwks(tmp_path / "jwks.json")
+    trusted = clerks.trusting(tmp_path)
     return {
-        "intake": create_app(INTAKE, IntakeSettings(topic_prefix="unit.")),
-        "routing": create_app(ROUTING, CommonSettings(topic_prefix="unit.")),
-        "department": create_app(DEPARTMENT, DepartmentSettings(topic_prefix="unit.", jwks_file=jwks)),
-        "notification": create_app(NOTIFICATION, NotificationSettings(topic_prefix="unit.")),
+        "intake": create_app(INTAKE, IntakeSettings(topic_prefix="unit.", **trusted)),
+        "routing": create_app(ROUTING, CommonSettings(topic_prefix="unit.", **trusted)),
+        "department": create_app(DEPARTMENT, DepartmentSettings(topic_prefix="unit.", **trusted)),
+        "notification": create_app(NOTIFICATION, NotificationSettings(topic_prefix="unit.", **trusted)),
     }
+
+
+def _headers(service: str) -> dict[str, str]:
+    """A caller each service lets through to the validation of the request."""
+    if service == "department":
+        return clerks.headers(UNIT, version=1)
+    if service == "intake":
+        return clerks.client_headers()
+    return clerks.operator_headers()
 
 
 @pytest.fixture
@@ -53,7 +62,7 @@ async def clients(tmp_path: Path) -> AsyncIterator[dict[str, httpx.AsyncClient]]
         name: httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
             base_url=f"http://{name}",
-            headers=clerks.headers(UNIT, version=1),
+            headers=_headers(name),
         )
         for name, app in _apps(tmp_path).items()
     }

@@ -3,6 +3,7 @@
 import copy
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from services.intake.requests import DossierSubmission
 from services.intake.settings import IntakeSettings
 from services.registry import INTAKE
 from shared.kernel.service_app import create_app
+from tests.support import clerks
 
 TO = "\N{EN DASH}"
 DOSSIER: dict[str, Any] = {
@@ -23,11 +25,15 @@ DOSSIER: dict[str, Any] = {
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     # No lifespan: no database and no population database. A request reaching either would fail with 500.
-    settings = IntakeSettings(topic_prefix="unit.", population_db_url="http://127.0.0.1:9/unreachable")
+    settings = IntakeSettings(
+        topic_prefix="unit.", population_db_url="http://127.0.0.1:9/unreachable", **clerks.trusting(tmp_path)
+    )
     transport = httpx.ASGITransport(app=create_app(INTAKE, settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://intake", headers=clerks.client_headers()
+    ) as client:
         yield client
 
 

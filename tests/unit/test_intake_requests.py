@@ -1,6 +1,7 @@
 """Intake's new commands refuse malformed bodies before touching the database (422 problems naming the field)."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,15 +12,20 @@ from services.intake.requests import DossierSubmission, SupplementSubmission, Wi
 from services.intake.settings import IntakeSettings
 from services.registry import INTAKE
 from shared.kernel.service_app import create_app
+from tests.support import clerks
 
 CODE = "000.01.15.H40-250814-0001"
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     # The ASGI transport does not run the lifespan: no database, no broker, only validation.
-    transport = httpx.ASGITransport(app=create_app(INTAKE, IntakeSettings(topic_prefix="unit.")))
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+    transport = httpx.ASGITransport(
+        app=create_app(INTAKE, IntakeSettings(topic_prefix="unit.", **clerks.trusting(tmp_path)))
+    )
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://intake", headers=clerks.client_headers()
+    ) as client:
         yield client
 
 

@@ -89,7 +89,7 @@ def test_every_documented_operation_needs_the_bearer_token_but_the_public_ones()
         for route, operations in document["paths"].items():
             for method, operation in operations.items():
                 label = f"{method.upper()} {route}"
-                expected = [] if label in PUBLIC_OPERATIONS else [{"bearer": []}]
+                expected: list[dict[str, list[str]]] = [] if label in PUBLIC_OPERATIONS else [{"bearer": []}]
                 if label in SECRET_OR_TOKEN_OPERATIONS:
                     expected.append({"lookup_secret": []})
                 assert operation.get("security") == expected, f"{path.name}: {label}"

@@ -16,7 +16,7 @@ __all__ = ["TaskView", "build_api"]
 
 
 def build_api(runtime: ServiceRuntime[DepartmentStore], feed: ChangeFeed, claims_last: timedelta) -> APIRouter:
-    """Every clerk route; each checks the bearer token with the app's ``state.token_verifier``.
+    """Every clerk route; each needs a clerk's bearer token (``security.Token``).
 
     A clerk's claim on a task holds for ``claims_last``.
     """

@@ -10,10 +10,11 @@ from shared.kernel.http_problems import served_as_problems
 API_DESCRIPTION = """\
 The clerk API of a unit's work queue, for the UIs of commune centres and provincial departments.
 
-**Authentication.** Every route needs `Authorization: Bearer <JWT>`: RS256 only, signed by a key of the
-configured JWKS, with `iss`, `aud`, `exp` and `sub` checked. Claims: `sub` (the clerk, recorded on every
-action), `units` (unit codes such as `17179.KT`) and `roles` (`receiver`, `handler`, `approver`,
-`supervisor`).
+**Authentication.** Every clerk route needs `Authorization: Bearer <JWT>`: RS256 only, signed by a key of
+the staff issuer's JWKS, with `iss`, `aud`, `sub`, `iat` and `exp` checked and a maximum lifetime. Claims:
+`sub` (the clerk, recorded on every action) and `unit_roles`, the clerk's roles in each unit
+(`{"17179.KT": ["handler"]}`; roles `receiver`, `handler`, `approver`, `supervisor`); the legacy `units`
+and `roles` mean every role in every unit. The public board's routes need no token.
 
 **Authorisation.** A clerk sees only their units' tasks: another unit or its task answers 404. Roles:
 every role reads the inbox, a task and the change feed; `handler` claims, releases, asks for supplements,

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from services.department.stats import page, store
 from services.department.stats.figures import Period, PeriodError, Tally, tally_by, timeliness
 from services.department.stats.views import BoardStats, Figures, PeriodView, ProcedureFigures, UnitRef
+from shared.kernel.auth.http import PUBLIC
 from shared.kernel.http_problems import field_error, problem
 from shared.reference.calendar import OFFICE_TIMEZONE
 from shared.reference.data import catalogue
@@ -39,7 +40,7 @@ Answers: dict[int | str, dict[str, Any]] = {
 
 def build_board(pool: Callable[[], asyncpg.Pool]) -> APIRouter:
     """The board's routes, public; ``pool`` gives the service's database pool once it runs."""
-    board = APIRouter(prefix="/v1", tags=["public board"])
+    board = APIRouter(prefix="/v1", tags=["public board"], dependencies=[PUBLIC])
 
     @board.get("/units/{unit}/stats", response_model=BoardStats, responses=Answers, description=DEFINITIONS)
     async def unit_stats(unit: str, first: FromDay = None, last: ToDay = None) -> BoardStats | JSONResponse:

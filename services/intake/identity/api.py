@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from services.intake.adapters.identity_checks import identity_checks as query_identity_checks
 from services.intake.domain.identity import IdentityStatus
 from services.intake.store import IntakeStore
+from shared.kernel.auth.http import OPERATOR
 from shared.kernel.http_problems import problems
 from shared.kernel.runtime import ServiceRuntime
 
@@ -30,12 +31,21 @@ class IdentityCheckList(BaseModel):
 
 
 def build_identity_api(runtime: ServiceRuntime[IntakeStore]) -> APIRouter:
-    api = APIRouter(prefix="/v1")
+    api = APIRouter(prefix="/v1", dependencies=[OPERATOR])
 
     @api.get(
         "/identity-checks",
         response_model=IdentityCheckList,
-        responses=problems({422: "An unknown status or a limit out of range; each error names it."}, 422),
+        responses=problems(
+            {
+                401: "No valid bearer token.",
+                403: "The token has not the scope operator.",
+                422: "An unknown status or a limit out of range; each error names it.",
+            },
+            401,
+            403,
+            422,
+        ),
     )
     async def identity_checks(
         status: IdentityStatus = IdentityStatus.FAILED,
@@ -49,6 +59,7 @@ def build_identity_api(runtime: ServiceRuntime[IntakeStore]) -> APIRouter:
         By default the `failed` ones: not found in the National Population Database, or found with
         another name or date of birth. They were received as usual; the receiving clerk looks at the
         papers. `pending` lists those the database has not answered yet (checked again automatically).
+        For operators (the `operator` scope).
         """
         async with runtime.db.acquire() as connection:
             rows = await query_identity_checks(connection, status, receiving_agency, limit)

@@ -13,11 +13,11 @@ The verifier is the app's ``state.token_verifier`` (the runtime's, built once fr
 """
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.kernel.auth.callers import Caller, Clerk, Integrator, Scope
@@ -34,10 +34,17 @@ bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 _ACCESS: set[Callable[..., Any]] = set()
 """The dependencies that declare a route's access."""
+Dependency = TypeVar("Dependency", bound=Callable[..., Any])
 
 
 def _declares_access(dependency: Callable[..., Any]) -> Callable[..., Any]:
     _ACCESS.add(dependency)
+    return dependency
+
+
+def declares_access(dependency: Dependency) -> Dependency:
+    """Mark a service's own dependency as deciding who may call a route (intake's: a token or a lookup secret)."""
+    _declares_access(dependency)
     return dependency
 
 
@@ -165,11 +172,11 @@ def _dependencies(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 def undeclared_routes(app: FastAPI, exempt: frozenset[str]) -> list[str]:
     """``METHOD path`` of every API route outside ``exempt`` that declares no access."""
     return [
-        f"{','.join(sorted(route.methods or ()))} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute)
-        and route.path not in exempt
-        and not any(call in _ACCESS for call in _dependencies(route.dependant))
+        f"{','.join(sorted(context.methods or ()))} {context.path}"
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+        and context.path not in exempt
+        and not any(call in _ACCESS for call in _dependencies(context.dependant))
     ]
 
 
@@ -181,6 +188,18 @@ def enforce_access(app: FastAPI, exempt: frozenset[str]) -> None:
             "every route must declare who may call it (dependencies=[PUBLIC], AnyCaller, ClerkCaller,"
             " OperatorCaller, require_scope): " + "; ".join(undeclared)
         )
-    for route in app.routes:
-        if isinstance(route, APIRoute) and public in set(_dependencies(route.dependant)):
-            route.openapi_extra = {**(route.openapi_extra or {}), "security": []}
+    documented = app.openapi
+    app.openapi = lambda: public_security(documented())  # type: ignore[method-assign]
+
+
+def public_security(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (OpenAPI) with ``security: []`` on every operation that needs no token.
+
+    Every other operation names the bearer scheme (its access dependency reads the token), so an
+    operation without ``security`` is a public one.
+    """
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation.setdefault("security", [])
+    return document
