@@ -24,11 +24,13 @@ APPLICANT = BIRTH_IN_QUYNH_LUU["applicant"]
 
 
 @pytest.fixture(autouse=True)
-def services_of_the_stack(stack: ServiceStack, kafka_principals: Principals, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where each service answers, and the operator's Kafka principal, in the environment the CLI runs in."""
+def services_of_the_stack(
+    stack: ServiceStack, kafka_principals: Principals, standins: StandinServers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where each service answers, the operator's Kafka principal and where the CLI fetches its token."""
     for name in stack.ports:
         monkeypatch.setenv(f"LIENTHONG_{name.upper()}_URL", stack.url(name))
-    for key, value in kafka_principals.env("operator").items():
+    for key, value in {**kafka_principals.env("operator"), **standins.operator_env()}.items():
         monkeypatch.setenv(key, value)
 
 
