@@ -50,7 +50,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
         },
         publishes=(TASK_OUTCOMES, TASK_DEADLINES),
         routers=lambda runtime: [
-            build_api(runtime, feed),
+            build_api(runtime, feed, settings.claim_expiry),
             build_board(lambda: runtime.db),
             build_dossier_history(lambda: runtime.db),
         ],
