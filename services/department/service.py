@@ -15,11 +15,22 @@ from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
 from services.department.deadlines.settings import DeadlineSettings
+from services.department.journal_roots import record_day_seal
 from services.department.settings import DepartmentSettings
 from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
+from services.department.stats.journal_board import build_journal_board
 from services.department.store import DepartmentStore
-from shared.contracts import TASK_DEADLINES, TASK_ORDERS, TASK_OUTCOMES, TaskAssigned, TaskCancelled, TaskResumed
+from shared.contracts import (
+    JOURNAL_SEALS,
+    TASK_DEADLINES,
+    TASK_ORDERS,
+    TASK_OUTCOMES,
+    JournalDaySealed,
+    TaskAssigned,
+    TaskCancelled,
+    TaskResumed,
+)
 from shared.kernel.db_roles import login_dsn
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
@@ -47,11 +58,13 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
                 TaskCancelled: handlers.cancel_task,
                 TaskResumed: handlers.resume_task,
             },
+            **{stream: {JournalDaySealed: record_day_seal} for stream in JOURNAL_SEALS.values()},
         },
         publishes=(TASK_OUTCOMES, TASK_DEADLINES),
         routers=lambda runtime: [
             build_api(runtime, feed, settings.claim_expiry),
             build_board(lambda: runtime.db),
+            build_journal_board(lambda: runtime.db),
             build_dossier_history(lambda: runtime.db),
         ],
         workers=lambda runtime: [deadline_scheduler(runtime, deadlines)],

@@ -5,11 +5,11 @@ Every change of a task answers the task as it now is, its ``version`` one higher
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from shared.contracts import TaskAssigned, TaskExtended
+from shared.contracts import JournalDaySealed, TaskAssigned, TaskExtended
 
 Task = Mapping[str, Any]
 """A task by column: id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, status, version,
@@ -84,4 +84,12 @@ class DepartmentStore(Protocol):
 
     async def record_extension(self, extended: TaskExtended) -> None:
         """Note for the public board that the task was extended, so it counts late; once per new due time."""
+        ...
+
+    async def record_service_root(self, sealed: JournalDaySealed, at: datetime) -> dict[str, str]:
+        """Keep a service's journal root of a day (the first one given); answers every service's root of the day."""
+        ...
+
+    async def record_day_root(self, day: date, root: str, at: datetime) -> None:
+        """Keep the day's root over every service's root, for the public board; once."""
         ...

@@ -2,6 +2,7 @@
 
 from shared.contracts.events import (
     Applicant,
+    BaseEvent,
     Channel,
     DeadlineKind,
     DossierStatus,
@@ -10,6 +11,7 @@ from shared.contracts.events import (
     DossierSupplemented,
     DossierWithdrawn,
     Event,
+    ServiceEvent,
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
@@ -20,9 +22,11 @@ from shared.contracts.events import (
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
 from shared.contracts.streams import (
     DOSSIER_INTAKE,
     DOSSIER_STATUS,
+    JOURNAL_SEALS,
     STREAMS,
     TASK_DEADLINES,
     TASK_ORDERS,
@@ -31,6 +35,7 @@ from shared.contracts.streams import (
     Stream,
     dead_letter_topic,
     event_type_of,
+    stream_for,
     stream_of,
     topic_of,
 )
@@ -38,11 +43,14 @@ from shared.contracts.streams import (
 __all__ = [
     "DOSSIER_INTAKE",
     "DOSSIER_STATUS",
+    "JOURNAL_SEALS",
+    "SEALING_SERVICES",
     "STREAMS",
     "TASK_DEADLINES",
     "TASK_ORDERS",
     "TASK_OUTCOMES",
     "Applicant",
+    "BaseEvent",
     "Channel",
     "DeadlineKind",
     "DossierStatus",
@@ -52,6 +60,8 @@ __all__ = [
     "DossierWithdrawn",
     "Event",
     "EventType",
+    "JournalDaySealed",
+    "ServiceEvent",
     "Stream",
     "TaskAssigned",
     "TaskCancelled",
@@ -64,6 +74,7 @@ __all__ = [
     "TaskSupplementRequested",
     "dead_letter_topic",
     "event_type_of",
+    "stream_for",
     "stream_of",
     "topic_of",
 ]

@@ -6,10 +6,10 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.contracts.events import Event
+from shared.contracts.events import BaseEvent
 from shared.contracts.streams import EventType, Stream, event_type_of
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=BaseEvent)
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -43,7 +43,7 @@ class CloudEventHeaders(BaseModel):
         }
 
 
-def headers_for(event: Event, *, source: str, event_id: UUID | None = None) -> CloudEventHeaders:
+def headers_for(event: BaseEvent, *, source: str, event_id: UUID | None = None) -> CloudEventHeaders:
     """Envelope for a new event sent by ``source`` (the service name)."""
     return CloudEventHeaders.model_validate(
         {
@@ -52,7 +52,7 @@ def headers_for(event: Event, *, source: str, event_id: UUID | None = None) -> C
             "ce_type": event_type_of(type(event)).ce_type,
             "ce_source": source,
             "ce_time": datetime.now(UTC),
-            "ce_subject": event.dossier_code,
+            "ce_subject": event.subject,
         }
     )
 

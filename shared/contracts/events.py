@@ -1,4 +1,4 @@
-"""Events of a dossier's life, as they travel on Kafka (the CloudEvents ``data``).
+"""Events of a dossier's life, as they travel on Kafka (the CloudEvents ``data``), and the base of every event.
 
 Every event is frozen and named in the past tense. ``dossier_id`` is the Kafka key,
 so all events of one dossier are ordered on one partition.
@@ -18,13 +18,52 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Event(BaseModel):
-    """Base of every event: identifies the dossier it belongs to."""
+class BaseEvent(BaseModel):
+    """Base of every event: frozen, no unknown fields, and what it is keyed by and about."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    @property
+    def key(self) -> str:
+        """The Kafka key: the events of one key stay in order on one partition."""
+        raise NotImplementedError
+
+    @property
+    def subject(self) -> str:
+        """What the event is about (the CloudEvents ``subject``)."""
+        raise NotImplementedError
+
+
+class Event(BaseEvent):
+    """Base of the events of a dossier's life: identifies the dossier it belongs to."""
+
     dossier_id: UUID = Field(description="Internal id of the dossier; the Kafka key.")
     dossier_code: str = Field(description="Circular 01/2018 code, e.g. 000.00.15.H40-250814-0001.")
+
+    @property
+    def key(self) -> str:
+        return str(self.dossier_id)
+
+    @property
+    def subject(self) -> str:
+        return self.dossier_code
+
+
+class ServiceEvent(BaseEvent):
+    """Base of the events about a service itself, concerning no dossier (e.g. its journal's day seal).
+
+    Each producing service sends them on its own stream, keyed by its name.
+    """
+
+    service: str = Field(min_length=1, description="The service that produced it; the Kafka key.")
+
+    @property
+    def key(self) -> str:
+        return self.service
+
+    @property
+    def subject(self) -> str:
+        return f"service:{self.service}"
 
 
 class SequencedEvent(Event):

@@ -14,17 +14,23 @@ stream (topic)                 producer      consumers               events (ce_
                                                                      .returned, .extended
 ``department.task-deadlines.v1`` department  (none yet)              task.deadline
 ``routing.dossier-status.v1``  routing       intake, notification    dossier.status-changed
+``<service>.journal-seals.v1`` each service  department              journal.day-sealed
 =============================  ============  ======================  =========================================
+
+The journal-seal streams are one per sealing service, keyed by the service's name, and carry
+the same event type: events about a service itself (:class:`ServiceEvent`) travel on their
+producer's own stream of that type (:func:`stream_for`).
 """
 
 from dataclasses import dataclass
 
 from shared.contracts.events import (
+    BaseEvent,
     DossierStatusChanged,
     DossierSubmitted,
     DossierSupplemented,
     DossierWithdrawn,
-    Event,
+    ServiceEvent,
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
@@ -34,6 +40,7 @@ from shared.contracts.events import (
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
 
 CE_TYPE_PREFIX = "vn.lienthong."
 
@@ -42,7 +49,7 @@ CE_TYPE_PREFIX = "vn.lienthong."
 class EventType:
     """One versioned event type: its name and the CloudEvents ``type`` it is sent as."""
 
-    model: type[Event]
+    model: type[BaseEvent]
     name: str
 
     @property
@@ -114,23 +121,48 @@ DOSSIER_STATUS = Stream(
     description="Every status change of a dossier, with what the applicant and the national portal need.",
 )
 
-STREAMS: tuple[Stream, ...] = (DOSSIER_INTAKE, TASK_ORDERS, TASK_OUTCOMES, TASK_DEADLINES, DOSSIER_STATUS)
+DAY_SEALED = EventType(JournalDaySealed, "journal.day-sealed.v1")
+JOURNAL_SEALS: dict[str, Stream] = {
+    service: Stream(
+        f"{service}.journal-seals.v1",
+        producer=service,
+        consumers=("department",),
+        events=(DAY_SEALED,),
+        description=f"Each closed local day of the {service} journal, sealed: the root over its chains' heads.",
+    )
+    for service in SEALING_SERVICES
+}
+"""Each sealing service's stream of its day seals; the department, which keeps the board, reads them all."""
 
-_STREAM_OF = {t.model: s for s in STREAMS for t in s.events}
+DOSSIER_STREAMS = (DOSSIER_INTAKE, TASK_ORDERS, TASK_OUTCOMES, TASK_DEADLINES, DOSSIER_STATUS)
+STREAMS: tuple[Stream, ...] = (*DOSSIER_STREAMS, *JOURNAL_SEALS.values())
+
+_STREAM_OF = {t.model: s for s in DOSSIER_STREAMS for t in s.events}
 _TYPE_OF = {t.model: t for s in STREAMS for t in s.events}
 
 
-def stream_of(model: type[Event]) -> Stream:
-    """The stream that carries events of ``model``."""
+def stream_of(model: type[BaseEvent]) -> Stream:
+    """The stream that carries events of ``model`` (a dossier event: each type travels on one stream)."""
     return _STREAM_OF[model]
 
 
-def event_type_of(model: type[Event]) -> EventType:
+def stream_for(event: BaseEvent) -> Stream:
+    """The stream ``event`` travels on: its type's, or for an event about a service, that service's stream of it."""
+    if isinstance(event, ServiceEvent):
+        ce_type = event_type_of(type(event)).ce_type
+        found = next((s for s in STREAMS if s.producer == event.service and s.carries(ce_type)), None)
+        if found is None:
+            raise LookupError(f"{event.service} has no stream of {ce_type}")
+        return found
+    return _STREAM_OF[type(event)]
+
+
+def event_type_of(model: type[BaseEvent]) -> EventType:
     return _TYPE_OF[model]
 
 
-def topic_of(model: type[Event], prefix: str = "") -> str:
-    """The topic (with the deployment's prefix) that carries events of ``model``."""
+def topic_of(model: type[BaseEvent], prefix: str = "") -> str:
+    """The topic (with the deployment's prefix) that carries events of ``model`` (a dossier event)."""
     return prefix + _STREAM_OF[model].topic
 
 

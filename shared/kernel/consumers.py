@@ -14,21 +14,21 @@ from uuid import UUID
 from faststream import AckPolicy, Header, StreamMessage
 from faststream.kafka import KafkaBroker
 
-from shared.contracts import Event, Stream, event_type_of
+from shared.contracts import BaseEvent, Stream, event_type_of
 from shared.kernel.dead_letters import UNREADABLE, parse_leniently
 from shared.kernel.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork[Any], Any], Awaitable[None]]
 """A use case run for one event: ``handler(uow, event)``."""
 
-StreamTable = Mapping[Stream, Mapping[type[Event], Handler]]
+StreamTable = Mapping[Stream, Mapping[type[BaseEvent], Handler]]
 """What a service consumes: for each stream, the handler of each event type it carries."""
 
 
 class EventRunner(Protocol):
     """Runs a handler once per event id for a consumer (the service's runtime)."""
 
-    async def handle_once(self, consumer: str, event_id: UUID, event: Event, handler: Handler) -> None: ...
+    async def handle_once(self, consumer: str, event_id: UUID, event: Any, handler: Handler) -> None: ...
 
 
 def consumer_name(service: str, stream: Stream) -> str:
@@ -94,10 +94,12 @@ def _takes(ce_type: str, carried: frozenset[str] | None) -> Callable[[StreamMess
     return matches
 
 
-def _call(model: type[Event], handler: Handler, consumer: str, runner: EventRunner) -> Callable[..., Awaitable[None]]:
+def _call(
+    model: type[BaseEvent], handler: Handler, consumer: str, runner: EventRunner
+) -> Callable[..., Awaitable[None]]:
     """A FastStream handler decoding ``model`` (which the AsyncAPI document shows) and running ``handler``."""
 
-    async def on_event(event: Event, ce_id: UUID) -> None:
+    async def on_event(event: BaseEvent, ce_id: UUID) -> None:
         await runner.handle_once(consumer, ce_id, event, handler)
 
     # FastStream decodes from the signature: the body as ``model``, ``ce_id`` from its header.

@@ -4,7 +4,9 @@ A chain alone cannot show that its newest entries were removed; the seal of the 
 recorded on can (:func:`~shared.kernel.journal_chain.verify_seal`). Sealing takes the journal's
 seal lock exclusively, so it waits for every transaction appending (they hold it shared), and an
 entry that was not committed before the seal is recorded after the day's end. Every service
-seals its own journal with a :class:`~shared.kernel.polling.PollingWorker` the kernel runs.
+seals its own journal with a :class:`~shared.kernel.polling.PollingWorker` the kernel runs, and
+publishes each seal (``journal.day-sealed`` on ``<service>.journal-seals.v1``, through its outbox
+in the seal's transaction) for the public board's daily root.
 """
 
 from collections.abc import Callable
@@ -13,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from shared.contracts import JournalDaySealed
+from shared.kernel import outbox
 from shared.kernel.journal import SEAL_LOCK
 from shared.kernel.journal_chain import Seal, SealedHead, day_root
 from shared.kernel.polling import PollingWorker, WorkerMetrics
@@ -26,8 +30,10 @@ def day_end(day: date, zone: ZoneInfo = ZONE) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
 
 
-async def seal_day(connection: asyncpg.Connection, day: date, *, sealed_at: datetime) -> Seal | None:
-    """Seal ``day`` in the connection's transaction; None when it was sealed already (by another instance)."""
+async def seal_day(
+    connection: asyncpg.Connection, day: date, *, sealed_at: datetime, service: str, prefix: str
+) -> Seal | None:
+    """Seal ``day`` in the connection's transaction and publish it; None when it was sealed already."""
     await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext(current_schema()))", SEAL_LOCK)
     if await connection.fetchval("SELECT 1 FROM journal_seals WHERE day = $1", day):
         return None
@@ -60,6 +66,16 @@ async def seal_day(connection: asyncpg.Connection, day: date, *, sealed_at: date
         "INSERT INTO journal_seal_heads (day, chain, position, hash) VALUES ($1, $2, $3, $4)",
         [(day, h.chain, h.position, h.hash) for h in grew],
     )
+    sealed = JournalDaySealed(
+        service=service,
+        day=day,
+        until=until,
+        root=seal.root,
+        chains=seal.chains,
+        entries=seal.entries,
+        sealed_at=sealed_at,
+    )
+    await outbox.enqueue(connection, sealed, source=service, prefix=prefix)
     return seal
 
 
@@ -98,6 +114,7 @@ def seal_worker(
     service: str,
     clock: Callable[[], datetime],
     *,
+    prefix: str,
     poll_seconds: float = 60.0,
     batch: int = 31,
     metrics: WorkerMetrics | None = None,
@@ -111,7 +128,8 @@ def seal_worker(
         sealed = 0
         for day in due:
             async with pool().acquire() as connection, connection.transaction():
-                sealed += await seal_day(connection, day, sealed_at=now) is not None
+                done = await seal_day(connection, day, sealed_at=now, service=service, prefix=prefix)
+                sealed += done is not None
         return sealed
 
     return PollingWorker(

@@ -6,14 +6,14 @@ from uuid import UUID
 import asyncpg
 from opentelemetry import propagate
 
-from shared.contracts import Event, topic_of
+from shared.contracts import BaseEvent, stream_for
 from shared.contracts.cloudevents import headers_for
 from shared.observability.dossier_tracing import dossier_context
 
 NOTIFY_CHANNEL = "lienthong_outbox"
 
 
-async def enqueue(connection: asyncpg.Connection, event: Event, *, source: str, prefix: str) -> UUID:
+async def enqueue(connection: asyncpg.Connection, event: BaseEvent, *, source: str, prefix: str) -> UUID:
     """Add ``event`` to the outbox inside the caller's transaction; returns its ``ce_id``.
 
     The current trace context is stored with the row, so the relay continues the
@@ -22,12 +22,13 @@ async def enqueue(connection: asyncpg.Connection, event: Event, *, source: str, 
     """
     envelope = headers_for(event, source=source)
     carrier: dict[str, str] = {}
-    propagate.inject(carrier, dossier_context(event.dossier_code, getattr(event, "procedure_code", None)))
+    codes = getattr(event, "dossier_code", None), getattr(event, "procedure_code", None)  # none on a service's event
+    propagate.inject(carrier, dossier_context(*codes))
     await connection.execute(
         "INSERT INTO outbox (event_id, topic, key, headers, payload, trace_carrier) VALUES ($1, $2, $3, $4, $5, $6)",
         envelope.id,
-        topic_of(type(event), prefix),
-        str(event.dossier_id),
+        prefix + stream_for(event).topic,
+        event.key,
         json.dumps(envelope.as_kafka_headers()),
         event.model_dump_json(),
         json.dumps(carrier),

@@ -21,7 +21,7 @@ from faststream.specification import AsyncAPI
 from opentelemetry import context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from shared.contracts import Event
+from shared.contracts import JOURNAL_SEALS, BaseEvent
 from shared.kernel.auth.configured import token_verifier
 from shared.kernel.consumers import Handler, subscribe
 from shared.kernel.db import create_pool
@@ -50,7 +50,7 @@ ASYNCAPI_DESCRIPTION = (
     "Events the {name} service publishes and consumes. Each channel is one stream (producer → consumers) and"
     " carries several event types, told apart by the ce_type header. Every message carries CloudEvents 1.0"
     " binary-mode headers (ce_id, ce_type, ce_source, ce_time, ce_subject) and a W3C traceparent; the key is"
-    " the dossier id."
+    " the dossier id (the service's name on its journal-seals stream)."
 )
 
 
@@ -74,7 +74,8 @@ class ServiceRuntime(Generic[StoreT]):
         self.broker.add_middleware(DossierTraceMiddleware)  # innermost: inside the message's span
         workers = settings.consumers_per_stream or settings.topic_partitions
         subscribe(self.broker, self.name, service.consumes, settings.topic_prefix, self, workers=workers)
-        for stream in service.publishes:  # declared for the AsyncAPI document: one channel, several messages
+        seals = [JOURNAL_SEALS[self.name]] if self.name in JOURNAL_SEALS else []  # the kernel seals every journal
+        for stream in [*service.publishes, *seals]:  # declared for the AsyncAPI document: one channel, several messages
             self.broker.publisher(
                 settings.topic_prefix + stream.topic,
                 schema=Union[tuple(t.model for t in stream.events)],  # noqa: UP007 (a runtime union of classes)
@@ -107,7 +108,7 @@ class ServiceRuntime(Generic[StoreT]):
         """A unit of work on a new transaction, committed when the block ends without an error."""
         return self.transactions()
 
-    async def handle_once(self, consumer: str, event_id: UUID, event: Event, handler: Handler) -> None:
+    async def handle_once(self, consumer: str, event_id: UUID, event: BaseEvent, handler: Handler) -> None:
         """Run ``handler`` in one transaction with the inbox row of ``(consumer, event_id)``; once per event."""
         async with self.db.acquire() as connection, connection.transaction():
             if await first_delivery(connection, consumer, event_id):
@@ -191,7 +192,9 @@ class ServiceRuntime(Generic[StoreT]):
                 metrics=RetentionMetrics(self.metrics.registry),
                 worker_metrics=self.worker_metrics,
             )
-            sealer = seal_worker(lambda: self.db, self.name, self.clock, metrics=self.worker_metrics)
+            sealer = seal_worker(
+                lambda: self.db, self.name, self.clock, prefix=self.settings.topic_prefix, metrics=self.worker_metrics
+            )
             self.workers = [relay, retention, sealer, *self.service.workers(self)]
             for worker in self.workers:
                 started.push_async_callback(_stopper(asyncio.create_task(worker.run(), name=worker.name)))

@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from shared.contracts import JournalDaySealed
 from shared.kernel.db import create_pool
 from shared.kernel.journal import GENESIS, TransactionalJournal, chain_entries, head_hash
 from shared.kernel.journal_chain import (
@@ -159,10 +160,14 @@ async def test_removing_a_chains_newest_entries_is_found_by_the_seal_of_their_da
             await TransactionalJournal(connection, lambda: recorded).append(chain, f"step-{i + 1}", "system")
     async with pool.acquire() as connection, connection.transaction():
         assert await days_to_seal(connection, recorded) == []  # the day is not over
-        sealed = await seal_day(connection, day, sealed_at=recorded + timedelta(days=1))
+        sealed = await seal_day(connection, day, sealed_at=recorded + timedelta(days=1), service="intake", prefix="it.")
     async with pool.acquire() as connection:
         [seal] = await seals(connection, after=day - timedelta(days=1), limit=1)
+        published = await connection.fetchrow("SELECT topic, key, payload FROM outbox ORDER BY id DESC LIMIT 1")
     assert sealed == seal
+    # Published with the seal, for the board's daily root: the service's own stream, keyed by its name.
+    assert (published["topic"], published["key"]) == ("it.intake.journal-seals.v1", "intake")
+    assert JournalDaySealed.model_validate_json(published["payload"]).root == seal.root
     assert [(h.chain, h.position) for h in seal.heads] == [(chain, 3)]
 
     await _tamper(pool, f"DELETE FROM journal WHERE chain = '{chain}' AND position = 3")

@@ -1,12 +1,12 @@
 """The department store in memory, for the fast tier: tasks by id, the history in order, the board's extensions."""
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from services.department.store import Change, Entry, Task
-from shared.contracts import TaskAssigned, TaskExtended
+from shared.contracts import JournalDaySealed, TaskAssigned, TaskExtended
 from shared.contracts.events import is_newer
 
 
@@ -19,6 +19,8 @@ class FakeDepartmentStore:
         self.extensions: dict[tuple[UUID, datetime], TaskExtended] = {}
         self.routing_sequences: dict[UUID, int] = {}
         """The number of each task's newest routing order (not a column clerks see, as in the table)."""
+        self.service_roots: dict[date, dict[str, str]] = {}
+        self.day_roots: dict[date, str] = {}
 
     async def add_task(self, assigned: TaskAssigned) -> Task | None:
         if assigned.task_id in self.tasks:
@@ -84,6 +86,13 @@ class FakeDepartmentStore:
 
     async def record_extension(self, extended: TaskExtended) -> None:
         self.extensions.setdefault((extended.task_id, extended.new_due_at), extended)
+
+    async def record_service_root(self, sealed: JournalDaySealed, at: datetime) -> dict[str, str]:
+        self.service_roots.setdefault(sealed.day, {}).setdefault(sealed.service, sealed.root)
+        return dict(self.service_roots[sealed.day])
+
+    async def record_day_root(self, day: date, root: str, at: datetime) -> None:
+        self.day_roots.setdefault(day, root)
 
     def _change(self, task_id: UUID, **values: Any) -> Task:
         task = self.tasks[task_id]

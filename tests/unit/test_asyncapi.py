@@ -34,7 +34,7 @@ def test_intake_document_declares_its_stream_and_every_event_on_it() -> None:
     document = _parsed(text)
 
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert addresses == {"intake.dossiers.v1", "routing.dossier-status.v1"}
+    assert addresses == {"intake.dossiers.v1", "routing.dossier-status.v1", "intake.journal-seals.v1"}
     for event in ("DossierSubmitted", "DossierSupplemented", "DossierWithdrawn"):
         assert f"#/components/schemas/{event}" in text
 
@@ -55,8 +55,9 @@ def test_routing_document_shows_several_messages_on_each_stream_it_reads() -> No
         "intake.dossiers.v1 (consumed by routing)",
         "routing.dossier-status.v1 (published by routing)",
         "routing.task-orders.v1 (published by routing)",
+        "routing.journal-seals.v1 (published by routing)",
     }
-    assert alternatives == [1, 3, 3, 4]
+    assert alternatives == [1, 1, 3, 3, 4]
 
 
 def test_submitted_payload_schema_lists_the_event_fields() -> None:

@@ -1,13 +1,14 @@
 """Event contracts and their topics (shared.contracts)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from pydantic import ValidationError
 
 from shared.contracts import (
+    JOURNAL_SEALS,
     STREAMS,
     TASK_ORDERS,
     Applicant,
@@ -17,6 +18,7 @@ from shared.contracts import (
     DossierSupplemented,
     DossierWithdrawn,
     Event,
+    JournalDaySealed,
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
@@ -28,12 +30,15 @@ from shared.contracts import (
     TaskSupplementRequested,
     dead_letter_topic,
     event_type_of,
+    stream_for,
     stream_of,
     topic_of,
 )
+from shared.contracts.cloudevents import headers_for
 from shared.contracts.events import SequencedEvent, is_newer
 
 CODE = "000.00.15.H40-250814-0001"
+DOSSIER_ID = UUID("6b1f2d7e-8a4c-4b0e-9d3f-2c5a7e9b1d40")
 
 
 def _task_completed(**changes: Any) -> TaskCompleted:
@@ -135,6 +140,10 @@ def test_each_stream_carries_the_events_of_one_relationship() -> None:
         ),
         "department.task-deadlines.v1": ("department", (), (TaskDeadlineReached,)),
         "routing.dossier-status.v1": ("routing", ("intake", "notification"), (DossierStatusChanged,)),
+        "intake.journal-seals.v1": ("intake", ("department",), (JournalDaySealed,)),
+        "routing.journal-seals.v1": ("routing", ("department",), (JournalDaySealed,)),
+        "department.journal-seals.v1": ("department", ("department",), (JournalDaySealed,)),
+        "notification.journal-seals.v1": ("notification", ("department",), (JournalDaySealed,)),
     }
 
 
@@ -146,12 +155,46 @@ def _event_models(base: type[Event] = Event) -> set[type[Event]]:
     return found
 
 
-def test_every_event_type_travels_on_exactly_one_stream_with_a_distinct_ce_type() -> None:
-    models = [t.model for s in STREAMS for t in s.events]
-    ce_types = [t.ce_type for s in STREAMS for t in s.events]
+def test_every_dossier_event_type_travels_on_exactly_one_stream_with_a_distinct_ce_type() -> None:
+    dossier_streams = [s for s in STREAMS if s not in JOURNAL_SEALS.values()]
+    models = [t.model for s in dossier_streams for t in s.events]
+    ce_types = [t.ce_type for s in dossier_streams for t in s.events]
 
     assert len(models) == len(set(models)) == len(_event_models())
     assert len(ce_types) == len(set(ce_types))
+    assert {t.model for s in JOURNAL_SEALS.values() for t in s.events} == {JournalDaySealed}
+
+
+def test_a_services_event_travels_on_its_own_stream_keyed_by_its_name() -> None:
+    sealed = JournalDaySealed(
+        service="routing",
+        day=date(2026, 12, 1),
+        until=datetime(2026, 12, 1, 17, tzinfo=UTC),
+        root="a" * 64,
+        chains=2,
+        entries=5,
+        sealed_at=datetime(2026, 12, 2, tzinfo=UTC),
+    )
+
+    assert stream_for(sealed) is JOURNAL_SEALS["routing"]
+    assert (sealed.key, sealed.subject) == ("routing", "service:routing")
+    assert headers_for(sealed, source="routing").subject == "service:routing"
+    with pytest.raises(LookupError):
+        stream_for(sealed.model_copy(update={"service": "billing"}))
+
+
+def test_a_dossier_event_travels_on_its_types_stream_keyed_by_the_dossier() -> None:
+    event = TaskResumed(
+        dossier_id=DOSSIER_ID,
+        dossier_code=CODE,
+        task_id=DOSSIER_ID,
+        unit_code="40.SNNMT",
+        due_at=datetime(2026, 12, 1, tzinfo=UTC),
+        resumed_at=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+
+    assert stream_for(event) is TASK_ORDERS
+    assert (event.key, event.subject) == (str(DOSSIER_ID), CODE)
 
 
 def test_an_assignment_and_its_cancellation_share_a_stream_so_their_order_holds() -> None:

@@ -1,7 +1,7 @@
 """The department store on PostgreSQL: the writes of the use cases, on the unit of work's connection."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -9,7 +9,7 @@ import asyncpg
 from services.department.adapters.history import HISTORY_COLUMNS, entry_of
 from services.department.adapters.repository import TASK_COLUMNS
 from services.department.store import Change, Entry, Task
-from shared.contracts import TaskAssigned, TaskExtended
+from shared.contracts import JournalDaySealed, TaskAssigned, TaskExtended
 
 
 class PostgresDepartmentStore:
@@ -105,6 +105,29 @@ class PostgresDepartmentStore:
             extended.previous_due_at,
             extended.new_due_at,
             extended.extended_at,
+        )
+
+    async def record_service_root(self, sealed: JournalDaySealed, at: datetime) -> dict[str, str]:
+        await self.connection.execute(
+            "INSERT INTO journal_service_roots (day, service, root, chains, entries, sealed_at, received_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (day, service) DO NOTHING",
+            sealed.day,
+            sealed.service,
+            sealed.root,
+            sealed.chains,
+            sealed.entries,
+            sealed.sealed_at,
+            at,
+        )
+        rows = await self.connection.fetch("SELECT service, root FROM journal_service_roots WHERE day = $1", sealed.day)
+        return {r["service"]: r["root"] for r in rows}
+
+    async def record_day_root(self, day: date, root: str, at: datetime) -> None:
+        await self.connection.execute(
+            "INSERT INTO journal_day_roots (day, root, combined_at) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING",
+            day,
+            root,
+            at,
         )
 
     async def _changed(self, assignments: str, task_id: UUID, *values: object) -> Task:
