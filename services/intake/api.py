@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
 from services.intake import access, answers, handlers
+from services.intake.actors import journal_actor
 from services.intake.adapters.postgres_database import PostgresIntakeDatabase
 from services.intake.domain.lifecycle import DossierActionError
 from services.intake.domain.submission import SubmissionRejectedError
@@ -116,7 +117,9 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
             return _unknown(code)
         fingerprint = request_fingerprint({"supplement": code, **supplement.model_dump(mode="json")})
         request = Request(caller.client_id, idempotency_key, fingerprint)
-        command = handlers.SupplementDossier(code, tuple(supplement.documents), supplement.note or None)
+        command = handlers.SupplementDossier(
+            code, tuple(supplement.documents), supplement.note or None, actor=journal_actor(caller)
+        )
         return await _answer(code, "Supplements not accepted", lambda: answers.supplement(intake, request, command))
 
     @api.post(
@@ -141,7 +144,7 @@ def build_api(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, ch
             return _unknown(code)
         fingerprint = request_fingerprint({"withdrawal": code, **withdrawal.model_dump(mode="json")})
         request = Request(caller.client_id, idempotency_key, fingerprint)
-        command = handlers.WithdrawDossier(code, withdrawal.reason)
+        command = handlers.WithdrawDossier(code, withdrawal.reason, actor=journal_actor(caller))
         return await _answer(code, "Withdrawal not accepted", lambda: answers.withdraw(intake, request, command))
 
     @api.get("/dossiers/{code}", response_model=DossierView, responses=problems(MEANINGS, 401, 403, 404, 422))

@@ -50,6 +50,11 @@ class DossierLookup(BaseModel):
     components: list[str] = Field(description="Parts of an inter-connected procedure the dossier runs.")
     missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
     history: list[Step]
+    journal_head: str | None = Field(
+        description="The hash of the last entry of the dossier's journal (SHA-256, hex): the receipt's "
+        "`journal_head` while nothing happened since, then the entry each later one built on it. "
+        "`lienthong audit verify` recomputes it."
+    )
 
 
 def build_lookup_api(intake: answers.Intake, check: SecretCheck) -> APIRouter:
@@ -70,6 +75,7 @@ def build_lookup_api(intake: answers.Intake, check: SecretCheck) -> APIRouter:
         await check.open(code, secret, client_address(request))
         view = await answers.dossier(intake, code)
         assert view is not None, "a dossier whose secret matched exists"
-        return DossierLookup.model_validate(view.model_dump())
+        head = await intake.database.journal_head(code)
+        return DossierLookup.model_validate(view.model_dump() | {"journal_head": head})
 
     return api

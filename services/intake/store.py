@@ -164,3 +164,7 @@ class IntakeDatabase(Protocol):
     async def answer_once(self, request: Request, change: Change) -> StoredAnswer:
         """Run ``change`` in a transaction storing its answer with the key, or replay the answer stored before."""
         ...
+
+    async def journal_head(self, code: str) -> str | None:
+        """The hash of the last entry of the dossier's journal chain (what the citizen lookup shows), or None."""
+        ...

@@ -21,6 +21,7 @@ from services.intake.store import (
 )
 from shared.contracts import DossierStatus
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer
+from shared.kernel.journal import RecordingJournal
 from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
 
 
@@ -165,6 +166,8 @@ class FakeIntakeDatabase:
         self.in_transaction = False
         self.transactions = 0
         """How many units of work were opened."""
+        self.journal = RecordingJournal(lambda: self.now)
+        """Every journal entry a committed unit of work appended, in order."""
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[IntakeStore]:
@@ -188,17 +191,23 @@ class FakeIntakeDatabase:
             self.answers[request.client_id, request.key] = (request.fingerprint, answer)
         return answer
 
+    async def journal_head(self, code: str) -> str | None:
+        head = self.journal.head(code)
+        return None if head is None else head.hash
+
     @contextlib.asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork[IntakeStore]]:
         """A unit of work on the store, committed when the block ends without an error."""
         before = copy.deepcopy((self.store.sequences, self.store.dossiers, self.store.histories))
         outbox = RecordingOutbox()
+        appended = len(self.journal.entries)
         self.transactions += 1
         self.in_transaction = True
         try:
-            yield UnitOfWork(self.store, outbox, self.now)
+            yield UnitOfWork(self.store, outbox, self.now, journal=self.journal)
         except BaseException:
             self.store.sequences, self.store.dossiers, self.store.histories = before
+            del self.journal.entries[appended:]
             raise
         finally:
             self.in_transaction = False

@@ -76,6 +76,8 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
 PUBLIC_OPERATIONS = {
     "GET /v1/units/{unit}/stats",
     "GET /v1/units/{unit}/stats.html",
+    "GET /v1/board/journal-roots",
+    "GET /v1/board/journal-roots.html",
     "GET /v1/lookup/{code}",
 }
 """The public board and the citizen lookup by code and secret: the only documented operations without a token."""

@@ -8,6 +8,7 @@ import asyncpg
 
 from services.intake.store import Change, IntakeStore, Request
 from shared.kernel.idempotency import StoredAnswer, answer_once, stored_answer
+from shared.kernel.journal import head_hash
 from shared.kernel.unit_of_work import Transactions
 
 
@@ -34,3 +35,7 @@ class PostgresIntakeDatabase:
 
         pool = self.transactions.pool()
         return await answer_once(pool, request.client_id, request.key, request.fingerprint, action)
+
+    async def journal_head(self, code: str) -> str | None:
+        async with self.transactions.pool().acquire() as connection:
+            return await head_hash(connection, code)
