@@ -153,7 +153,7 @@ async def dlq_replay(
 async def lag(settings: TraceUiSettings, *, partitions: bool, as_json: bool) -> int:
     ours = {settings.topic_prefix + s.topic for s in STREAMS}
     async with KafkaOffsets(kafka_connection(settings), client_id="lienthong-cli") as offsets:
-        groups = await offsets.groups("lienthong.")
+        groups = await offsets.groups(f"{settings.topic_prefix}lienthong.")
         lags = [lag for group in groups for lag in await offsets.lag(group) if lag.topic in ours]
     if as_json:
         _dump([{**dataclasses.asdict(x), "lag": x.lag} for x in lags])

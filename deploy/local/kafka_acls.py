@@ -9,7 +9,7 @@ user (``admin``). ``shared.contracts.STREAMS`` is the one source of truth:
 
 - a service WRITEs the streams it produces and the dead-letter topics of those it consumes,
   READs the streams it consumes, and READs through its own consumer groups, whose names
-  start ``lienthong.<service>.`` (a prefixed ACL); writing any topic also lets its
+  start ``<topic prefix>lienthong.<service>.`` (a prefixed ACL); writing any topic also lets its
   idempotent producer take a producer id (KIP-679), so no cluster right is needed;
 - ``operator`` READs every dead-letter topic, READs and WRITEs the streams a replay
   publishes to (those with consumers; READ finds the original of a truncated dead letter),
@@ -76,13 +76,13 @@ def grants(prefix: str) -> list[Grant]:
                     Grant(service, TOPIC, dead_letters, "WRITE"),
                     Grant(service, TOPIC, dead_letters, "DESCRIBE"),
                 ]
-        result.append(Grant(service, GROUP, f"{GROUP_PREFIX}{service}.", "READ", prefixed=True))
+        result.append(Grant(service, GROUP, f"{prefix}{GROUP_PREFIX}{service}.", "READ", prefixed=True))
     for stream in STREAMS:
         topic = prefix + stream.topic
         result.append(Grant(OPERATOR, TOPIC, dead_letter_topic(topic), "READ"))
         if stream.consumers:
             result += [Grant(OPERATOR, TOPIC, topic, "READ"), Grant(OPERATOR, TOPIC, topic, "WRITE")]
-    result.append(Grant(OPERATOR, GROUP, GROUP_PREFIX, "DESCRIBE", prefixed=True))
+    result.append(Grant(OPERATOR, GROUP, prefix + GROUP_PREFIX, "DESCRIBE", prefixed=True))
     return sorted(set(result))
 
 
@@ -117,13 +117,13 @@ async def create(admin: AIOKafkaAdminClient, grant: Grant) -> None:
             raise AclRefusedError(f"{grant}: {for_code(error_code).__name__} {message or ''}".strip())
 
 
-async def delete_topic_acls(admin: AIOKafkaAdminClient, topic: str) -> None:
-    """Delete every ACL on the literal topic ``topic``."""
-    request = DeleteAclsRequest(TOPIC, topic, LITERAL, None, None, ANY_OPERATION, ANY_PERMISSION)
+async def delete_acls(admin: AIOKafkaAdminClient, resource: int, name: str, pattern: int = LITERAL) -> None:
+    """Delete every ACL on the topic or group ``name`` (with that pattern type)."""
+    request = DeleteAclsRequest(resource, name, pattern, None, None, ANY_OPERATION, ANY_PERMISSION)
     response = await _send(admin, request)
     for error_code, message, *_ in response.filter_responses:
         if error_code:
-            raise AclRefusedError(f"deleting ACLs of {topic}: {for_code(error_code).__name__} {message or ''}".strip())
+            raise AclRefusedError(f"deleting ACLs of {name}: {for_code(error_code).__name__} {message or ''}".strip())
 
 
 async def apply(settings: CommonSettings, prefix: str) -> int:
@@ -136,11 +136,14 @@ async def apply(settings: CommonSettings, prefix: str) -> int:
     return len(wanted)
 
 
-async def revoke(settings: CommonSettings, topics: Iterable[str]) -> None:
-    """Delete the ACLs on ``topics`` (the group ACLs stay: every deployment's groups share their names)."""
+async def revoke(settings: CommonSettings, prefix: str, topics: Iterable[str] | None = None) -> None:
+    """Delete the ACLs of the deployment ``prefix``: on ``topics`` (default: all of its topics) and on its groups."""
     async with _admin(settings) as admin:
-        for topic in topics:
-            await delete_topic_acls(admin, topic)
+        for topic in all_topics(prefix) if topics is None else topics:
+            await delete_acls(admin, TOPIC, topic)
+        for grant in grants(prefix):
+            if grant.resource == GROUP:
+                await delete_acls(admin, GROUP, grant.name, PREFIXED)
 
 
 def main(argv: list[str]) -> int:
@@ -156,7 +159,7 @@ def main(argv: list[str]) -> int:
         count = asyncio.run(apply(settings, prefix))
         print(f"kafka_acls: {len(all_topics(prefix))} topics and {count} ACLs in place for prefix {prefix!r}")
     else:
-        asyncio.run(revoke(settings, all_topics(prefix)))
+        asyncio.run(revoke(settings, prefix))
     return 0
 
 

@@ -1,6 +1,6 @@
 """A service's consumed streams, from its table ``{stream: {event model: handler}}`` to Kafka subscribers.
 
-Each (service, stream) is one consumer group, ``lienthong.<service>.<stream topic>``, whose
+Each (service, stream) is one consumer group, ``<prefix>lienthong.<service>.<stream topic>``, whose
 subscriber dispatches on the ``ce_type`` header to the handler of that event type. The group
 id and the inbox key come from that one name. Every handler runs in the kernel's inbox
 transaction with a unit of work; a redelivered event finds its inbox row and does nothing.
@@ -32,8 +32,16 @@ class EventRunner(Protocol):
 
 
 def consumer_name(service: str, stream: Stream) -> str:
-    """The inbox key of ``service`` reading ``stream``; the group id is ``lienthong.<this>``."""
+    """The inbox key of ``service`` reading ``stream``; the group id is :func:`consumer_group`."""
     return f"{service}.{stream.topic}"
+
+
+def consumer_group(service: str, stream: Stream, prefix: str = "") -> str:
+    """The group id of ``service`` reading ``stream`` in the deployment whose topics start with ``prefix``.
+
+    Prefixed like the topics, so deployments (or test runs) sharing a cluster never join each other's groups.
+    """
+    return f"{prefix}lienthong.{consumer_name(service, stream)}"
 
 
 def check_table(service: str, table: StreamTable) -> None:
@@ -61,7 +69,7 @@ def subscribe(
         name = consumer_name(service, stream)
         subscriber = broker.subscriber(
             prefix + stream.topic,
-            group_id=f"lienthong.{name}",
+            group_id=consumer_group(service, stream, prefix),
             ack_policy=AckPolicy.ACK,  # commit after the handler's transaction, never before
             auto_offset_reset="earliest",
             max_workers=workers,

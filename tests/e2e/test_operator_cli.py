@@ -169,14 +169,17 @@ async def test_lag_and_outbox_report_each_group_and_service(
     async def no_lag() -> list[dict[str, Any]] | None:
         lags = _json(lienthong(settings_env, "lag", "--json"))
         groups = {x["group"] for x in lags}
-        wanted = {"lienthong.routing.intake.dossiers.v1", "lienthong.department.routing.task-orders.v1"}
+        wanted = {
+            f"{settings.topic_prefix}lienthong.routing.intake.dossiers.v1",
+            f"{settings.topic_prefix}lienthong.department.routing.task-orders.v1",
+        }
         return lags if wanted <= groups and all(x["lag"] == 0 for x in lags if x["group"] in wanted) else None
 
     lags = await eventually(no_lag, what="the groups of routing and department caught up")
     assert all(x["topic"].startswith(settings.topic_prefix) for x in lags)
     printed = lienthong(settings_env, "lag", "--partitions")
     assert printed.returncode == 0, printed.stderr
-    assert "lienthong.notification.routing.dossier-status.v1" in printed.stdout
+    assert f"{settings.topic_prefix}lienthong.notification.routing.dossier-status.v1" in printed.stdout
 
     async def drained() -> list[dict[str, Any]] | None:
         rows = _json(lienthong(settings_env, "outbox", "--json"))

@@ -84,7 +84,7 @@ async def test_metrics_follow_a_dossier_through_topics_lag_and_outbox(
     notification = await eventually(caught_up, what="notification's lag back to 0 on each partition")
     lags = [s.labels for s in notification if s.name == "lienthong_consumer_lag"]
     assert {(lag["group"], lag["topic"]) for lag in lags} == {
-        ("lienthong.notification.routing.dossier-status.v1", status)
+        (f"{settings.topic_prefix}lienthong.notification.routing.dossier-status.v1", status)
     }
     dead_letters = {s.labels["topic"] for s in notification if s.name == "lienthong_dead_letters"}
     assert dead_letters == {dead_letter_topic(status)}

@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event
 from shared.contracts.cloudevents import headers_for
-from shared.kernel.consumers import Handler, consumer_name, subscribe
+from shared.kernel.consumers import Handler, consumer_group, subscribe
 from shared.kernel.kafka_connection import broker_security, kafka_connection
 from shared.kernel.messaging import ensure_topics
 from shared.kernel.settings import CommonSettings
@@ -31,7 +31,7 @@ async def _committed(settings: CommonSettings, group: str, topic: str) -> int | 
 async def test_the_offset_is_committed_after_the_handler_returns_not_before(settings: CommonSettings) -> None:
     prefix = f"{settings.topic_prefix}ack-{uuid.uuid4().hex[:6]}."
     topic = prefix + DOSSIER_STATUS.topic
-    group = f"lienthong.{consumer_name('intake', DOSSIER_STATUS)}"
+    group = consumer_group("intake", DOSSIER_STATUS, prefix)
     await ensure_topics(settings.model_copy(update={"topic_partitions": 1}), [topic])
     release = asyncio.Event()
     started = asyncio.Event()

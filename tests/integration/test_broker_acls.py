@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from operations.dead_letters import read_dead_letters
 from shared.contracts import DOSSIER_INTAKE, DOSSIER_STATUS, TASK_ORDERS, TASK_OUTCOMES, dead_letter_topic
+from shared.kernel.consumers import consumer_group
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.settings import CommonSettings
 from tests.support.kafka import Principals, publish_raw
@@ -79,9 +80,12 @@ async def test_a_service_cannot_read_through_another_services_consumer_group(
 ) -> None:
     routing = principals.settings(settings, "routing")
     topic = settings.topic_prefix + DOSSIER_INTAKE.topic  # routing may read it, only through its own groups
-    await _read_through(routing, topic, f"lienthong.routing.{DOSSIER_INTAKE.topic}.acl-test-{uuid.uuid4().hex[:6]}")
+    own_group = consumer_group("routing", DOSSIER_INTAKE, settings.topic_prefix)
+    await _read_through(routing, topic, f"{own_group}.acl-test-{uuid.uuid4().hex[:6]}")
     with pytest.raises(GroupAuthorizationFailedError):
-        await _read_through(routing, topic, f"lienthong.department.{TASK_ORDERS.topic}")
+        await _read_through(routing, topic, consumer_group("department", TASK_ORDERS, settings.topic_prefix))
+    with pytest.raises(GroupAuthorizationFailedError):  # its own group's name in another deployment
+        await _read_through(routing, topic, consumer_group("routing", DOSSIER_INTAKE, "other."))
 
 
 async def test_the_operator_reads_dead_letters_and_a_service_does_not_read_them(

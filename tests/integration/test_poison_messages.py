@@ -16,7 +16,7 @@ from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from operations.dead_letters import DeadLetter, whole
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event, dead_letter_topic
 from shared.contracts.cloudevents import headers_for
-from shared.kernel.consumers import Handler, consumer_name, subscribe
+from shared.kernel.consumers import Handler, consumer_group, subscribe
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.messaging import create_broker, ensure_topics
 from shared.kernel.settings import CommonSettings
@@ -106,7 +106,7 @@ async def _true(value: bool) -> bool | None:
 
 
 async def _committed(settings: CommonSettings, topic: str, expected: int) -> int | None:
-    group = f"lienthong.{consumer_name('notification', DOSSIER_STATUS)}"
+    group = consumer_group("notification", DOSSIER_STATUS, topic.removesuffix(DOSSIER_STATUS.topic))
     consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group)
     await consumer.start()
     try:

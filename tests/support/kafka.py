@@ -85,7 +85,7 @@ class Principals:
         if self.passwords:
             await kafka_acls.apply(self.settings(base, ADMIN), prefix)
 
-    async def revoke(self, base: CommonSettings, topics: list[str]) -> None:
-        """Delete the ACLs on ``topics``, as the administrator."""
+    async def revoke(self, base: CommonSettings, prefix: str, topics: list[str]) -> None:
+        """Delete the ACLs of the deployment ``prefix`` (on ``topics`` and its groups), as the administrator."""
         if self.passwords:
-            await kafka_acls.revoke(self.settings(base, ADMIN), topics)
+            await kafka_acls.revoke(self.settings(base, ADMIN), prefix, topics)

@@ -148,7 +148,7 @@ def test_each_stream_is_one_group_committing_after_the_handler_from_the_earliest
     subscribe(broker, "routing", {TASK_OUTCOMES: table}, "t.", None)  # type: ignore[arg-type]
 
     (subscriber,) = broker.subscribers
-    assert subscriber.group_id == "lienthong.routing.department.task-outcomes.v1"  # type: ignore[attr-defined]
+    assert subscriber.group_id == "t.lienthong.routing.department.task-outcomes.v1"  # type: ignore[attr-defined]
     assert subscriber.ack_policy.name == "ACK"
     assert len(subscriber.calls) == 4
 
@@ -262,7 +262,7 @@ async def _publish_event(wiring: Wiring) -> DossierStatusChanged:
 
 
 def _subscriber(wiring: Wiring) -> Any:
-    (subscriber,) = [s for s in wiring.broker.subscribers if s.group_id.startswith("lienthong.")]  # type: ignore[attr-defined]
+    (subscriber,) = [s for s in wiring.broker.subscribers if s.group_id.startswith("t.lienthong.")]  # type: ignore[attr-defined]
     return subscriber
 
 
