@@ -19,16 +19,26 @@ from shared.kernel.db_roles import SchemaRoles
 
 SHARED_SQL = Path(__file__).parent / "sql"
 BASE_SQL = SHARED_SQL / "base"
+JOURNAL_SQL = SHARED_SQL / "0003_journal.sql"
+"""The journal's tables, which a schema of no service may take alone (``journal=True``)."""
 log = logging.getLogger(__name__)
 
 
 async def migrate(
-    dsn: str, schema: str, service_sql: Path, *, kernel_tables: bool = True, roles: SchemaRoles | None = None
+    dsn: str,
+    schema: str,
+    service_sql: Path,
+    *,
+    kernel_tables: bool = True,
+    journal: bool = False,
+    roles: SchemaRoles | None = None,
 ) -> list[str]:
     """Bring ``schema`` up to date; returns the versions applied now.
 
-    ``kernel_tables`` False leaves out the outbox and inbox (a schema of no service, e.g. the operators').
+    ``kernel_tables`` False leaves out the outbox and inbox (a schema of no service, e.g. the operators');
+    with ``journal`` it still gets the journal's tables (the same file and version as a service's).
     """
+    files = _files(schema, service_sql, kernel_tables=kernel_tables, journal=journal)
     connection = await asyncpg.connect(dsn)
     try:
         # Serialises concurrent starts of several instances of the same service.
@@ -44,17 +54,15 @@ async def migrate(
         )
         done = {r["version"] for r in await connection.fetch("SELECT version FROM schema_migrations")}
         applied = []
-        folders = [("base", BASE_SQL), *([("shared", SHARED_SQL)] if kernel_tables else []), (schema, service_sql)]
-        for label, folder in folders:
-            for file in sorted(folder.glob("*.sql")):
-                version = f"{label}/{file.name}"
-                if version in done:
-                    continue
-                async with connection.transaction():
-                    await connection.execute(file.read_text(encoding="utf-8"))
-                    await connection.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
-                log.info("applied migration %s to schema %s", version, schema)
-                applied.append(version)
+        for label, file in files:
+            version = f"{label}/{file.name}"
+            if version in done:
+                continue
+            async with connection.transaction():
+                await connection.execute(file.read_text(encoding="utf-8"))
+                await connection.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+            log.info("applied migration %s to schema %s", version, schema)
+            applied.append(version)
         if roles is not None:
             await grant_tables(connection, roles)
         return applied
@@ -62,3 +70,32 @@ async def migrate(
         await connection.execute("RESET ROLE")
         await connection.execute("SELECT pg_advisory_unlock_all()")
         await connection.close()
+
+
+class SchemaBehindError(RuntimeError):
+    """The schema lacks migrations the code needs, and this process is not the one to apply them."""
+
+
+async def check_current(connection: asyncpg.Connection, schema: str, service_sql: Path) -> None:
+    """Raise :class:`SchemaBehindError` naming the versions ``schema`` lacks (a service that does not migrate)."""
+    wanted = [f"{label}/{file.name}" for label, file in _files(schema, service_sql, kernel_tables=True, journal=False)]
+    try:
+        done = {r["version"] for r in await connection.fetch(f'SELECT version FROM "{schema}".schema_migrations')}
+    except asyncpg.UndefinedTableError:
+        done = set()
+    missing = [version for version in wanted if version not in done]
+    if missing:
+        raise SchemaBehindError(
+            f"schema {schema} lacks {len(missing)} migration(s) ({', '.join(missing[:3])}"
+            f"{', …' if len(missing) > 3 else ''}): run `python -m services.migrate` with the migrating login"
+        )
+
+
+def _files(schema: str, service_sql: Path, *, kernel_tables: bool, journal: bool) -> list[tuple[str, Path]]:
+    """Each file to apply with the label of its version, in order: base, kernel, the schema's own."""
+    kernel = sorted(SHARED_SQL.glob("*.sql")) if kernel_tables else [JOURNAL_SQL] if journal else []
+    return [
+        *(("base", f) for f in sorted(BASE_SQL.glob("*.sql"))),
+        *(("shared", f) for f in kernel),
+        *((schema, f) for f in sorted(service_sql.glob("*.sql"))),
+    ]

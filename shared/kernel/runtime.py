@@ -30,7 +30,7 @@ from shared.kernel.inbox import first_delivery
 from shared.kernel.journal_seals import seal_worker
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.messaging import create_broker, ensure_topics, resynchronise_on_failure, service_topics
-from shared.kernel.migrations import migrate
+from shared.kernel.migrations import check_current, migrate
 from shared.kernel.polling import PollingWorker, WorkerMetrics
 from shared.kernel.relay import relay_worker
 from shared.kernel.retention import RetentionMetrics, planned_tasks, retention_worker
@@ -157,10 +157,14 @@ class ServiceRuntime(Generic[StoreT]):
             started.callback(self.tracer_provider.shutdown)
             instrument_asyncpg(self.tracer_provider)
             # Migrations as the schema's owner role; everything else as the service's own login role.
-            roles = schema_roles(self.settings, self.name)
-            await migrate(self.settings.database_url, self.name, self.migrations, roles=roles)
+            if self.settings.migrate_on_start:
+                roles = schema_roles(self.settings, self.name)
+                await migrate(self.settings.database_url, self.name, self.migrations, roles=roles)
             self.pool = await create_pool(self.database_url, self.name)
             started.push_async_callback(self.pool.close)
+            if not self.settings.migrate_on_start:
+                async with self.pool.acquire() as connection:
+                    await check_current(connection, self.name, self.migrations)
             for stop in self.service.on_stop:
                 started.push_async_callback(stop)
             await ensure_topics(self.settings, service_topics(self.name, self.settings.topic_prefix))

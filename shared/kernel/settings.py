@@ -50,6 +50,12 @@ class CommonSettings(BaseSettings):
         description="where the database is; its login applies the migrations, each schema's as that schema's owner"
         " role. A service itself connects as its own role (database_user), which can use only its own schema",
     )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="apply the migrations at start with database_url's login; false where a separate step"
+        " (python -m services.migrate) migrates, so the service holds only its own login (it checks the schema is"
+        " current instead)",
+    )
     database_user: str | None = Field(
         default=None, description="the service's own login role; default lienthong_<service>"
     )
@@ -74,6 +80,30 @@ class CommonSettings(BaseSettings):
     )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_batch: int = Field(default=200, ge=1, description="outbox rows the relay publishes before awaiting them")
+    personal_data_retention_days: float = Field(
+        default=365,
+        gt=0,
+        description="days after a dossier ended (done, denied, cancelled) before its applicant's personal data is"
+        " pseudonymised: the one-year limit for taking an administrative decision to court",
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        # No min_length here: pydantic would quote the secret in its error. Pseudonyms checks the length.
+        description="secret key of the pseudonyms (HMAC-SHA256), 32 bytes or more; without it personal data is not"
+        " pseudonymised",
+    )
+    pseudonym_key_required: bool = Field(
+        default=False, description="refuse to start without LIENTHONG_PSEUDONYM_KEY (set it in every deployment)"
+    )
+    inbox_retention_days: float = Field(
+        default=30, gt=0, description="days an inbox row is kept: longer than any topic a consumer reads keeps events"
+    )
+    outbox_retention_days: float = Field(default=7, gt=0, description="days a published outbox row is kept")
+    idempotency_key_retention_days: float = Field(
+        default=30, gt=0, description="days a stored answer to an Idempotency-Key is replayed before it is pruned"
+    )
+    retention_poll_seconds: float = Field(default=3600, gt=0, description="time between two retention passes")
+    retention_batch: int = Field(default=500, ge=1, description="rows per retention statement (one transaction)")
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="defaults to the service's own port")
     jwks_url: str | None = Field(default=None, description="JWKS endpoint of the staff identity provider.")
