@@ -10,10 +10,9 @@ A right the caller lacks answers 403; a dossier outside their province, centre o
 as if it did not exist. (A dossier's lookup secret is another way in, see the lookup API.)
 """
 
-import json
 from dataclasses import dataclass
 
-from services.intake.store import Dossier, IntakeDatabase
+from services.intake.store import IntakeDatabase
 from shared.kernel.auth.callers import Caller, Citizen, Clerk, Integrator, Scope, province_of
 from shared.kernel.auth.http import forbidden, not_found, province_reader
 from shared.kernel.http_problems import ProblemError
@@ -25,13 +24,6 @@ class Parties:
 
     receiving_agency: str
     citizen_id: str
-
-    @classmethod
-    def of(cls, dossier: Dossier) -> "Parties":
-        applicant = dossier["applicant"]
-        if isinstance(applicant, str):
-            applicant = json.loads(applicant)
-        return cls(dossier["receiving_agency"], applicant["citizen_id"])
 
 
 def unknown(code: str) -> ProblemError:
@@ -92,4 +84,7 @@ async def parties(database: IntakeDatabase, code: str) -> Parties | None:
     """The parties of the dossier ``code``; None when no dossier has it."""
     async with database.reading() as store:
         dossier = await store.dossier_by_code(code)
-    return None if dossier is None else Parties.of(dossier)
+        citizen_id = await store.applicant_citizen_id(code)
+    if dossier is None or citizen_id is None:
+        return None
+    return Parties(dossier["receiving_agency"], citizen_id)

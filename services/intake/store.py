@@ -102,6 +102,10 @@ class IntakeStore(Protocol):
         """The dossier with this code, if any."""
         ...
 
+    async def applicant_citizen_id(self, code: str) -> str | None:
+        """The applicant's citizen ID of the dossier with this code (who may act on it); None if no dossier."""
+        ...
+
     async def lookup_secret_hash(self, code: str) -> str | None:
         """The stored hash of the lookup secret of the dossier with this code; None if no dossier or no secret."""
         ...

@@ -106,5 +106,6 @@ def stack(
 
 @pytest.fixture
 async def http(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
+    # The tests' own client may do everything; tests of rights send narrower callers' tokens.
+    async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as client:
         yield client

@@ -256,7 +256,7 @@ async def test_a_kafka_outage_under_load_leaves_no_dossier_stalled_and_no_dead_l
     intake, department, notification = (services.url(name) for name in ("intake", "department", "notification"))
     stop_load, stop_watching = asyncio.Event(), asyncio.Event()
     logs = _log_sizes(services)
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(headers=clerks.harness_headers(), timeout=30) as http:
         inbox = Inbox(http, department)
         watching = asyncio.create_task(inbox.watch(stop_watching))
         load = asyncio.create_task(_submit_steadily(http, intake, stop_load))

@@ -11,6 +11,7 @@ import pytest
 from stack import ServiceStack
 
 from shared.kernel.settings import CommonSettings
+from tests.support import clerks
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, submit
 
 
@@ -91,7 +92,7 @@ async def test_a_retried_post_with_the_same_idempotency_key_returns_the_first_an
     http: httpx.AsyncClient, stack: ServiceStack, intake_db: asyncpg.Connection
 ) -> None:
     url = f"{stack.url('intake')}/v1/dossiers"
-    headers = {"Idempotency-Key": "retry-7f3a", "X-Client-Id": "portal-40"}
+    headers = {"Idempotency-Key": "retry-7f3a", **clerks.client_headers("portal-40", "dossiers:submit")}
     answers = await asyncio.gather(*(http.post(url, json=BIRTH_IN_QUYNH_LUU, headers=headers) for _ in range(5)))
     assert {a.status_code for a in answers} == {202}
     assert len({a.json()["code"] for a in answers}) == 1

@@ -8,6 +8,7 @@ import pytest
 from stack import DEFAULT_PORTS, ServiceStack
 
 from shared.observability.dossier_tracing import DOSSIER_CODE, PROCEDURE_CODE
+from tests.support import clerks
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU
 from tests.support.otlp_receiver import OtlpReceiver, ReceivedSpan
 from tests.support.personal_data import leaks, metrics_pages
@@ -35,7 +36,7 @@ async def approved_dossier(http_module: httpx.AsyncClient, stack: ServiceStack) 
 
 @pytest.fixture(scope="module")
 async def http_module() -> Any:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(headers=clerks.harness_headers(), timeout=10) as client:
         yield client
 
 

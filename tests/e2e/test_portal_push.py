@@ -14,6 +14,7 @@ from standins.process import StandinServers
 
 from shared.contracts import DossierSubmitted, event_type_of, topic_of
 from shared.kernel.settings import CommonSettings
+from tests.support import clerks
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, dossier_status, open_task
 from tests.support.kafka import read_topic
 from tests.support.waiting import eventually
@@ -34,7 +35,9 @@ async def _push(
     http: httpx.AsyncClient, stack: ServiceStack, dossier: dict[str, Any], **headers: str
 ) -> httpx.Response:
     return await http.post(
-        f"{stack.url('intake')}/v1/dossiers", json=dossier, headers={"X-Client-Id": "dvcqg", **headers}
+        f"{stack.url('intake')}/v1/dossiers",
+        json=dossier,
+        headers={**clerks.client_headers("dvcqg", "dossiers:submit"), **headers},
     )
 
 

@@ -187,7 +187,7 @@ async def test_a_department_restarted_from_a_bare_shell_still_trusts_the_clerks(
     assert _but_department(after) == _but_department(before)
     ports = json.loads((command.run_dir / "stack.json").read_text())["ports"]
     unit = f"{LAND_IN_QUYNH_LUU['commune_code']}.KT"
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(headers=clerks.harness_headers(), timeout=10) as http:
         code = (await submit(http, f"http://127.0.0.1:{ports['intake']}", LAND_IN_QUYNH_LUU))["code"]
         task = await open_task(http, f"http://127.0.0.1:{ports['department']}", unit, code)
     assert task["unit_code"] == unit

@@ -94,3 +94,12 @@ def stack_env(directory: Any) -> dict[str, str]:
 def trusting(directory: Any) -> dict[str, Any]:
     """Settings keyword arguments that make a service trust both test issuers (JWKS written in ``directory``)."""
     return {name.removeprefix("LIENTHONG_").lower(): value for name, value in stack_env(directory).items()}
+
+
+HARNESS_CLIENT = "e2e-harness"
+"""The client the end-to-end tests act as by default: every scope in every province."""
+
+
+def harness_headers() -> dict[str, str]:
+    """``Authorization`` for the tests' own client; a test about rights sends a narrower caller's token."""
+    return bearer(client_token(HARNESS_CLIENT, ("dossiers:submit", "dossiers:read", "portal:push", "operator")))

@@ -91,6 +91,10 @@ class FakeIntakeStore:
     async def dossier_by_code(self, code: str) -> Dossier | None:
         return next((dict(row) for row in self.dossiers.values() if row["code"] == code), None)
 
+    async def applicant_citizen_id(self, code: str) -> str | None:
+        row = await self.dossier_by_code(code)
+        return None if row is None else row["applicant"].citizen_id
+
     async def lookup_secret_hash(self, code: str) -> str | None:
         row = await self.dossier_by_code(code)
         return None if row is None else row["lookup_secret_hash"]

@@ -98,6 +98,12 @@ class PostgresIntakeStore:
     async def dossier_by_code(self, code: str) -> Dossier | None:
         return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1", code)
 
+    async def applicant_citizen_id(self, code: str) -> str | None:
+        citizen_id: str | None = await self.connection.fetchval(
+            "SELECT applicant->>'citizen_id' FROM dossiers WHERE code = $1", code
+        )
+        return citizen_id
+
     async def lookup_secret_hash(self, code: str) -> str | None:
         digest: str | None = await self.connection.fetchval(
             "SELECT lookup_secret_hash FROM dossiers WHERE code = $1", code
