@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("code", nargs="?", help="one dossier's chain in every service")
     verify.add_argument("--all", action="store_true", dest="every", help="every chain and every sealed day")
     verify.add_argument("--json", action="store_true")
+    verify.add_argument(
+        "--database", metavar="URL", help="read the journal tables of this database (a copy) instead of the services"
+    )
     return parser
 
 
@@ -98,7 +101,7 @@ def _command(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[A
     if args.command == "outbox":
         return commands.outbox(settings, as_json=args.json)
     if args.command == "audit":
-        return commands.audit_verify(args.code, every=args.every, as_json=args.json)
+        return commands.audit_verify(settings, args.code, every=args.every, as_json=args.json, database=args.database)
     if args.command == "deliveries":
         if args.deliveries_command == "list":
             return commands.deliveries_list(

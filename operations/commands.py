@@ -195,12 +195,18 @@ async def outbox(_settings: TraceUiSettings, *, as_json: bool) -> int:
     return 0
 
 
-async def audit_verify(code: str | None, *, every: bool, as_json: bool) -> int:
-    """Exit status 0 when every journal read holds, 1 when one is broken (or could not be read)."""
+async def audit_verify(
+    settings: TraceUiSettings, code: str | None, *, every: bool, as_json: bool, database: str | None = None
+) -> int:
+    """Exit status 0 when every journal read holds, 1 when one is broken (or could not be read).
+
+    With ``database``, the journal tables of that database (a copy) instead of the running services'.
+    """
     if (code is None) == (not every):
         raise OperatorError("say what to verify: a dossier code or --all")
-    async with ServiceClient() as services:
-        found = await (audit.verify_everything(services) if every else audit.verify_dossier(services, code or ""))
+    opened = audit.database_journals(database) if database else audit.running_journals(settings)
+    async with opened as (sources, board):
+        found = await (audit.verify_everything(sources, board) if every else audit.verify_dossier(sources, code or ""))
     if code is not None and not any(s.entries for s in found.services) and found.holds:
         raise OperatorError(f"no service has journal entries for dossier {code}")
     if as_json:

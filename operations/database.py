@@ -2,7 +2,8 @@
 
 The CLI migrates it (as ``lienthong_operations_owner``, with the migration login of
 ``LIENTHONG_DATABASE_URL``) and then works in it as its own login role,
-``lienthong_operations``, which can use no service's schema.
+``lienthong_operations``, which can use no service's schema. Besides the record of replays it
+holds a journal (the kernel's tables): each replay is an entry of chain ``service:operations``.
 """
 
 from pathlib import Path
@@ -20,5 +21,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 async def connect(settings: CommonSettings) -> asyncpg.Connection:
     """A connection as the CLI's own role to its schema, brought up to date first."""
-    await migrate(settings.database_url, SCHEMA, MIGRATIONS, kernel_tables=False, roles=schema_roles(settings, SCHEMA))
-    return await asyncpg.connect(login_dsn(settings, SCHEMA))
+    roles = schema_roles(settings, SCHEMA)
+    await migrate(settings.database_url, SCHEMA, MIGRATIONS, kernel_tables=False, journal=True, roles=roles)
+    # The journal's statements name its tables unqualified, as in a service's schema.
+    return await asyncpg.connect(login_dsn(settings, SCHEMA), server_settings={"search_path": SCHEMA})

@@ -3,8 +3,9 @@
 A replay publishes the dead letter's body, key and original headers (without the
 ``dlq_*`` ones) to its original topic, so the consumer sees the event it failed on,
 with the same ``ce_id`` and trace. Each replay is recorded in
-``operations.dead_letter_replays`` in the transaction that decides it; a dead letter
-already recorded is not published again. Should a publish be repeated all the same
+``operations.dead_letter_replays`` in the transaction that decides it, with an entry of
+the operations journal (chain ``service:operations``: the dead letter's place and event id,
+never its body); a dead letter already recorded is not published again. Should a publish be repeated all the same
 (a crash between publish and commit), the consumer's inbox drops it by ``ce_id``.
 """
 
@@ -21,7 +22,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from operations import database as operations_database
 from operations.database import MIGRATIONS as MIGRATIONS  # where the tests find them
+from operations.database import SCHEMA
+from operations.tokens import OperatorCredentials
 from shared.contracts import STREAMS, dead_letter_topic
+from shared.kernel.journal import TransactionalJournal, operator_actor, service_chain
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
@@ -169,9 +173,15 @@ async def replay(
     *,
     by: str,
     reason: str,
+    operator: str | None = None,
     progress: Callable[[int, int, Replay], None] = lambda *_: None,
 ) -> list[Replay]:
-    """Publish each dead letter to its original topic once, recording who did it and why."""
+    """Publish each dead letter to its original topic once, recording who did it and why.
+
+    The journal names ``operator``: the CLI's OAuth client (``LIENTHONG_OPERATOR_CLIENT_ID``) unless
+    given, else ``by``.
+    """
+    actor = operator_actor(operator or OperatorCredentials.from_environ().client_id or by)
     connection = await operations_database.connect(settings)
     producer = AIOKafkaProducer(**kafka_connection(settings), enable_idempotence=True)
     outcomes: list[Replay] = []
@@ -195,6 +205,9 @@ async def replay(
                     reason,
                 )
                 if recorded is not None:
+                    await TransactionalJournal(connection).append(
+                        REPLAY_CHAIN, "dead letter replayed", actor, replay_details(letter)
+                    )
                     await producer.send_and_wait(
                         letter.original_topic,
                         letter.value,
@@ -210,6 +223,23 @@ async def replay(
     finally:
         await asyncio.gather(producer.stop(), connection.close())
     return outcomes
+
+
+REPLAY_CHAIN = service_chain(SCHEMA)
+"""The operations journal's chain of replays."""
+
+
+def replay_details(letter: DeadLetter) -> dict[str, object]:
+    """What the journal says of a replay: where the dead letter was and which event; never its body."""
+    return {
+        "dead_letter_topic": letter.topic,
+        "partition": letter.partition,
+        "offset": letter.offset,
+        "original_topic": letter.original_topic,
+        "event_id": letter.headers.get("ce_id"),
+        "event_type": letter.headers.get("ce_type"),
+        "dossier_code": letter.dossier_code,
+    }
 
 
 async def replays_of(connection: asyncpg.Connection, letters: list[DeadLetter]) -> dict[str, Replay]:

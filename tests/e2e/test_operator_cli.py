@@ -152,6 +152,16 @@ async def test_dead_letters_are_listed_shown_and_replayed_once_with_an_audit_rec
             letters
         )
         assert {r["event_id"] for r in audit} == {d["event_id"] for d in letters}
+        # Each replay is journalled in the operators' own chain: the letter's place and event, no body.
+        journalled = await admin.fetch(
+            "SELECT actor, details::text AS details FROM operations.journal"
+            " WHERE chain = 'service:operations' AND details->>'dossier_code' = $1",
+            code,
+        )
+        assert {json.loads(r["details"])["event_id"] for r in journalled} == {d["event_id"] for d in letters}
+        client = os.environ["LIENTHONG_OPERATOR_CLIENT_ID"]  # the CLI's OAuth client, not the --by name
+        assert {r["actor"] for r in journalled} == {f"operator:{client}"}
+        assert all(phone not in r["details"] and "citizen_id" not in r["details"] for r in journalled)
         listed = _json(lienthong(settings_env, "dlq", "list", "--dossier", code, "--json"))
         assert all(d["replayed_by"] == "ops.an" for d in listed)
         assert len(await ledger(http, stack.url("notification"), code, len(letters))) == len(letters)
