@@ -37,10 +37,38 @@ async def test_the_receipt_carries_the_head_of_the_dossiers_chain(http: httpx.As
     assert BIRTH_IN_QUYNH_LUU["applicant"]["citizen_id"] not in json.dumps(received)
 
 
-async def test_the_journal_is_for_operators_only(http: httpx.AsyncClient, stack: ServiceStack) -> None:
-    for service in SERVICES:
-        anonymous = await http.get(f"{stack.url(service)}/v1/journal")
-        assert anonymous.status_code == 401, (service, anonymous.text)
+async def test_the_journal_is_for_operators_only_and_the_boards_roots_for_everyone(stack: ServiceStack) -> None:
+    async with httpx.AsyncClient(timeout=10) as anonymous:  # the tests' own client carries a token
+        for service in SERVICES:
+            refused = await anonymous.get(f"{stack.url(service)}/v1/journal")
+            assert refused.status_code == 401, (service, refused.text)
+        roots = await anonymous.get(f"{stack.url('department')}/v1/board/journal-roots")
+        page = await anonymous.get(f"{stack.url('department')}/v1/board/journal-roots.html")
+    assert roots.status_code == 200, roots.text
+    assert isinstance(roots.json(), list)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+
+
+async def test_the_lookup_shows_the_head_and_a_withdrawal_with_the_secret_is_journalled_as_the_citizens(
+    http: httpx.AsyncClient, stack: ServiceStack
+) -> None:
+    receipt = await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU, **client_headers())
+    code, secret = receipt["code"], {"X-Lookup-Secret": receipt["lookup_secret"]}
+    async with httpx.AsyncClient(timeout=10) as anonymous:
+        looked = await anonymous.get(f"{stack.url('intake')}/v1/lookup/{code}", headers=secret)
+        assert looked.status_code == 200, looked.text
+        assert looked.json()["journal_head"] in {e["hash"] for e in await _chain(http, stack, "intake", code)}
+        withdrawn = await anonymous.post(
+            f"{stack.url('intake')}/v1/dossiers/{code}/withdrawal", json={"reason": "nộp nhầm"}, headers=secret
+        )
+        assert withdrawn.status_code == 202, withdrawn.text
+        after = await anonymous.get(f"{stack.url('intake')}/v1/lookup/{code}", headers=secret)
+
+    chain = await _chain(http, stack, "intake", code)
+    [withdrawal] = [e for e in chain if e["action"] == "dossier withdrawn"]
+    assert withdrawal["actor"] == "citizen"
+    assert after.json()["journal_head"] in {e["hash"] for e in chain[withdrawal["position"] - 1 :]}
 
 
 async def test_a_journey_verifies_in_every_service_and_a_changed_row_is_named(
