@@ -7,7 +7,9 @@ due dates), its history and the messages the applicant received.
 
 Every call carries a token from the stand-in identity provider (deploy/local/standins,
 ``identities.yaml``): the national portal's client files and reads dossiers, each unit's
-clerk signs in with a password, the operator's client reads the deliveries.
+clerk signs in with a password, the operator's client reads the deliveries. At the end the
+journal part (``demo_journal.py``): a citizen's lookup with a receipt's secret, ``lienthong
+audit verify --all`` passing, then failing on a tampered scratch copy of the database.
 """
 
 import os
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import demo_journal
 import httpx
 from standins.identities import Identities, load_identities
 from standins.process import StandinServers
@@ -173,6 +176,8 @@ class Demo:
     def __init__(self, http: httpx.Client, tokens: Tokens) -> None:
         self.http = http
         self.tokens = tokens
+        self.receipts: dict[str, dict[str, Any]] = {}
+        """Each dossier's receipt (its lookup secret is shown once)."""
 
     def clerk(self, unit: str) -> dict[str, str]:
         """A bearer token for the clerk of ``unit``."""
@@ -265,7 +270,9 @@ class Demo:
         if accepted.status_code != 202:
             sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
         code = str(accepted.json()["code"])
+        self.receipts[code] = accepted.json()
         print(f"   intake     received {code}, due {_when(accepted.json()['due_at'])} (working days)")
+        demo_journal.print_receipt(accepted.json())
         identity = self.dossier(code)["identity"]
         detail = f" ({identity['detail']})" if identity["detail"] else ""
         print(f"   intake     identity {identity['status']} against the population database{detail}")
@@ -336,6 +343,16 @@ class Demo:
             )
 
 
+def operator_cli_env(identities: Identities) -> dict[str, str]:
+    """What the operator CLI needs to fetch its token by client credentials, as a deployment would set it."""
+    secret = next(c.secret for c in identities.clients if c.client_id == OPERATOR_CLIENT)
+    return {
+        "LIENTHONG_TOKEN_URL": STANDINS.token_url(),
+        "LIENTHONG_OPERATOR_CLIENT_ID": OPERATOR_CLIENT,
+        "LIENTHONG_OPERATOR_CLIENT_SECRET": secret,
+    }
+
+
 def main() -> None:
     with httpx.Client(timeout=10) as http:
         demo = Demo(http, Tokens(http, load_identities()))
@@ -349,6 +366,13 @@ def main() -> None:
         print(f"\n== Public board (GET /v1/units/<unit>/stats; HTML at {DEPARTMENT}/v1/units/<unit>/stats.html)")
         for unit in BOARD_UNITS:
             demo.print_board(unit)
+        demo_journal.print_lookup(http, INTAKE, codes[0], demo.receipts[codes[0]]["lookup_secret"])
+        cli_env = operator_cli_env(demo.tokens.identities)
+        print("\n== lienthong audit verify --all (every journal of the running services and the operators')")
+        if demo_journal.audit_verify(cli_env).returncode != 0:
+            sys.exit("demo: the journals do not hold")
+        if not demo_journal.tampered_copy_fails(cli_env, codes[0]):
+            sys.exit("demo: the tampered copy was not found out")
     print_trace_links(codes, intake_url=INTAKE)
     print(f"\nThe services keep running: try GET {INTAKE}/v1/dossiers/<code> or {ROUTING}/v1/dossiers/<code>/plan;")
     print("stop everything with `make down`.")
