@@ -17,6 +17,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from private_files import write_private_json
 from pydantic import SecretStr
 
 from shared.contracts import STREAMS
@@ -46,12 +47,7 @@ def ensure(path: Path) -> dict[str, str]:
     missing = [p for p in PRINCIPALS if p not in passwords]
     if missing:
         passwords |= {p: secrets.token_urlsafe(24) for p in missing}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(passwords, out, indent=2, sort_keys=True)
-        tmp.replace(path)
+        write_private_json(path, passwords)
     return passwords
 
 

@@ -18,7 +18,8 @@ never runs a second copy. The environment the services were started with (``LIEN
 in ``<run>/stack.json`` and used again by every later ``start`` and ``restart``; a variable set
 when calling overrides the kept one (and is kept in its place). Each service connects to Kafka
 as its own principal: its ``LIENTHONG_KAFKA_USERNAME``/``…_PASSWORD`` come from the local
-broker's ``<LIENTHONG_LOCAL_DIR>/kafka/credentials.json`` at every start and are never kept.
+broker's ``<LIENTHONG_LOCAL_DIR>/kafka/credentials.json`` at every start and are never kept; so
+do the keys of pseudonyms and lookup secrets (``local_keys.py``, unless the environment sets them).
 """
 
 import argparse
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import httpx
 from kafka_principals import credentials_file, load, local_dir, services_env
+from local_keys import keys_env
 from standins.process import StandinServers
 
 from services.registry import SERVICES
@@ -308,12 +310,13 @@ def _load(path: Path) -> tuple[dict[str, str], dict[str, int]]:
     return dict(data.get("env", {})), {k: int(v) for k, v in data.get("ports", {}).items() if k in DEFAULT_PORTS}
 
 
-def _principals(local_dir: Path) -> dict[str, dict[str, str]]:
-    """Each service's Kafka principal on the local broker (none when the broker has no credentials file)."""
+def _secrets(local_dir: Path, env: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Each service's secrets: its Kafka principal on the local broker (when it has a credentials file) and the
+    deployment's keys (generated on first use) unless ``env`` gives its own."""
     path = credentials_file(local_dir)
-    if not path.exists():
-        return {}
-    return services_env(load(path))
+    principals = services_env(load(path)) if path.exists() else {}
+    keys = {variable: key for variable, key in keys_env(local_dir).items() if variable not in env}
+    return {name: {**principals.get(name, {}), **keys} for name in DEFAULT_PORTS}
 
 
 def _parse_ports(text: str | None) -> dict[str, int]:
@@ -364,7 +367,7 @@ def main(argv: list[str]) -> int:
         env.update(given)
         run_dir.mkdir(parents=True, exist_ok=True)
         _write_atomically(kept_file, json.dumps({"env": env, "ports": ports}, indent=2, sort_keys=True) + "\n", 0o600)
-    stack = ServiceStack(run_dir, env=env, ports=ports, detach=True, service_env=_principals(folder))
+    stack = ServiceStack(run_dir, env=env, ports=ports, detach=True, service_env=_secrets(folder, env))
 
     if args.command == "status":
         all_ready = True

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from local_keys import keys_env
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
@@ -85,6 +86,8 @@ def stack(
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "LIENTHONG_OUTBOX_POLL_SECONDS": "0.2",
         "LIENTHONG_DEADLINE_POLL_SECONDS": "0.2",
+        # The run's own keys of pseudonyms and lookup secrets, as a deployment keeps them in its secret store.
+        **keys_env(tmp_path_factory.mktemp("keys")),
     }
     services = ServiceStack(
         tmp_path_factory.mktemp("stack"),
