@@ -70,7 +70,7 @@ async def _delete_topics_of_the_run(settings: CommonSettings, prefix: str, princ
     await kafka.start()
     try:
         ours = [topic for topic in await kafka.list_topics() if topic.startswith(prefix)]
-        await principals.revoke(settings, ours)
+        await principals.revoke(settings, prefix, ours)
         if ours:
             await kafka.delete_topics(ours)
     finally:

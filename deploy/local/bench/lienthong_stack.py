@@ -29,7 +29,6 @@ from standins.ports import free_port
 from standins.process import StandinServers
 
 from shared.kernel.auth.local_issuer import LocalIssuer
-from shared.kernel.messaging import all_topics
 from shared.kernel.settings import CommonSettings
 
 # Three receiving centres' kinds of dossier: a birth and a land registration at Quỳnh Lưu (Nghệ An),
@@ -246,7 +245,7 @@ class Lienthong:
             await execute(self.base.database_url, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             prefix = self.settings.topic_prefix
             if self.passwords:
-                await kafka_acls.revoke(self.base, all_topics(prefix))
+                await kafka_acls.revoke(self.base, prefix)
             await delete_topics(self.base, lambda name: name.startswith(prefix))
 
     def logs_with_tracebacks(self) -> list[str]:
