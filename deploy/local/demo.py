@@ -26,6 +26,7 @@ from standins.identities import Identities, load_identities
 from standins.process import StandinServers
 from trace_links import print_trace_links
 
+from operations.tokens import OperatorCredentials
 from services import registry
 from shared.reference.data import catalogue
 
@@ -373,7 +374,7 @@ def main() -> None:
             sys.exit("demo: the journals do not hold")
         if not demo_journal.tampered_copy_fails(cli_env, codes[0]):
             sys.exit("demo: the tampered copy was not found out")
-    print_trace_links(codes, intake_url=INTAKE)
+    print_trace_links(codes, intake_url=INTAKE, credentials=OperatorCredentials.from_environ(cli_env))
     print(f"\nThe services keep running: try GET {INTAKE}/v1/dossiers/<code> or {ROUTING}/v1/dossiers/<code>/plan;")
     print("stop everything with `make down`.")
 

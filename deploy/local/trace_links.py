@@ -4,7 +4,8 @@
 
 From the demo: ``print_trace_links(codes)`` once the dossiers are filed. The trace id is
 that of intake's first event about the dossier (its submission), asked of intake at
-``LIENTHONG_INTAKE_URL`` (by default its local port); the link is checked against Zipkin,
+``LIENTHONG_INTAKE_URL`` (by default its local port) with the operator's token (taken as the
+CLI takes it, see ``operations.tokens``); the link is checked against Zipkin,
 which gets the spans a moment after the services finish them.
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import httpx
 
 from operations.service_api import service_url
+from operations.tokens import OperatorCredentials, OperatorToken
 from shared.observability.trace_ui import TraceUiSettings, dossier_search_url, submission_trace_id, trace_url
 
 NOT_EXPORTED = "were the services started without OTEL_EXPORTER_ZIPKIN_ENDPOINT? make down && make demo"
@@ -46,12 +48,14 @@ async def trace_links(
     *,
     settings: TraceUiSettings | None = None,
     intake_url: str | None = None,
+    credentials: OperatorCredentials | None = None,
     wait_seconds: float = 10.0,
 ) -> list[TraceLink]:
     """The trace link of each dossier, waiting up to ``wait_seconds`` for Zipkin to hold them.
 
     ``settings`` default to the environment's, with the local Zipkin's trace page; ``intake_url``
-    to ``LIENTHONG_INTAKE_URL`` or intake's local port.
+    to ``LIENTHONG_INTAKE_URL`` or intake's local port; ``credentials`` (the operator's, as the
+    CLI takes them) to the environment's.
     """
     settings = settings or _settings()
     intake_url = intake_url or service_url("intake")
@@ -59,7 +63,8 @@ async def trace_links(
     deadline = time.monotonic() + wait_seconds
     seen: set[str] = set()
     async with httpx.AsyncClient(timeout=5) as http:
-        ids = {code: await submission_trace_id(http, intake_url, code) for code in codes}
+        bearer = await OperatorToken(credentials or OperatorCredentials.from_environ(), http).bearer()
+        ids = {code: await submission_trace_id(http, intake_url, code, bearer=bearer) for code in codes}
         while True:
             for trace_id in set(ids.values()) - seen - {None}:
                 try:
@@ -82,9 +87,11 @@ async def trace_links(
     ]
 
 
-def print_trace_links(codes: Iterable[str], *, intake_url: str | None = None) -> None:
+def print_trace_links(
+    codes: Iterable[str], *, intake_url: str | None = None, credentials: OperatorCredentials | None = None
+) -> None:
     """Print each dossier's trace link (and a search for all its traces) for the operator."""
-    links = asyncio.run(trace_links(list(codes), intake_url=intake_url))
+    links = asyncio.run(trace_links(list(codes), intake_url=intake_url, credentials=credentials))
     print("\n== Traces (Zipkin)")
     for link in links:
         if link.url is None:

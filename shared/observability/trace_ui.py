@@ -40,12 +40,17 @@ def dossier_search_url(code: str, template: str = LOCAL_ZIPKIN_TRACE_URL) -> str
     return f"{base}/zipkin/?annotationQuery={quote(f'{DOSSIER_CODE}={code}')}&lookback=604800000&limit=50"
 
 
-async def submission_trace_id(http: httpx.AsyncClient, intake_url: str, code: str) -> str | None:
+async def submission_trace_id(
+    http: httpx.AsyncClient, intake_url: str, code: str, *, bearer: str | None = None
+) -> str | None:
     """The trace the dossier was submitted in: that of intake's first event about it (None: intake has none).
 
-    Asked of intake's operator API (``GET /v1/dossiers/{code}/published-events``) at ``intake_url``.
+    Asked of intake's operator API (``GET /v1/dossiers/{code}/published-events``) at ``intake_url``,
+    with ``bearer``, a token of the ``operator`` scope.
     """
-    answer = await http.get(f"{intake_url.rstrip('/')}/v1/dossiers/{quote(code, safe='')}/published-events")
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    path = f"/v1/dossiers/{quote(code, safe='')}/published-events"
+    answer = await http.get(intake_url.rstrip("/") + path, headers=headers)
     answer.raise_for_status()
     events = answer.json()
     return str(events[0]["trace_id"]) if events and events[0]["trace_id"] else None

@@ -8,7 +8,9 @@ import httpx
 from stack import DEFAULT_PORTS, ServiceStack
 from trace_links import trace_links
 
+from operations.tokens import OperatorCredentials
 from shared.observability.trace_ui import TraceUiSettings
+from tests.support import clerks
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, ledger, open_task, submit
 from tests.support.traces import new_trace
 from tests.support.waiting import eventually
@@ -60,7 +62,8 @@ async def test_the_trace_page_of_a_dossier_shows_spans_of_all_four_services(
 
     page = zipkin.trace_page(trace_id)
     ui = TraceUiSettings(trace_url=page.replace(trace_id, "{trace_id}"))
-    [link] = await trace_links([code], settings=ui, intake_url=stack.url("intake"))
+    operator = OperatorCredentials(token=clerks.operator_token())
+    [link] = await trace_links([code], settings=ui, intake_url=stack.url("intake"), credentials=operator)
     assert (link.url, link.in_ui) == (page, True), "the link make demo prints"
     # The span list renders only the rows in view: a tall window shows them all.
     dom = chromium(tmp_path / "profile", "--window-size=1600,8000", "--dump-dom", page)
