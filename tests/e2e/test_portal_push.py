@@ -66,10 +66,14 @@ async def test_a_second_push_of_the_same_portal_id_answers_the_first_dossier_and
     again = await _push(http, stack, pushed)
 
     assert again.status_code == 200, again.text
-    body = again.json()
+    body, receipt = again.json(), first.json()
     assert body["status"] == "processing", "the current status"
-    assert {k: v for k, v in body.items() if k not in ("status", "identity")} == {
-        k: v for k, v in first.json().items() if k not in ("status", "identity")
+    assert None not in (receipt["lookup_secret"], receipt["journal_head"]), "the receipt shows both"
+    # The first answer alone had them: only the secret's hash is kept, and the head was the one at receipt.
+    assert (body["lookup_secret"], body["journal_head"]) == (None, None)
+    now_and_then = ("status", "identity", "lookup_secret", "journal_head")
+    assert {k: v for k, v in body.items() if k not in now_and_then} == {
+        k: v for k, v in receipt.items() if k not in now_and_then
     }
     assert body["portal_dossier_id"] == portal_id
     assert await _stored(intake_db, portal_id) == (1, 1)
@@ -117,8 +121,11 @@ async def test_idempotency_keys_and_portal_ids_work_together(
     reused = await _push(http, stack, {**pushed, "commune_code": "17176"}, **{"Idempotency-Key": f"push-{portal_id}"})
 
     assert (first.status_code, retried.status_code, other_key.status_code) == (202, 202, 200)
-    assert retried.json() == first.json(), "a retry with the key replays the first answer"
-    assert other_key.json()["code"] == first.json()["code"]
+    receipt = first.json()
+    assert None not in (receipt["lookup_secret"], receipt["journal_head"]), "the receipt shows both"
+    assert retried.json() == {**receipt, "lookup_secret": None}, "the first answer replayed, its secret shown once"
+    assert other_key.json()["code"] == receipt["code"]
+    assert (other_key.json()["lookup_secret"], other_key.json()["journal_head"]) == (None, None)
     assert reused.status_code == 409
     assert await _stored(intake_db, portal_id) == (1, 1)
 
