@@ -106,7 +106,7 @@ async def dlq_show(settings: TraceUiSettings, letter_id: str, *, reveal: bool) -
             "id": letter.id,
             "original_topic": letter.original_topic,
             "key": letter.key.decode(errors="replace") if letter.key else None,
-            "headers": letter.headers,
+            "headers": letter.shown_headers(reveal=reveal),
             "body": letter.body(reveal=reveal),
             "replayed": {"by": earlier.by, "at": earlier.at} if earlier else None,
         }
@@ -250,6 +250,7 @@ def _checked_id(settings: TraceUiSettings, letter_id: str) -> tuple[str, int, in
 
 
 def _letter_summary(letter: DeadLetter, earlier: Replay | None) -> dict[str, Any]:
+    headers = letter.shown_headers()
     return {
         "id": letter.id,
         "original_topic": letter.original_topic,
@@ -259,7 +260,7 @@ def _letter_summary(letter: DeadLetter, earlier: Replay | None) -> dict[str, Any
         "consumer": letter.headers.get("dlq_consumer", "?"),
         "attempts": letter.headers.get("dlq_attempts"),
         "failed_at": letter.headers.get("dlq_failed_at", "-"),
-        "error": letter.headers.get("dlq_error", ""),
+        "error": headers.get("dlq_error", ""),
         "replayed_by": earlier.by if earlier else None,
         "replayed_at": earlier.at if earlier else None,
     }

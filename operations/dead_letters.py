@@ -29,8 +29,11 @@ from shared.kernel.journal import TransactionalJournal, operator_actor, service_
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.settings import CommonSettings
 from shared.observability.kafka_offsets import KafkaOffsets
+from shared.observability.logging_setup import redact
 
 PERSONAL_FIELDS = frozenset({"citizen_id", "full_name", "date_of_birth", "phone", "email", "zalo_user_id"})
+IDENTIFYING_FIELDS = PERSONAL_FIELDS - {"date_of_birth"}
+"""The fields masked in headers too (a date of birth alone names no one, and headers hold timestamps)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,21 @@ class DeadLetter:
         except ValueError:
             return self.value.decode("utf-8", errors="replace")
         return decoded if reveal else _masked(decoded)
+
+    def shown_headers(self, *, reveal: bool = False) -> dict[str, str]:
+        """The headers; unless ``reveal``, the body's personal values masked wherever they appear in them.
+
+        A reason written before reasons left values out may quote them (PostgreSQL's ``Failing
+        row contains (…)``, pydantic's ``input_value=…``); citizen ID and phone numbers are
+        masked whatever they belong to.
+        """
+        if reveal:
+            return dict(self.headers)
+        try:
+            personal = sorted(set(_personal_values(json.loads(self.value))), key=len, reverse=True)
+        except ValueError:
+            personal = []
+        return {key: _hidden(value, personal) for key, value in self.headers.items()}
 
 
 ORIGINAL_READ_SECONDS = 10.0
@@ -263,6 +281,24 @@ async def replays_of(connection: asyncpg.Connection, letters: list[DeadLetter]) 
 def _letter(record: Any) -> DeadLetter:
     headers = {str(k): bytes(v or b"").decode("utf-8", errors="replace") for k, v in record.headers}
     return DeadLetter(record.topic, record.partition, record.offset, record.key, record.value or b"", headers)
+
+
+def _personal_values(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in IDENTIFYING_FIELDS and isinstance(inner, str | int) and len(str(inner)) >= 3:
+                yield str(inner)
+            else:
+                yield from _personal_values(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _personal_values(inner)
+
+
+def _hidden(text: str, personal: list[str]) -> str:
+    for value in personal:
+        text = text.replace(value, "[hidden]")
+    return redact(text)
 
 
 def _masked(value: Any) -> Any:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.contracts.events import BaseEvent
 from shared.contracts.streams import EventType, Stream, event_type_of
+from shared.contracts.validation_reasons import validation_reason
 
 E = TypeVar("E", bound=BaseEvent)
 
@@ -65,7 +66,7 @@ def parse_headers(headers: dict[str, str], stream: Stream) -> tuple[CloudEventHe
     try:
         envelope = CloudEventHeaders.model_validate(headers)
     except ValidationError as error:
-        raise MalformedEventError(f"bad CloudEvents headers: {_summary(error)}") from error
+        raise MalformedEventError(f"bad CloudEvents headers: {validation_reason(error)}") from error
     event_type = stream.carries(envelope.type)
     if event_type is None:
         carried = ", ".join(repr(t.ce_type) for t in stream.events)
@@ -78,8 +79,4 @@ def parse_body(body: bytes, model: type[E]) -> E:
     try:
         return model.model_validate_json(body)
     except ValidationError as error:
-        raise MalformedEventError(f"bad {model.__name__} body: {_summary(error)}") from error
-
-
-def _summary(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['msg']}" for e in error.errors()[:5])
+        raise MalformedEventError(f"bad {model.__name__} body: {validation_reason(error)}") from error

@@ -37,6 +37,7 @@ from faststream.exceptions import HandlerException, NackMessage, SubscriberNotFo
 from shared.contracts import STREAMS, Stream, dead_letter_topic
 from shared.contracts.cloudevents import MalformedEventError, parse_headers
 from shared.contracts.streams import DEAD_LETTER_SUFFIX
+from shared.kernel.failure_reasons import failure_reason
 from shared.kernel.failures import Failure, classify
 from shared.kernel.retry import RetryPolicy
 
@@ -104,7 +105,7 @@ async def parse_leniently(record: Any, parse: Callable[[Any], Awaitable[StreamMe
         message = await parse(readable)
         message.raw_message = record
         setattr(message, UNREADABLE, "; ".join(problems))
-        log.warning("unreadable headers on %s: %s (%r)", getattr(record, "topic", "?"), problems, error)
+        log.warning("unreadable headers on %s: %s (%s)", getattr(record, "topic", "?"), problems, failure_reason(error))
         return message
 
 
@@ -157,7 +158,7 @@ class DeadLetterPolicy:
         assert self._publish is not None, "DeadLetterPolicy.bind was not called"
         topic = str(getattr(record, "topic", ""))
         reasons = {
-            "dlq_error": f"{type(error).__name__}: {error}"[:2000],
+            "dlq_error": failure_reason(error),
             "dlq_original_topic": topic,
             "dlq_original_partition": str(getattr(record, "partition", "")),
             "dlq_original_offset": str(getattr(record, "offset", "")),
@@ -252,7 +253,13 @@ class DeadLetterMiddleware(BaseMiddleware):
                     await policy.dead_letter(msg, error, attempts=attempt, running=self.running)
                     return None
                 delay = policy.retry.delay(attempt)
-                log.warning("handler failed (%s, attempt %d): %r; retrying in %.2fs", kind.value, attempt, error, delay)
+                log.warning(
+                    "handler failed (%s, attempt %d): %s; retrying in %.2fs",
+                    kind.value,
+                    attempt,
+                    failure_reason(error),
+                    delay,
+                )
                 await wait(delay, msg, self.running)
 
     async def after_processed(
@@ -285,7 +292,7 @@ class DeadLetterMiddleware(BaseMiddleware):
             except MalformedEventError as malformed:
                 error = malformed
         else:
-            error = MalformedEventError(f"cannot parse the message: {type(exc_val).__name__}: {exc_val}")
+            error = MalformedEventError(f"cannot parse the message: {failure_reason(exc_val)}")
         await self.policy.dead_letter_record(self.msg, error)
         return True
 

@@ -26,6 +26,7 @@ from typing import Any
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter
 
+from shared.kernel.failure_reasons import failure_reason
 from shared.kernel.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,13 @@ class PollingWorker:
         self.failures += 1
         self._count("failed", 0)
         delay = self._retry.delay(self.failures)
-        log.warning("%s: pass failed (%d in a row), next try in %.1fs: %r", self.name, self.failures, delay, error)
+        log.warning(
+            "%s: pass failed (%d in a row), next try in %.1fs: %s",
+            self.name,
+            self.failures,
+            delay,
+            failure_reason(error),
+        )
         await asyncio.sleep(delay)
 
     def _count(self, result: str, taken: int) -> None:

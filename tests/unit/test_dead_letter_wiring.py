@@ -332,6 +332,28 @@ async def test_final_failure_is_dead_lettered_at_the_first_attempt(wiring: Wirin
     assert headers["dlq_attempts"] == "1"
 
 
+async def test_a_failure_quoting_the_applicant_is_dead_lettered_and_logged_without_it(
+    wiring: Wiring, caplog: pytest.LogCaptureFixture
+) -> None:
+    refused = asyncpg.exceptions.CheckViolationError(
+        'new row for relation "deliveries" violates check constraint "refuse_recipient"'
+    )
+    refused.detail = "Failing row contains (17, sms, 0912345678, Nguyễn Văn An)."
+    wiring.seen.failures = [refused] * 1_000
+
+    with caplog.at_level("WARNING"):
+        await _publish_event(wiring)
+
+    _, headers = _single_dead_letter(wiring.seen)
+    assert headers["dlq_error"] == (
+        'CheckViolationError: SQLSTATE 23514: new row for relation "deliveries" violates check constraint'
+        ' "refuse_recipient"'
+    )
+    assert "failing row" in str(refused).lower(), "the error's own text carries the row"
+    assert [r for r in caplog.records if "deliveries" in r.getMessage()], "the failures were logged"
+    assert not [r for r in caplog.records if "0912345678" in r.getMessage() or "Văn An" in r.getMessage()]
+
+
 async def test_unknown_failure_is_dead_lettered_after_the_configured_attempts(wiring: Wiring) -> None:
     wiring.seen.failures = [RuntimeError("unexpected bug")] * 1_000
     event = _event()
