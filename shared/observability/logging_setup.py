@@ -30,11 +30,12 @@ _REDACTIONS = (
     # Not inside dossier codes, dotted unit codes or UUIDs (whose last group may be all digits).
     (re.compile(r"(?<![\w.-])\d{12}(?![\w.-])"), "[redacted-id]"),
     (re.compile(r"(?<![\w.-])(?:\+84|84|0)\d{9,10}(?![\w.-])"), "[redacted-phone]"),
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[redacted-email]"),
 )
 
 
 def redact(text: str) -> str:
-    """``text`` with citizen ID numbers, phone numbers and quoted input values masked."""
+    """``text`` with citizen ID numbers, phone numbers, e-mail addresses and quoted input values masked."""
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text

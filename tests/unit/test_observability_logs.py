@@ -114,3 +114,9 @@ def test_citizen_ids_phone_numbers_and_quoted_input_values_are_masked(
 )
 def test_codes_ids_and_offsets_are_not_mistaken_for_personal_data(kept: str) -> None:
     assert redact(kept) == kept
+
+
+def test_an_email_address_is_masked_wherever_it_appears() -> None:
+    text = "SMTP 550 for <lan.ho+zalo@mail.example.vn> (dossier 000.01.15.H40-261122-0003)"
+
+    assert redact(text) == "SMTP 550 for <[redacted-email]> (dossier 000.01.15.H40-261122-0003)"
