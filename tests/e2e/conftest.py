@@ -5,6 +5,7 @@ of ``deploy/local/standins`` (SMS gateway, SMTP, Zalo, national portal, populati
 """
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from standins.ports import free_port
 from standins.process import StandinServers
 
 from tests.support import clerks
+from tests.support.instances import MoreInstances
 from tests.support.kafka import Principals
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.zipkin import Zipkin
@@ -108,7 +110,24 @@ def stack(
 
 
 @pytest.fixture
+def more_instances(stack: ServiceStack, tmp_path: Path) -> Iterator[MoreInstances]:
+    """More instances of the stack's services, started as the stack's own are; each stopped after the test."""
+    instances = MoreInstances(stack, tmp_path)
+    try:
+        yield instances
+    finally:
+        instances.stop()
+
+
+@pytest.fixture
 async def http(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
     # The tests' own client may do everything; tests of rights send narrower callers' tokens.
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as client:
+        yield client
+
+
+@pytest.fixture
+async def anonymous(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with no token of its own: a test of rights sends each caller's ``Authorization`` (or none)."""
+    async with httpx.AsyncClient(timeout=10) as client:
         yield client

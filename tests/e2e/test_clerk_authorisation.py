@@ -55,7 +55,7 @@ ENDPOINTS = [
 
 @pytest.fixture(scope="module")
 async def task(stack: ServiceStack) -> dict[str, Any]:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
         code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
         return await open_task(http, stack.url("department"), UNIT, code)
 
@@ -84,7 +84,7 @@ CASES = ["own-unit", "wrong-role", "other-unit", "no-token", *FORGED_KINDS]
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 async def test_each_endpoint_admits_only_a_valid_token_of_the_tasks_unit_with_the_right_role(
-    http: httpx.AsyncClient, stack: ServiceStack, task: dict[str, Any], endpoint: Endpoint, case: str
+    anonymous: httpx.AsyncClient, stack: ServiceStack, task: dict[str, Any], endpoint: Endpoint, case: str
 ) -> None:
     wrong_roles = [r for r in READERS if r not in endpoint.roles]
     if case == "own-unit":
@@ -99,7 +99,7 @@ async def test_each_endpoint_admits_only_a_valid_token_of_the_tasks_unit_with_th
     else:
         headers, expected = _bearer(forged(case, [UNIT])), 401
 
-    assert await _call(http, stack, endpoint, task, headers) == expected
+    assert await _call(anonymous, stack, endpoint, task, headers) == expected
 
 
 async def test_the_task_is_unchanged_after_the_whole_matrix(

@@ -5,15 +5,14 @@ import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 from stack import ServiceStack
-from standins.ports import free_port
 
 from shared.contracts import TaskAssigned, TaskDeadlineReached, topic_of
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.settings import CommonSettings
+from tests.support.instances import MoreInstances
 from tests.support.kafka import publish_raw, read_topic
 from tests.support.waiting import eventually
 
@@ -42,12 +41,10 @@ async def _assign(settings: CommonSettings, due_at: datetime) -> uuid.UUID:
 
 
 async def test_each_task_gets_each_mark_once_across_a_crash_and_with_two_instances(
-    stack: ServiceStack, settings: CommonSettings, tmp_path: Path
+    stack: ServiceStack, settings: CommonSettings, more_instances: MoreInstances
 ) -> None:
-    second = ServiceStack(tmp_path, env=stack.env, ports={"department": free_port()})
-    second.start(["department"])
+    second = more_instances.start("department")
     try:
-        second.wait_ready(["department"])
         start = datetime.now(UTC)
         tasks = {await _assign(settings, start + timedelta(seconds=4 + i / 2)) for i in range(TASKS)}
         await asyncio.sleep(3)

@@ -9,21 +9,20 @@ import copy
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from stack import ServiceStack
-from standins.ports import free_port
 from standins.process import StandinServers
 
 from services.intake.domain.citizen_id import Sex, century_digit
 from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, open_task, submit
+from tests.support.instances import MoreInstances
 from tests.support.waiting import eventually
 
 TO = "\N{EN DASH}"
@@ -206,26 +205,16 @@ async def test_a_dossier_without_a_date_of_birth_is_refused(http: httpx.AsyncCli
 
 
 @pytest.fixture
-def more_intakes(stack: ServiceStack, tmp_path: Path) -> Iterator[list[str]]:
+def more_intakes(more_instances: MoreInstances) -> list[str]:
     """Two more intake instances on the same database, looking for due rechecks every 50 ms."""
     env = {
-        **stack.env,
         "LIENTHONG_IDENTITY_RECHECK_BASE_SECONDS": "4",
         "LIENTHONG_IDENTITY_RECHECK_CAP_SECONDS": "8",
         "LIENTHONG_IDENTITY_RECHECK_POLL_SECONDS": "0.05",
         "LIENTHONG_IDENTITY_RECHECK_BATCH": "2",
         "LIENTHONG_POPULATION_DB_BREAKER_OPEN_SECONDS": "1",
     }
-    instances = [ServiceStack(tmp_path / f"intake-{n}", env=env, ports={"intake": free_port()}) for n in (1, 2)]
-    for instance in instances:
-        instance.start()
-    try:
-        for instance in instances:
-            instance.wait_ready()
-        yield [instance.url("intake") for instance in instances]
-    finally:
-        for instance in instances:
-            instance.stop()
+    return [more_instances.start("intake", env).url("intake") for _ in (1, 2)]
 
 
 async def test_three_intake_instances_recheck_each_pending_dossier_exactly_once(
@@ -260,23 +249,16 @@ async def test_three_intake_instances_recheck_each_pending_dossier_exactly_once(
 
 
 @pytest.fixture
-def doomed_intake(stack: ServiceStack, tmp_path: Path) -> Iterator[ServiceStack]:
+def doomed_intake(more_instances: MoreInstances) -> ServiceStack:
     """One more intake instance with a 3 s lease, to be killed while it checks."""
     env = {
-        **stack.env,
         "LIENTHONG_IDENTITY_RECHECK_BASE_SECONDS": "1",
         "LIENTHONG_IDENTITY_RECHECK_CAP_SECONDS": "2",
         "LIENTHONG_IDENTITY_RECHECK_POLL_SECONDS": "0.05",
         "LIENTHONG_IDENTITY_RECHECK_LEASE_SECONDS": "3",
         "LIENTHONG_POPULATION_DB_BREAKER_OPEN_SECONDS": "1",
     }
-    instance = ServiceStack(tmp_path / "doomed", env=env, ports={"intake": free_port()})
-    instance.start()
-    try:
-        instance.wait_ready()
-        yield instance
-    finally:
-        instance.stop()
+    return more_instances.start("intake", env)
 
 
 async def test_an_instance_killed_while_it_checks_loses_nothing(
