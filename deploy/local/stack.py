@@ -19,7 +19,8 @@ in ``<run>/stack.json`` and used again by every later ``start`` and ``restart``;
 when calling overrides the kept one (and is kept in its place). Each service connects to Kafka
 as its own principal: its ``LIENTHONG_KAFKA_USERNAME``/``…_PASSWORD`` come from the local
 broker's ``<LIENTHONG_LOCAL_DIR>/kafka/credentials.json`` at every start and are never kept; so
-do the keys of pseudonyms and lookup secrets (``local_keys.py``, unless the environment sets them).
+do the keys of pseudonyms and lookup secrets (``local_keys.py``, unless the environment sets them). The services
+read their database login's password from the folder's ``postgres-roles.pgpass`` (written by ``postgres.sh``).
 """
 
 import argparse
@@ -367,7 +368,10 @@ def main(argv: list[str]) -> int:
         env.update(given)
         run_dir.mkdir(parents=True, exist_ok=True)
         _write_atomically(kept_file, json.dumps({"env": env, "ports": ports}, indent=2, sort_keys=True) + "\n", 0o600)
-    stack = ServiceStack(run_dir, env=env, ports=ports, detach=True, service_env=_secrets(folder, env))
+    # The services find their folder's secrets (the database roles' password file) under the folder stack.py resolved,
+    # whatever the directory a relative LIENTHONG_LOCAL_DIR was given from.
+    run_env = {**env, "LIENTHONG_LOCAL_DIR": str(folder)}
+    stack = ServiceStack(run_dir, env=run_env, ports=ports, detach=True, service_env=_secrets(folder, env))
 
     if args.command == "status":
         all_ready = True

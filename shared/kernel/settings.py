@@ -10,9 +10,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO = Path(__file__).resolve().parents[2]
 
 
-def local_passfile() -> Path:
-    """The password file of the local cluster's roles, in the git-ignored local folder."""
-    return Path(os.environ.get("LIENTHONG_LOCAL_DIR") or REPO / ".local").resolve() / "postgres-roles.pgpass"
+def local_passfile(local_dir: Path | None = None) -> Path:
+    """The password file of the local cluster's roles, in the git-ignored local folder (``LIENTHONG_LOCAL_DIR`` by
+    default)."""
+    folder = local_dir or Path(os.environ.get("LIENTHONG_LOCAL_DIR") or REPO / ".local")
+    return folder.resolve() / "postgres-roles.pgpass"
 
 
 class CommonSettings(BaseSettings):

@@ -15,12 +15,12 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from kafka_principals import credentials_file
+from kafka_principals import credentials_file, local_dir
 from stack import DEFAULT_PORTS, STACK_MARKER
 from standins.ports import free_port
 from standins.process import StandinServers
 
-from shared.kernel.settings import CommonSettings
+from shared.kernel.settings import CommonSettings, local_passfile
 from tests.support import clerks
 from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
 from tests.support.kafka import Principals
@@ -112,10 +112,16 @@ def command(
 ) -> Iterator[StackCommand]:
     """The four services started by ``stack.py start`` with the environment ``make demo`` would give them."""
     local = tmp_path_factory.mktemp("local")
-    shared_credentials = credentials_file(Path(os.environ.get("LIENTHONG_LOCAL_DIR") or REPO / ".local"))
-    if shared_credentials.exists():  # the broker's passwords, where stack.py finds those of its folder's broker
-        credentials_file(local).parent.mkdir(parents=True)
-        credentials_file(local).symlink_to(shared_credentials)
+    # The folder's broker and database cluster are the shared ones: their passwords go where stack.py and the
+    # services look for those of their folder's (the broker's principals, the cluster's login roles).
+    shared = local_dir()
+    for shared_secret, own in (
+        (credentials_file(shared), credentials_file(local)),
+        (local_passfile(shared), local_passfile(local)),
+    ):
+        if shared_secret.exists():
+            own.parent.mkdir(parents=True, exist_ok=True)
+            own.symlink_to(shared_secret)
     jwks = clerks.issuer().write_jwks(local / "jwks.json")
     demo_env = {
         "LIENTHONG_DATABASE_URL": own_database,
