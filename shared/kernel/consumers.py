@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from faststream import AckPolicy, Header, StreamMessage
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 
 from shared.contracts import BaseEvent, Stream, event_type_of
 from shared.kernel.dead_letters import UNREADABLE, parse_leniently
@@ -68,7 +68,8 @@ def subscribe(
     for stream, handlers in table.items():
         name = consumer_name(service, stream)
         subscriber = broker.subscriber(
-            prefix + stream.topic,
+            # The deployment's administrator creates the topics; a service's ACLs do not let it.
+            Topic(prefix + stream.topic, declare=False),
             group_id=consumer_group(service, stream, prefix),
             ack_policy=AckPolicy.ACK,  # commit after the handler's transaction, never before
             auto_offset_reset="earliest",

@@ -97,10 +97,13 @@ def _service_app(runtime: ServiceRuntime[Any]) -> FastAPI:
 
 def serve(entry: ServiceEntry[Any]) -> None:
     """Run the service with uvicorn until SIGTERM/SIGINT, every log line as JSON on stdout."""
+    # JSON before the app is built too: a warning logged while it is (a setting left unset)
+    # would otherwise go out as a bare line through logging's last-resort handler.
+    configure_logging(entry.name)
     settings = entry.settings()
     app = create_app(entry, settings)
     runtime: ServiceRuntime[Any] = app.state.runtime
-    configure_logging(runtime.name, messages=runtime.broker.context)
+    configure_logging(runtime.name, messages=runtime.broker.context)  # now with the messages being handled
     port = settings.http_port or entry.port
     # Idle connections stay open longer than common clients keep them (httpx: 5 s), so a
     # client never reuses a connection the server is closing at that very moment.
