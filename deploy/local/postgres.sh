@@ -8,7 +8,9 @@
 #   deploy/local/postgres.sh dir       print the folder of its data, socket and log
 #
 # Connect with: postgresql://lienthong:lienthong@127.0.0.1:${LIENTHONG_PG_PORT:-15432}/lienthong
-# (role lienthong: LOGIN CREATEDB, owns database lienthong). TCP needs the password
+# (role lienthong: LOGIN CREATEDB, owns database lienthong, member of pg_signal_backend so that
+# dropping a database it owns WITH (FORCE) may end the sessions the services hold there as their
+# own roles: test runs, make demo's scratch copy, an operator). TCP needs the password
 # (scram-sha-256); the unix socket in <local>/postgres/run is trust-only for the server's OS user.
 #
 # Every start also makes sure each schema's roles exist (docs/security.md, Database roles):
@@ -221,6 +223,8 @@ ensure_role_and_db() {
   psql_admin "$port" <<EOF
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', '$DB_USER', '$DB_PASSWORD')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER')\gexec
+SELECT format('GRANT pg_signal_backend TO %I', '$DB_USER')
+ WHERE NOT pg_has_role('$DB_USER', 'pg_signal_backend', 'MEMBER')\gexec
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L', '$DB_NAME', '$DB_USER', 'UTF8')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$DB_NAME')\gexec
 EOF
