@@ -403,10 +403,6 @@ def test_an_empty_override_list_gives_the_package_calendar(tmp_path: Path) -> No
             "overrides[0] (date 2026-03-09), field 'kind'",
         ),
         (
-            "overrides:\n  - date: 2026-03-09\n    kind: on\n    reason: R\n    decision: D\n",
-            "overrides[0] (date 2026-03-09), field 'date': Value error, 2026-03-09 is a Monday",
-        ),
-        (
             "overrides:\n  - date: 2026-03-08\n    kind: off\n    reason: R\n    decision: D\n",
             "overrides[0] (date 2026-03-08), field 'date': Value error, 2026-03-08 is a Sunday",
         ),
@@ -452,3 +448,56 @@ def test_missing_override_file_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(OverrideFileError, match=r"absent\.yaml: cannot read"):
         load_vietnam_calendar(path)
+
+
+# --- taking back a package holiday, the New Year 2026 swap, fingerprints, closures ----
+
+
+def test_an_on_weekday_takes_back_a_holiday_the_package_adds(tmp_path: Path) -> None:
+    text = "overrides:\n  - {date: 2026-11-24, kind: on, reason: 'Test: not granted', decision: 'Test D'}\n"
+    cal = load_vietnam_calendar(_write(tmp_path, text), years=range(2026, 2027))
+
+    assert vietnam_calendar(years=range(2026, 2027)).is_working_day(date(2026, 11, 24)) is False
+    assert cal.is_working_day(date(2026, 11, 24))
+    assert cal.note(date(2026, 11, 24)) == "Test: not granted (Test D)"
+    assert cal.add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 24)
+
+
+def test_an_on_weekday_the_package_does_not_give_off_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "overrides:\n  - {date: 2026-03-09, kind: on, reason: R, decision: D}\n")
+
+    with pytest.raises(
+        OverrideFileError, match=r"overrides\.yaml: the 'on' override of 2026-03-09 \(D\) removes nothing"
+    ):
+        load_vietnam_calendar(path, years=range(2026, 2027))
+
+
+def test_the_new_year_2026_swap_is_shipped_with_its_source() -> None:
+    shipped = {o.day: o for o in load_overrides(OVERRIDES_FILE)}
+
+    assert shipped[date(2026, 1, 2)].kind == "off"
+    assert shipped[date(2026, 1, 10)].kind == "on"
+    assert all("12729/VPCP-KGVX" in shipped[d].decision for d in (date(2026, 1, 2), date(2026, 1, 10)))
+    assert not CAL.is_working_day(date(2026, 1, 2))
+    assert CAL.is_working_day(date(2026, 1, 10))
+    assert CAL.add_working_days(date(2025, 12, 31), 1) == date(2026, 1, 5)
+
+
+def test_the_fingerprint_follows_the_working_days_only() -> None:
+    base = vietnam_calendar(years=range(2026, 2027))
+    same = vietnam_calendar(years=range(2026, 2027))
+    swapped = vietnam_calendar([DayOverride(date(2026, 3, 9), "off", "R", "D")], years=range(2026, 2027))
+
+    assert base.fingerprint == same.fingerprint
+    assert base.fingerprint != swapped.fingerprint
+    assert len(base.fingerprint) == 16
+
+
+def test_closed_days_stop_the_count_on_weekdays_and_worked_weekends() -> None:
+    cal = CAL.with_days_closed(frozenset({date(2026, 3, 10), date(2026, 1, 10), date(2026, 3, 14)}))
+
+    assert not cal.is_working_day(date(2026, 3, 10))
+    assert not cal.is_working_day(date(2026, 1, 10))
+    assert CAL.add_working_days(date(2026, 3, 9), 3) == date(2026, 3, 12)
+    assert cal.add_working_days(date(2026, 3, 9), 3) == date(2026, 3, 13)
+    assert CAL.with_days_closed(frozenset()) is CAL

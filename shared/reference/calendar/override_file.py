@@ -59,8 +59,6 @@ class _Entry(BaseModel):
     def _weekday_fits_kind(cls, value: dt.date, info: ValidationInfo) -> dt.date:
         kind = info.data.get("kind")
         weekday = WEEKDAY_NAMES[value.weekday()]
-        if kind == "on" and value.weekday() < 5:
-            raise ValueError(f"{value} is a {weekday}; an 'on' entry makes a Saturday or Sunday a working day")
         if kind == "off" and value.weekday() >= 5:
             raise ValueError(f"{value} is a {weekday}, already a day off; an 'off' entry must be Monday-Friday")
         return value

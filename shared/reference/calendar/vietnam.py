@@ -4,7 +4,7 @@ From ``holidays`` (country "VN") come public holidays (Tết, Hùng Kings, 30/4,
 2/9 with its adjacent day, Culture Day 24/11 from 2026), days observed in lieu, and
 government swaps it knows: the day given off and the Saturday worked in exchange
 (``weekend_workdays``). The override file adds decisions it does not know yet and
-wins over it.
+wins over it, including taking back a weekday holiday the package has wrong.
 """
 
 from collections.abc import Iterable
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import holidays
 
-from shared.reference.calendar.override_file import OVERRIDES_FILE, load_overrides
+from shared.reference.calendar.override_file import OVERRIDES_FILE, OverrideFileError, load_overrides
 from shared.reference.calendar.overrides import DayOverride
-from shared.reference.calendar.working_days import WorkingCalendar
+from shared.reference.calendar.working_days import WorkingCalendar, is_weekend
 
 DEFAULT_YEARS = range(2000, 2100)
 
@@ -47,6 +47,11 @@ def vietnam_calendar(overrides: Iterable[DayOverride] = (), years: range = DEFAU
     for override in overrides:
         if not covered(override.day):
             continue
+        if override.kind == "on" and not is_weekend(override.day) and override.day not in package_off:
+            raise ValueError(
+                f"the 'on' override of {override.day} ({override.decision}) removes nothing: "
+                "the holidays package does not give that weekday off"
+            )
         (extra_off if override.kind == "off" else extra_on).add(override.day)
         notes[override.day] = f"{override.reason} ({override.decision})"
     both = extra_off & extra_on
@@ -57,14 +62,25 @@ def vietnam_calendar(overrides: Iterable[DayOverride] = (), years: range = DEFAU
         first_year=first,
         last_year=last,
         days_off=frozenset((package_off - extra_on) | extra_off),
-        weekend_working_days=frozenset((package_on - extra_off) | extra_on),
+        weekend_working_days=frozenset(
+            ((package_on - extra_off) | extra_on) - {d for d in extra_on if not is_weekend(d)}
+        ),
         notes=notes,
     )
 
 
 def load_vietnam_calendar(overrides_path: Path = OVERRIDES_FILE, years: range = DEFAULT_YEARS) -> WorkingCalendar:
-    """The calendar for ``years`` with the override file at ``overrides_path`` applied."""
-    return vietnam_calendar(load_overrides(overrides_path), years)
+    """The calendar for ``years`` with the override file at ``overrides_path`` applied.
+
+    An entry the package makes meaningless (an ``on`` weekday it does not give off) raises
+    ``OverrideFileError`` naming the file.
+    """
+    try:
+        return vietnam_calendar(load_overrides(overrides_path), years)
+    except OverrideFileError:
+        raise
+    except ValueError as error:
+        raise OverrideFileError(f"{overrides_path}: {error}") from error
 
 
 @cache

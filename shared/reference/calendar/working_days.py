@@ -16,6 +16,7 @@ Conventions (all counting is on local calendar dates, never on instants):
   ``working_days_between(d, add_working_days(d, n)) == n``.
 """
 
+import hashlib
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,6 +96,35 @@ class WorkingCalendar:
     def _rank(self, day: date) -> int:
         """Number of working days from the start of the calendar up to and including ``day``."""
         return bisect_right(self._working, self._checked(day).toordinal())
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of which days are working days: equal calendars have equal fingerprints.
+
+        Due dates are stored with the fingerprint of the calendar they were computed on, so a
+        service that loads a changed calendar (a new override) knows which to compute again.
+        """
+        text = ";".join(
+            [
+                f"{self.first_year}-{self.last_year}",
+                ",".join(sorted(d.isoformat() for d in self.days_off)),
+                ",".join(sorted(d.isoformat() for d in self.weekend_working_days)),
+            ]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def with_days_closed(self, days: frozenset[date]) -> "WorkingCalendar":
+        """This calendar with ``days`` made non-working too (a closure of the offices, force majeure)."""
+        if not days:
+            return self
+        covered = {d for d in days if self.first_day <= d <= self.last_day}
+        return WorkingCalendar(
+            first_year=self.first_year,
+            last_year=self.last_year,
+            days_off=self.days_off | {d for d in covered if not is_weekend(d)},
+            weekend_working_days=self.weekend_working_days - covered,
+            notes=self.notes,
+        )
 
     def is_working_day(self, day: date) -> bool:
         """True when ``day`` is a working day."""
