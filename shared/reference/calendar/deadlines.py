@@ -3,9 +3,12 @@
 Rules (all days are local dates in ``tz``, by default Asia/Ho_Chi_Minh):
 
 - The **effective receipt day** is the local date of receipt, except that a dossier
-  received on a non-working day, or strictly after the procedure's cut-off time
-  (e.g. 15:00; at 15:00:00 exactly it still counts), counts as received on the next
-  working day. Without a cut-off the time of day plays no part.
+  received on a non-working day, strictly after the procedure's cut-off time
+  (e.g. 15:00; at 15:00:00 exactly it still counts), or strictly after the end of the
+  office day (17:00) when the procedure has no earlier cut-off, counts as received on the
+  next working day: what arrives when the office is closed is received when it opens
+  (the one-stop rules of Decree 61/2018/NĐ-CP as amended by Decree 107/2021/NĐ-CP;
+  docs/dossiers.md, "Received after office hours", names the source and what is unconfirmed).
 - The **due instant** of a procedure taking N working days is the end of the office
   day (default 17:00) of the N-th working day after the effective receipt day;
   N = 0 (same-day procedures such as birth registration) means the end of the
@@ -14,9 +17,6 @@ Rules (all days are local dates in ``tz``, by default Asia/Ho_Chi_Minh):
 - A pause from one instant to another covers the working days in
   ``(pause day, resume day]``: the day of the pause is not counted, the day of the
   resumption is.
-
-Note: with N = 0 and no cut-off, a dossier received after the end of the office day
-gets a due instant earlier than its receipt; same-day procedures should set a cut-off.
 """
 
 from datetime import date, datetime, time
@@ -49,17 +49,21 @@ def effective_receipt_day(
     received_at: datetime,
     cutoff: time | None = None,
     tz: str | ZoneInfo = OFFICE_TIMEZONE,
+    end_of_day: time = END_OF_OFFICE_DAY,
 ) -> date:
     """The local working day a dossier counts as received on.
 
-    ``received_at`` must be timezone-aware. A receipt on a non-working day, or
-    strictly after ``cutoff`` (a local wall-clock time), counts from the next working day.
+    ``received_at`` must be timezone-aware. A receipt on a non-working day, or strictly
+    after ``cutoff`` or ``end_of_day`` (local wall-clock times), counts from the next working day.
     """
     local = _local(received_at, _zone(tz), "received_at")
     day = local.date()
     if not calendar.is_working_day(day):
         return calendar.next_working_day(day)
-    if cutoff is not None and local.time() > _naive_time(cutoff, "cutoff"):
+    closes = _naive_time(end_of_day, "end_of_day")
+    if cutoff is not None:
+        closes = min(closes, _naive_time(cutoff, "cutoff"))
+    if local.time() > closes:
         return calendar.next_working_day(day)
     return day
 
@@ -85,7 +89,7 @@ def due_at(
     if paused_working_days < 0:
         raise ValueError(f"paused_working_days must be >= 0, got {paused_working_days}")
     zone = _zone(tz)
-    start = effective_receipt_day(calendar, received_at, cutoff, zone)
+    start = effective_receipt_day(calendar, received_at, cutoff, zone, end_of_day)
     due_day = calendar.add_working_days(start, working_days + paused_working_days)
     return datetime.combine(due_day, _naive_time(end_of_day, "end_of_day"), tzinfo=zone)
 
