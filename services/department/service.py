@@ -15,6 +15,7 @@ from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
 from services.department.deadlines.settings import DeadlineSettings
+from services.department.escalation.escalator import Escalator
 from services.department.journal_roots import record_day_seal
 from services.department.settings import DepartmentSettings
 from services.department.stats.api import build_board
@@ -36,6 +37,7 @@ from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
 from shared.kernel.service import Service
 from shared.reference.calendar import default_calendar
+from shared.reference.escalation import escalation_ladders
 
 Runtime = ServiceRuntime[DepartmentStore]
 
@@ -67,7 +69,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
             build_journal_board(lambda: runtime.db),
             build_dossier_history(lambda: runtime.db),
         ],
-        workers=lambda runtime: [deadline_scheduler(runtime, deadlines)],
+        workers=lambda runtime: [deadline_scheduler(runtime, deadlines), escalator(runtime, deadlines)],
         on_stop=[feed.close],
         configure=configure,
     )
@@ -87,6 +89,19 @@ def deadline_scheduler(runtime: Runtime, settings: DeadlineSettings) -> PollingW
     return PollingWorker(
         "deadline-scheduler",
         scheduler.reviewed,
+        batch=settings.batch,
+        poll_seconds=settings.poll_seconds,
+        metrics=runtime.worker_metrics,
+    )
+
+
+def escalator(runtime: Runtime, settings: DeadlineSettings) -> PollingWorker:
+    """The escalator of overdue tasks along their province's ladder; any number of instances share it."""
+    on_connection = dataclasses.replace(runtime.transactions, store=_bare_connection)
+    steps = Escalator(on_connection, OfficeTime(default_calendar()), escalation_ladders(), batch=settings.batch)
+    return PollingWorker(
+        "escalator",
+        steps.looked_at,
         batch=settings.batch,
         poll_seconds=settings.poll_seconds,
         metrics=runtime.worker_metrics,

@@ -242,6 +242,25 @@ class TaskDeadlineReached(Event):
     assigned_at: datetime
     due_at: datetime
     reached_at: datetime
+    claimed_by: str | None = Field(
+        default=None, description="The clerk holding the task when the mark was reached (None: unclaimed)."
+    )
+
+
+class TaskEscalated(Event):
+    """An overdue task reached a step of its province's escalation ladder; sent once per task and step."""
+
+    task_id: UUID
+    unit_code: str
+    step: int = Field(ge=1, description="The step of the ladder, 1 first.")
+    audience: str = Field(
+        description="Who the step tells: unit-supervisors, unit-head or province-one-stop (escalation.yaml)."
+    )
+    ladder_version: str
+    due_at: datetime
+    overdue_at: datetime
+    escalated_at: datetime
+    claimed_by: str | None = Field(default=None, description="The clerk holding the task, if any.")
 
 
 class TaskCancelled(SequencedEvent):

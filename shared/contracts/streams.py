@@ -12,7 +12,7 @@ stream (topic)                 producer      consumers               events (ce_
 ``routing.task-orders.v1``     routing       department              task.assigned, .cancelled, .resumed
 ``department.task-outcomes.v1`` department   routing                 task.completed, .supplement-requested,
                                                                      .returned, .extended
-``department.task-deadlines.v1`` department  (none yet)              task.deadline
+``department.task-deadlines.v1`` department  (none yet)              task.deadline, task.escalated
 ``routing.dossier-status.v1``  routing       intake, notification    dossier.status-changed
 ``<service>.journal-seals.v1`` each service  department              journal.day-sealed
 =============================  ============  ======================  =========================================
@@ -35,6 +35,7 @@ from shared.contracts.events import (
     TaskCancelled,
     TaskCompleted,
     TaskDeadlineReached,
+    TaskEscalated,
     TaskExtended,
     TaskResumed,
     TaskReturned,
@@ -110,8 +111,12 @@ TASK_DEADLINES = Stream(
     "department.task-deadlines.v1",
     producer="department",
     consumers=(),
-    events=(EventType(TaskDeadlineReached, "task.deadline.v1"),),
-    description="A task reached a deadline mark (warning or overdue), once per task and kind.",
+    events=(
+        EventType(TaskDeadlineReached, "task.deadline.v1"),
+        EventType(TaskEscalated, "task.escalated.v1"),
+    ),
+    description="A task reached a deadline mark (warning or overdue), once per task and kind; an overdue task"
+    " reached a step of its escalation ladder, once per task and step.",
 )
 DOSSIER_STATUS = Stream(
     "routing.dossier-status.v1",

@@ -59,6 +59,26 @@ class OfficeTime:
             left -= length
         raise AssertionError("unreachable: the calendar's range error ends the walk")
 
+    def after(self, start: datetime, seconds: float) -> datetime:
+        """The instant at which ``seconds`` of office time have passed since ``start`` (``start`` when 0).
+
+        A count that ends exactly at a closing hour ends there, not at the next opening.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must be >= 0, got {seconds}")
+        left = timedelta(seconds=seconds)
+        if not left:
+            return start
+        day = self._local_day(start)
+        while True:  # is_working_day raises CalendarRangeError past the calendar's last day
+            for opens, closes in self._hours(day):
+                begin = max(opens, start)
+                if begin < closes:
+                    if closes - begin >= left:
+                        return begin + left
+                    left -= closes - begin
+            day += _DAY
+
     def _local_day(self, instant: datetime) -> date:
         if instant.tzinfo is None or instant.utcoffset() is None:
             raise ValueError(f"instants must be timezone-aware, got {instant!r}")

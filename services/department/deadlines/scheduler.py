@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.department.deadlines import store
+from services.department.deadlines.announcement import announce_mark
 from services.department.deadlines.marks import DeadlinePolicy, TaskClock
+from services.department.domain.claims import holder
 from services.department.domain.task import TaskStatus
 from shared.contracts import TaskDeadlineReached
 from shared.kernel.unit_of_work import UnitOfWork
@@ -75,8 +77,10 @@ class DeadlineScheduler:
                 assigned_at=clock.assigned_at,
                 due_at=clock.due_at,
                 reached_at=mark.at,
+                claimed_by=holder(row["claimed_by"], row["claim_expires_at"], now),
             )
             await uow.outbox.add(event)
+            await announce_mark(connection, row, mark, now)
             sent += 1
         await store.reviewed(connection, row["task_id"], review.next_at)
         return sent

@@ -19,7 +19,7 @@ async def clocks_to_review(connection: asyncpg.Connection, now: datetime, batch:
     return list(
         await connection.fetch(
             "SELECT c.task_id, c.assigned_due_at, t.dossier_id, t.dossier_code, t.unit_code, t.status,"
-            " t.assigned_at, t.due_at, t.completed_at,"
+            " t.assigned_at, t.due_at, t.completed_at, t.version, t.claimed_by, t.claim_expires_at,"
             " ARRAY(SELECT m.kind FROM deadline_marks m WHERE m.task_id = c.task_id) AS sent"
             " FROM deadline_clocks c JOIN tasks t ON t.id = c.task_id"
             " WHERE (c.stale OR c.next_mark_at <= $1) AND t.due_at IS NOT NULL"
