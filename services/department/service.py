@@ -15,6 +15,7 @@ from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
 from services.department.deadlines.settings import DeadlineSettings
+from services.department.due_changes import move_due
 from services.department.escalation.escalator import Escalator
 from services.department.journal_roots import record_day_seal
 from services.department.settings import DepartmentSettings
@@ -30,6 +31,7 @@ from shared.contracts import (
     JournalDaySealed,
     TaskAssigned,
     TaskCancelled,
+    TaskDueChanged,
     TaskResumed,
 )
 from shared.kernel.db_roles import login_dsn
@@ -59,6 +61,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
                 TaskAssigned: handlers.queue_task,
                 TaskCancelled: handlers.cancel_task,
                 TaskResumed: handlers.resume_task,
+                TaskDueChanged: move_due,
             },
             **{stream: {JournalDaySealed: record_day_seal} for stream in JOURNAL_SEALS.values()},
         },

@@ -16,6 +16,7 @@ from services.routing.domain.plan import (
     AuditEntry,
     Cancelled,
     DossierPlan,
+    DueChanged,
     Effect,
     PlanRejectedError,
     Resumed,
@@ -32,6 +33,7 @@ from shared.contracts import (
     TaskAssigned,
     TaskCancelled,
     TaskCompleted,
+    TaskDueChanged,
     TaskExtended,
     TaskOutcome,
     TaskResumed,
@@ -207,6 +209,9 @@ def _journalled(effect: Effect, event_id: UUID) -> tuple[str, str, dict[str, Any
         case Resumed():
             task = {"task_id": str(effect.task_id), "unit_code": effect.unit_code}
             return "task resumed", SYSTEM, {**common, **task, "due_at": _iso(effect.due_at)}
+        case DueChanged():
+            task = {"task_id": str(effect.task_id), "unit_code": effect.unit_code, "reason": effect.reason}
+            return "task due changed", SYSTEM, {**common, **task, "due_at": _iso(effect.due_at)}
         case StatusChanged():
             previous = effect.previous.value if effect.previous else None
             status = {"status": effect.status.value, "previous_status": previous, "handling_unit": effect.handling_unit}
@@ -238,6 +243,16 @@ def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetim
         case Resumed():
             return TaskResumed(
                 **common, task_id=effect.task_id, unit_code=effect.unit_code, due_at=effect.due_at, resumed_at=now
+            )
+        case DueChanged():
+            return TaskDueChanged(
+                **common,
+                task_id=effect.task_id,
+                unit_code=effect.unit_code,
+                previous_due_at=effect.previous_due_at,
+                due_at=effect.due_at,
+                reason=effect.reason,
+                changed_at=now,
             )
         case StatusChanged():
             return DossierStatusChanged(

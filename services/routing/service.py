@@ -4,6 +4,8 @@ from services.routing import handlers
 from services.routing.adapters.postgres_store import PostgresRoutingStore
 from services.routing.adapters.retention import DOSSIER_APPLICANTS
 from services.routing.api import build_api
+from services.routing.closures_api import build_closures_api
+from services.routing.reprojection import reprojector
 from services.routing.store import RoutingStore
 from shared.contracts import (
     DOSSIER_INTAKE,
@@ -41,6 +43,7 @@ def declare(_settings: CommonSettings) -> Service[RoutingStore]:
             },
         },
         publishes=(TASK_ORDERS, DOSSIER_STATUS),
-        routers=lambda runtime: [build_api(runtime)],
+        routers=lambda runtime: [build_api(runtime), build_closures_api(runtime)],
+        workers=lambda runtime: [reprojector(runtime)],
         retention=DOSSIER_APPLICANTS.plan,
     )

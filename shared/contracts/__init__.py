@@ -24,6 +24,7 @@ from shared.contracts.events import (
     TaskSupplementRequested,
 )
 from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
+from shared.contracts.reprojection_events import TaskDueChanged
 from shared.contracts.streams import (
     DOSSIER_INTAKE,
     DOSSIER_STATUS,
@@ -68,6 +69,7 @@ __all__ = [
     "TaskCancelled",
     "TaskCompleted",
     "TaskDeadlineReached",
+    "TaskDueChanged",
     "TaskEscalated",
     "TaskExtended",
     "TaskOutcome",

@@ -9,7 +9,7 @@ consumer must apply in order travel on one stream, so their order holds by const
 stream (topic)                 producer      consumers               events (ce_type ``vn.lienthong.<name>``)
 =============================  ============  ======================  =========================================
 ``intake.dossiers.v1``         intake        routing                 dossier.submitted, .supplemented, .withdrawn
-``routing.task-orders.v1``     routing       department              task.assigned, .cancelled, .resumed
+``routing.task-orders.v1``     routing       department              task.assigned, .cancelled, .resumed, .due-changed
 ``department.task-outcomes.v1`` department   routing                 task.completed, .supplement-requested,
                                                                      .returned, .extended
 ``department.task-deadlines.v1`` department  (none yet)              task.deadline, task.escalated
@@ -42,6 +42,7 @@ from shared.contracts.events import (
     TaskSupplementRequested,
 )
 from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
+from shared.contracts.reprojection_events import TaskDueChanged
 
 CE_TYPE_PREFIX = "vn.lienthong."
 
@@ -92,6 +93,7 @@ TASK_ORDERS = Stream(
         EventType(TaskAssigned, "task.assigned.v1"),
         EventType(TaskCancelled, "task.cancelled.v1"),
         EventType(TaskResumed, "task.resumed.v1"),
+        EventType(TaskDueChanged, "task.due-changed.v1"),
     ),
     description="Routing's orders to the units: a task assigned, cancelled or resumed.",
 )

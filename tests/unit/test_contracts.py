@@ -23,6 +23,7 @@ from shared.contracts import (
     TaskCancelled,
     TaskCompleted,
     TaskDeadlineReached,
+    TaskDueChanged,
     TaskEscalated,
     TaskExtended,
     TaskOutcome,
@@ -133,7 +134,11 @@ def test_streams_are_versioned_v1() -> None:
 def test_each_stream_carries_the_events_of_one_relationship() -> None:
     assert {s.topic: (s.producer, s.consumers, tuple(t.model for t in s.events)) for s in STREAMS} == {
         "intake.dossiers.v1": ("intake", ("routing",), (DossierSubmitted, DossierSupplemented, DossierWithdrawn)),
-        "routing.task-orders.v1": ("routing", ("department",), (TaskAssigned, TaskCancelled, TaskResumed)),
+        "routing.task-orders.v1": (
+            "routing",
+            ("department",),
+            (TaskAssigned, TaskCancelled, TaskResumed, TaskDueChanged),
+        ),
         "department.task-outcomes.v1": (
             "department",
             ("routing",),
@@ -220,7 +225,7 @@ def test_dead_letter_topic_appends_dlq() -> None:
 def test_routings_status_changes_and_task_orders_are_the_events_numbered_per_dossier() -> None:
     numbered = {m for m in _event_models() if issubclass(m, SequencedEvent)}
 
-    assert numbered == {DossierStatusChanged, TaskAssigned, TaskCancelled, TaskResumed}
+    assert numbered == {DossierStatusChanged, TaskAssigned, TaskCancelled, TaskResumed, TaskDueChanged}
 
 
 def test_an_event_published_before_numbering_decodes_with_an_unknown_sequence() -> None:

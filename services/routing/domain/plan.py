@@ -12,6 +12,7 @@ from the one locked plan, so the consumers that mirror routing's state can tell 
 event (a replay, a redelivery) from a newer one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -125,7 +126,18 @@ class StatusChanged(Numbered):
     missing: tuple[str, ...] = ()
 
 
-Effect = Assigned | Cancelled | Resumed | StatusChanged
+@dataclass(frozen=True)
+class DueChanged(Numbered):
+    """A task's due time moved without any act on it: its calendar changed (a closure, an override)."""
+
+    task_id: UUID
+    unit_code: str
+    previous_due_at: datetime
+    due_at: datetime
+    reason: str
+
+
+Effect = Assigned | Cancelled | Resumed | StatusChanged | DueChanged
 
 
 @dataclass
@@ -267,6 +279,29 @@ class DossierPlan:
         self.due_at = max(deadlines.extend(self.due_at, delay), new_due)
         self._note(now, "extended", f"apology (Form 04): {reason}; task due {new_due.isoformat()}", task)
         return [self._move_to(self.status, handling_unit=task.routing.unit_code, reason=reason)]
+
+    def reproject(self, move: Callable[[datetime, datetime], datetime], reason: str, now: datetime) -> list[Effect]:
+        """The calendar changed: each open due time becomes ``move(start, due)``; finished ones stay.
+
+        Each active task whose due time moved is announced, and the dossier's new appointment
+        once, with ``reason``, when it moved. A finished dossier changes nothing.
+        """
+        if self.status.is_final:
+            return []
+        effects: list[Effect] = []
+        for task in self.active_tasks():
+            if task.due_at is None or task.assigned_at is None:
+                continue
+            moved = move(task.assigned_at, task.due_at)
+            if moved != task.due_at:
+                effects.append(DueChanged(self._next(), task.id, task.routing.unit_code, task.due_at, moved, reason))
+                task.due_at = moved
+        due = move(self.received_at, self.due_at)
+        if due == self.due_at:
+            return effects
+        self._note(now, "re-projected", f"{reason}; due {self.due_at.isoformat()} -> {due.isoformat()}")
+        self.due_at = due
+        return [*effects, self._move_to(self.status, reason=reason)]
 
     def withdraw(self, reason: str, now: datetime) -> list[Effect]:
         """The applicant withdrew: everything still open is cancelled."""
