@@ -22,8 +22,8 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
-from shared.reference.admin_units import find_commune, province_codes
-from shared.reference.data import REFERENCE_DIR, ReferenceDataError, _load
+from shared.reference.admin_units import commune_codes, find_commune, normalise_name, province_codes
+from shared.reference.loading import REFERENCE_DIR, ReferenceDataError, _load
 
 Level = Literal["commune", "province"]
 Category = Literal["section", "department", "centre", "external"]
@@ -35,6 +35,15 @@ _UNIT_CODE = re.compile(r"(\d{2}|\d{5})\.([A-Z]{2,8})")
 
 class NoSuchUnitError(LookupError):
     """No unit exists for this place and kind; the message says which unit and why."""
+
+
+class KindName(BaseModel):
+    """A kind's name in both languages."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name_vi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
 
 
 class UnitKind(BaseModel):
@@ -50,6 +59,11 @@ class UnitKind(BaseModel):
     optional: bool = Field(default=False, description="A province department only some provinces have.")
     urban_name_vi: str | None = Field(default=None, description="The name in wards and urban special zones.")
     urban_name_en: str | None = None
+    name_beside: dict[str, KindName] = Field(
+        default={},
+        description="The name in a province that also has this optional department, e.g. the culture department "
+        "beside a Department of Tourism.",
+    )
 
     @model_validator(mode="after")
     def _level_fits(self) -> Self:
@@ -57,6 +71,8 @@ class UnitKind(BaseModel):
             raise ValueError("only a province department can be optional")
         if self.level == "province" and (self.urban_name_vi or self.urban_name_en):
             raise ValueError("only a commune-level kind can have an urban name")
+        if self.name_beside and self.level != "province":
+            raise ValueError("only a province-level kind can be named after the departments beside it")
         return self
 
 
@@ -78,6 +94,17 @@ class UnitKinds(BaseModel):
                 raise ValueError(f"duplicate kind {kind.level}:{kind.code}")
             seen.add((kind.level, kind.code))
         return kinds
+
+    @model_validator(mode="after")
+    def _beside_optional_departments(self) -> Self:
+        optional = {k.code for k in self.kinds if k.optional}
+        for kind in self.kinds:
+            unknown = sorted(set(kind.name_beside) - optional)
+            if unknown:
+                raise ValueError(
+                    f"kind {kind.code}: name_beside names {', '.join(unknown)}, not an optional department"
+                )
+        return self
 
     @field_validator("urban_special_zones")
     @classmethod
@@ -216,18 +243,10 @@ def _provinces() -> dict[str, _Place]:
     places = {}
     for province in Province.iter_all():
         code = f"{province.code.value:02d}"
-        name: str = province.name
+        name = normalise_name(province.name)
         designation = f"tỉnh {name}" if province.division_type == VietNamDivisionType.TINH else _lower_first(name)
         places[code] = _Place(code, name, designation)
     return places
-
-
-@cache
-def _communes_of() -> dict[str, tuple[str, ...]]:
-    by_province: dict[str, list[str]] = {}
-    for ward in Ward.iter_all():
-        by_province.setdefault(f"{ward.province_code.value:02d}", []).append(f"{ward.code.value:05d}")
-    return {province: tuple(sorted(codes)) for province, codes in by_province.items()}
 
 
 @cache
@@ -267,9 +286,11 @@ def _unit(level: str, kind_code: str, place_code: str) -> Unit:
         if place_code not in _provinces():
             raise NoSuchUnitError(f"no unit {code}: there is no province {place_code}")
         place = _provinces()[place_code]
-        if kind.optional and kind.code not in optional_departments().of(place_code):
+        present = optional_departments().of(place_code)
+        if kind.optional and kind.code not in present:
             raise NoSuchUnitError(f"province {place_code} ({place.name}) has no optional department {kind.code}")
-        name_vi, name_en = kind.name_vi, kind.name_en
+        beside = next((names for other, names in kind.name_beside.items() if other in present), kind)
+        name_vi, name_en = beside.name_vi, beside.name_en
         province_code, commune_code = place_code, None
     return Unit(
         code=code,
@@ -327,7 +348,7 @@ def all_units() -> Iterator[Unit]:
     commune_kinds = [k.code for k in unit_kinds() if k.level == "commune"]
     for province_code in sorted(_provinces()):
         yield from province_units(province_code)
-        for commune_code in _communes_of().get(province_code, ()):
+        for commune_code in commune_codes(province_code):
             for kind in commune_kinds:
                 yield _unit("commune", kind, commune_code)
 

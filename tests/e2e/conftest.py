@@ -88,6 +88,8 @@ def stack(
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "LIENTHONG_OUTBOX_POLL_SECONDS": "0.2",
         "LIENTHONG_DEADLINE_POLL_SECONDS": "0.2",
+        # The shipped illustrative delegation rules in force (test_plans.py moves a task by one).
+        "LIENTHONG_ILLUSTRATIVE_DELEGATIONS": "true",
         # The run's own keys of pseudonyms and lookup secrets, as a deployment keeps them in its secret store.
         **keys_env(tmp_path_factory.mktemp("keys")),
     }

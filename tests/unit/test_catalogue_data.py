@@ -57,7 +57,7 @@ def _has_diacritics(text: str) -> bool:
 
 
 def test_shipped_catalogue_loads_under_its_version() -> None:
-    assert catalogue().version == "2026.11.1"
+    assert catalogue().version == "2026.11.2"
 
 
 def test_at_least_twenty_procedures() -> None:

@@ -27,15 +27,49 @@ def _rules(tmp_path: Path, body: str) -> Path:
 
 
 def test_the_shipped_rules_load_and_match_the_catalogue() -> None:
-    rules = delegation_rules()
+    rules = delegation_rules(illustrative=True)
 
-    assert rules.version
+    assert rules.version.endswith("+illustrative")
     assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 1, 5))
+
+
+def test_the_shipped_illustrative_rules_are_not_in_force_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIENTHONG_ILLUSTRATIVE_DELEGATIONS", raising=False)
+    shipped = delegation_rules.__wrapped__(illustrative=True)
+
+    rules = delegation_rules.__wrapped__()
+
+    assert {rule.id for rule in shipped.rules if rule.illustrative} == {
+        "91-land-registration-to-commune",
+        "01-small-construction-permits-to-department",
+    }
+    assert rules.rules == ()
+    assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 1, 5)) is None
+
+
+def test_the_setting_puts_the_illustrative_rules_in_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIENTHONG_ILLUSTRATIVE_DELEGATIONS", "true")
+
+    rules = delegation_rules.__wrapped__()
+
+    assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 1, 5))
+
+
+def test_an_illustrative_rule_is_checked_even_when_not_in_force(tmp_path: Path) -> None:
+    broken = RULE.replace('"commune:KT"', '"commune:XYZ"') + "    illustrative: true\n"
+
+    with pytest.raises(ReferenceDataError, match=r"rules\[91-land\]\.to: no kind commune:XYZ in unit_kinds.yaml"):
+        delegation_rules.__wrapped__(_rules(tmp_path, broken), illustrative=False)
+
+
+def test_a_rule_for_an_unknown_province_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ReferenceDataError, match=r"rules\[91-land\]\.province: there is no province 93"):
+        delegation_rules.__wrapped__(_rules(tmp_path, RULE.replace('province: "91"', 'province: "93"')))
 
 
 def test_a_rule_applies_only_in_its_province_task_and_period(tmp_path: Path) -> None:
     ended = RULE.replace("effective_from: 2025-07-01", "effective_from: 2025-07-01\n    effective_until: 2026-01-01")
-    rules = delegation_rules.__wrapped__(_rules(tmp_path, ended))
+    rules = delegation_rules.__wrapped__(_rules(tmp_path, ended), illustrative=False)
 
     assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2025, 12, 31))
     assert rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 1, 1)) is None
@@ -55,7 +89,7 @@ def test_consecutive_rules_for_one_task_are_fine(tmp_path: Path) -> None:
     first = RULE.replace("effective_from: 2025-07-01", "effective_from: 2025-07-01\n    effective_until: 2026-01-01")
     second = RULE.replace("id: 91-land", "id: 91-land-2026").replace("2025-07-01", "2026-01-01")
 
-    rules = delegation_rules.__wrapped__(_rules(tmp_path, first + second))
+    rules = delegation_rules.__wrapped__(_rules(tmp_path, first + second), illustrative=False)
 
     found = rules.rule_for(province="91", procedure="1.013978", task="register-land", on=date(2026, 3, 2))
     assert found is not None

@@ -14,6 +14,8 @@ from shared.reference.data import catalogue
 ON = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 NO_RULES = DelegationRules(version="none")
+RULES = delegation_rules(illustrative=True)
+"""The shipped rules with the illustrative ones in force, as the demo and the end-to-end tests run."""
 
 
 def _procedure(code: str) -> Procedure:
@@ -40,7 +42,7 @@ def _plan(
         received_at=NOW,
         due_at=NOW,
         catalogue_version=catalogue().version,
-        rules=delegation_rules(),
+        rules=RULES,
         local_day=ON,
     )
     return [(t.stage, t.key, t.routing.unit_code) for t in plan.tasks]
@@ -79,7 +81,7 @@ def test_a_rule_moves_a_department_task_to_the_commune() -> None:
         next(t for t in _procedure("1.013978").tasks() if t.key == "register-land"),
         commune_code="30742",
         province_code="91",
-        rules=delegation_rules(),
+        rules=RULES,
         on=ON,
     )
 
@@ -91,8 +93,8 @@ def test_a_rule_moves_a_commune_task_to_the_department() -> None:
     permit = _procedure("1.013225")
     task = permit.tasks()[0]
 
-    in_hanoi, _ = route_task(permit, task, commune_code="00004", province_code="01", rules=delegation_rules(), on=ON)
-    elsewhere, _ = route_task(permit, task, commune_code="17179", province_code="40", rules=delegation_rules(), on=ON)
+    in_hanoi, _ = route_task(permit, task, commune_code="00004", province_code="01", rules=RULES, on=ON)
+    elsewhere, _ = route_task(permit, task, commune_code="17179", province_code="40", rules=RULES, on=ON)
 
     assert (in_hanoi.unit_code, in_hanoi.rule) == ("01.SXD", "01-small-construction-permits-to-department")
     assert (elsewhere.unit_code, elsewhere.rule) == ("17179.KT", None)
@@ -106,7 +108,7 @@ def test_a_rule_not_yet_in_force_does_not_apply() -> None:
         register,
         commune_code="30742",
         province_code="91",
-        rules=delegation_rules(),
+        rules=RULES,
         on=date(2025, 6, 30),
     )
 

@@ -63,8 +63,8 @@ def test_shipped_centre_registry_loads() -> None:
     shipped = centres()
 
     assert isinstance(shipped, CentreRegistry)
-    assert len(shipped.centres) == 6
-    assert {c.province_code for c in shipped.centres} == {"01", "40", "52", "91"}
+    assert len(shipped.centres) == 3_321 + 34
+    assert len({c.province_code for c in shipped.centres}) == 34
 
 
 def test_centre_registry_finds_quynh_luu_centre() -> None:
@@ -182,7 +182,8 @@ def test_empty_file_is_rejected(tmp_path: Path) -> None:
 def test_bad_centre_agency_id_names_file_and_field(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        'centres:\n  - agency_id: "H40"\n    name: "Trung tâm"\n    province_code: "40"\n',
+        'version: "t"\ncentres:\n  - agency_id: "H40"\n    name: "Trung tâm"\n'
+        '    province_code: "40"\n    source: "s"\n',
         name="centres.yaml",
     )
 
@@ -219,3 +220,23 @@ def test_repeated_procedure_codes_are_rejected(tmp_path: Path) -> None:
 
     with pytest.raises(ReferenceDataError, match=r"repeated: 1\.001193"):
         _load(path, Catalogue)
+
+
+def test_a_catalogue_task_for_an_unknown_kind_of_unit_is_a_load_error_naming_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE.replace("commune:VP", "province:SGTVT")}')
+
+    with pytest.raises(ReferenceDataError) as caught:
+        catalogue.__wrapped__(path)
+
+    message = str(caught.value)
+    assert message.startswith(str(path))
+    assert (
+        "procedures[1.001193].plan[0].tasks[register-birth].unit: no kind province:SGTVT in unit_kinds.yaml" in message
+    )
+
+
+def test_a_catalogue_task_for_a_kind_at_the_wrong_level_is_a_load_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, f'version: "t"\nprocedures:\n{GOOD_PROCEDURE.replace("commune:VP", "commune:SNNMT")}')
+
+    with pytest.raises(ReferenceDataError, match=r"no kind commune:SNNMT in unit_kinds\.yaml"):
+        catalogue.__wrapped__(path)

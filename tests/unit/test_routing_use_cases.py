@@ -1,7 +1,7 @@
 """Routing's use cases through a fake store and a recording outbox: what each event publishes and keeps."""
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.routing import handlers
+from services.routing.adapters.delegation_rules import delegation_rules
 from services.routing.adapters.postgres_store import PLAN_DOCUMENT
 from services.routing.handlers import UnknownDossierError, UnknownProcedureError, deadlines
 from services.routing.store import RoutingStore
@@ -271,6 +272,16 @@ async def test_supplements_resume_the_waiting_task_due_later_by_the_days_it_wait
     assert routing.store.plans[submitted.dossier_id].paused_at is None
 
 
+@pytest.fixture
+def illustrative_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The shipped illustrative delegation rules in force, as the demo and the end-to-end tests run."""
+    monkeypatch.setenv("LIENTHONG_ILLUSTRATIVE_DELEGATIONS", "true")
+    delegation_rules.cache_clear()
+    yield
+    delegation_rules.cache_clear()
+
+
+@pytest.mark.usefixtures("illustrative_rules")
 async def test_a_returned_task_is_routed_again_to_the_next_competent_unit() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(LAND_IN_RACH_GIA)

@@ -26,6 +26,10 @@ class DelegationRule(BaseModel):
     decision: str = Field(min_length=1, description="The provincial decision that delegates it.")
     effective_from: date
     effective_until: date | None = None
+    illustrative: bool = Field(
+        default=False,
+        description="An example for demos and tests, not a province's decision: in force only where a setting allows.",
+    )
 
     @model_validator(mode="after")
     def _ordered_dates(self) -> Self:
@@ -64,6 +68,10 @@ class DelegationRules(BaseModel):
                 ):
                     raise ValueError(f"rules {rule.id} and {other.id} cover the same task on overlapping dates")
         return self
+
+    def decided(self) -> "DelegationRules":
+        """These rules without the illustrative ones, which no province decided."""
+        return self.model_copy(update={"rules": tuple(rule for rule in self.rules if not rule.illustrative)})
 
     def rule_for(self, *, province: str, procedure: str, task: str, on: date) -> DelegationRule | None:
         """The rule in force for this task on ``on``, if any."""
