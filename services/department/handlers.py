@@ -20,6 +20,7 @@ from services.department.domain.claims import (
     expiry,
     holder,
 )
+from services.department.domain.identity_gate import check_identity_gate
 from services.department.domain.task import (
     TaskStatus,
     cancellable,
@@ -39,6 +40,7 @@ from shared.contracts import (
     TaskCancelled,
     TaskCompleted,
     TaskExtended,
+    TaskIdentityChanged,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
@@ -213,6 +215,9 @@ _JOURNALLED_DETAILS = (
     "previous_due_at",
     "new_due_at",
     "due_at",
+    "identity_status",
+    "identity_decision",
+    "identity_version",
 )
 """What of a change's detail goes to the journal: ids and times, never a clerk's free text (it may name a person)."""
 
@@ -268,6 +273,9 @@ async def _apply(
             outcome = TaskOutcome.APPROVED if isinstance(command, Approve) else TaskOutcome.REFUSED
             given = command.note if isinstance(command, Approve) else command.reason
             done = complete(task["status"], outcome, given)
+            if outcome is TaskOutcome.APPROVED:
+                decision = task["identity_decision"]
+                check_identity_gate(final_stage=task["final_stage"], status=task["identity_status"], decision=decision)
             updated = await store.finish_task(task_id, done.outcome.value, done.reason, clerk, now)
             completed = TaskCompleted(
                 **facts, outcome=done.outcome, reason=done.reason, completed_by=clerk, completed_at=now
@@ -356,7 +364,30 @@ async def resume_task(uow: Work, event: TaskResumed) -> None:
         )
 
 
-async def _newer_order(uow: Work, event: TaskCancelled | TaskResumed) -> bool:
+async def take_identity(uow: Work, event: TaskIdentityChanged) -> None:
+    """Hold the dossier's newer identity on the task, which the last stage's approval is gated on.
+
+    Applied only if both routing's order and the identity state are newer than the task holds: a replay
+    or a redelivery changes nothing.
+    """
+    await _routing_task(uow, event.task_id, event)
+    if not await _newer_order(uow, event):
+        return
+    updated = await uow.store.take_identity(event.task_id, event.identity)
+    if updated is None:
+        log.info("stale identity state %s of task %s ignored", event.identity.version, event.task_id)
+        return
+    identity = event.identity
+    decision = identity.decision.value if identity.decision else None
+    detail = {
+        "identity_status": identity.status.value,
+        "identity_decision": decision,
+        "identity_version": identity.version,
+    }
+    await _routing_changed(uow, updated, "identity-changed", updated["status"], event.changed_at, detail)
+
+
+async def _newer_order(uow: Work, event: TaskCancelled | TaskResumed | TaskIdentityChanged) -> bool:
     """Whether routing's order is newer than the last one the task took, which it then becomes.
 
     A stale order (a replay of a dead letter, a redelivery: its number no higher than the task

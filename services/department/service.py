@@ -32,6 +32,7 @@ from shared.contracts import (
     TaskAssigned,
     TaskCancelled,
     TaskDueChanged,
+    TaskIdentityChanged,
     TaskResumed,
 )
 from shared.kernel.db_roles import login_dsn
@@ -62,6 +63,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
                 TaskCancelled: handlers.cancel_task,
                 TaskResumed: handlers.resume_task,
                 TaskDueChanged: move_due,
+                TaskIdentityChanged: handlers.take_identity,
             },
             **{stream: {JournalDaySealed: record_day_seal} for stream in JOURNAL_SEALS.values()},
         },

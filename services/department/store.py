@@ -9,12 +9,12 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from shared.contracts import JournalDaySealed, TaskAssigned, TaskExtended
+from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 
 Task = Mapping[str, Any]
 """A task by column: id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, status, version,
 reason, missing, completed_by, assigned_at, due_at, completed_at, claimed_by, claimed_at, claim_expires_at,
-supplement_requests."""
+supplement_requests, final_stage, identity_status, identity_decision, identity_version."""
 
 Entry = Mapping[str, Any]
 """A history entry as written: id, the :class:`Change`'s fields (``detail`` a dict) and ``trace_id``."""
@@ -48,6 +48,10 @@ class DepartmentStore(Protocol):
     async def take_routing_order(self, task_id: UUID, sequence: int | None) -> bool:
         """Hold ``sequence`` as the number of the task's newest routing order and say True, if it is newer
         (:func:`~shared.contracts.events.is_newer`) than the one held; False, holding it unchanged, if it is stale."""
+        ...
+
+    async def take_identity(self, task_id: UUID, identity: DossierIdentity) -> Task | None:
+        """Hold ``identity`` on the task (its version one higher) if it is newer than the state held; None if stale."""
         ...
 
     async def task_for_update(self, task_id: UUID) -> Task | None:

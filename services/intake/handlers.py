@@ -14,6 +14,7 @@ from services.intake.reference.birth_provinces import birth_province_codes
 from services.intake.store import Dossier, FollowedChange, IntakeStore, NewDossier
 from shared.contracts import (
     Applicant,
+    DossierIdentity,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
@@ -168,6 +169,7 @@ async def submit_dossier(
         client_id=command.client_id,
         components=accepted.components,
         portal_dossier_id=command.portal_dossier_id,
+        identity=DossierIdentity(status=identity.status, version=1),
     )
     event_id = await uow.outbox.add(event)
     received = {

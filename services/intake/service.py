@@ -9,6 +9,7 @@ from services.intake.adapters.retention import DOSSIER_APPLICANTS
 from services.intake.api import build_api
 from services.intake.identity.api import build_identity_api
 from services.intake.identity.checker import IdentityChecker
+from services.intake.identity.decision_api import build_decision_api
 from services.intake.identity.rechecker import IdentityRechecker
 from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStore
@@ -41,7 +42,11 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
         store=PostgresIntakeStore,
         consumes={DOSSIER_STATUS: {DossierStatusChanged: handlers.record_status_change}},
         publishes=(DOSSIER_INTAKE,),
-        routers=lambda runtime: [build_api(runtime, settings, checker), build_identity_api(runtime)],
+        routers=lambda runtime: [
+            build_api(runtime, settings, checker),
+            build_identity_api(runtime),
+            build_decision_api(runtime),
+        ],
         workers=workers,
         retention=DOSSIER_APPLICANTS.plan,
         on_start=[warn_unchecked],

@@ -8,12 +8,14 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.intake.domain.identity import IdentityState
+from services.intake.domain.identity_decision import Decision
 from shared.contracts import Applicant, DossierStatus
 from shared.kernel.idempotency import StoredAnswer
 from shared.kernel.unit_of_work import UnitOfWork
 
 Dossier = Mapping[str, Any]
-"""A stored dossier, read by column: id, code, status, handling_unit, due_at, identity_status..."""
+"""A stored dossier, read by column: id, code, status, handling_unit, due_at, identity_status, identity_version,
+identity_decision..."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,12 @@ class IntakeStore(Protocol):
         ...
 
     async def record_identity_outcome(self, dossier_id: UUID, claim: UUID, state: IdentityState) -> Dossier | None:
-        """Store ``state`` if ``claim`` still holds; the dossier's status and handling unit, or None if it was lost."""
+        """Store ``state`` if ``claim`` still holds, numbering it one more when its status changed; the dossier's
+        status, handling unit, identity_version and identity_decision, or None if the claim was lost."""
+        ...
+
+    async def record_identity_decision(self, dossier_id: UUID, decision: Decision, by: str, at: datetime) -> int:
+        """Store a receiver's decision (a refusal ends the rechecks); the identity's new number."""
         ...
 
 

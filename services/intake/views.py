@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from services.intake.domain.identity import IdentityStatus
 from services.intake.store import Dossier, IntakeStore
-from shared.contracts import DossierStatus
+from shared.contracts import DossierStatus, IdentityDecision
 
 
 class IdentityView(BaseModel):
@@ -21,6 +21,12 @@ class IdentityView(BaseModel):
     detail: str | None
     attempts: int = Field(description="How many times intake asked the database.")
     checked_at: datetime | None = Field(description="When it last asked.")
+    decision: IdentityDecision | None = Field(
+        default=None,
+        description="A receiving clerk's decision on a failed or pending check (`POST .../identity-decision`):"
+        " `confirmed` lets the last stage be approved, `refused` refuses the dossier; None: none taken.",
+    )
+    decided_at: datetime | None = None
 
 
 class DossierAccepted(BaseModel):
@@ -79,6 +85,8 @@ def identity_view(row: Dossier) -> IdentityView:
         detail=row["identity_detail"],
         attempts=row["identity_attempts"],
         checked_at=row["identity_checked_at"],
+        decision=row["identity_decision"],
+        decided_at=row["identity_decided_at"],
     )
 
 

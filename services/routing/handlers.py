@@ -18,6 +18,7 @@ from services.routing.domain.plan import (
     DossierPlan,
     DueChanged,
     Effect,
+    IdentityForwarded,
     PlanRejectedError,
     Resumed,
     StatusChanged,
@@ -25,6 +26,8 @@ from services.routing.domain.plan import (
 from services.routing.store import RoutingStore
 from shared.contracts import (
     Applicant,
+    DossierIdentity,
+    DossierIdentityChanged,
     DossierStatusChanged,
     DossierSubmitted,
     DossierSupplemented,
@@ -35,6 +38,7 @@ from shared.contracts import (
     TaskCompleted,
     TaskDueChanged,
     TaskExtended,
+    TaskIdentityChanged,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
@@ -85,6 +89,10 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
         local_day=event.received_at.astimezone(deadlines().zone).date(),
     )
     plan.portal_dossier_id = event.portal_dossier_id
+    if event.identity is not None:
+        plan.identity_status = event.identity.status
+        plan.identity_decision = event.identity.decision
+        plan.identity_version = event.identity.version
     plan.audit.extend(
         AuditEntry(uow.now, "routed", t.routing.explanation, t.key, None, t.routing.unit_code, t.routing.rule)
         for t in plan.tasks
@@ -133,6 +141,16 @@ async def dossier_withdrawn(uow: Work, event: DossierWithdrawn) -> None:
     await _apply(uow, event, lambda plan: plan.withdraw(event.reason, uow.now))
 
 
+async def identity_changed(uow: Work, event: DossierIdentityChanged) -> None:
+    """Intake told a newer identity of the applicant: the open tasks' units are told; a refusal denies the dossier."""
+    identity = event.identity
+
+    def change(plan: DossierPlan) -> list[Effect]:
+        return plan.change_identity(identity.status, identity.decision, identity.version, event.reason, uow.now)
+
+    await _apply(uow, event, change)
+
+
 async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[Effect]]) -> None:
     """Load the plan under lock, apply one change, store it and announce its effects.
 
@@ -153,7 +171,7 @@ async def _apply(uow: Work, event: Event, change: Callable[[DossierPlan], list[E
         )
     plan, applicant = loaded
     applied = _APPLIED[type(event)]
-    facts = event.model_dump(mode="json", include={"task_id", "outcome"})
+    facts = event.model_dump(mode="json", include={"task_id", "outcome", "identity"})
     try:
         effects = change(plan)
     except PlanRejectedError as rejection:
@@ -170,6 +188,7 @@ _APPLIED: dict[type[Event], str] = {
     TaskReturned: "task return applied",
     TaskExtended: "extension applied",
     DossierWithdrawn: "withdrawal applied",
+    DossierIdentityChanged: "identity change applied",
 }
 """The journal's name for each event routing applies to a plan (``... ignored`` when the plan refuses it)."""
 
@@ -212,6 +231,8 @@ def _journalled(effect: Effect, event_id: UUID) -> tuple[str, str, dict[str, Any
         case DueChanged():
             task = {"task_id": str(effect.task_id), "unit_code": effect.unit_code, "reason": effect.reason}
             return "task due changed", SYSTEM, {**common, **task, "due_at": _iso(effect.due_at)}
+        case IdentityForwarded():
+            return "task identity forwarded", SYSTEM, {**common, "task_id": str(effect.task_id)}
         case StatusChanged():
             previous = effect.previous.value if effect.previous else None
             status = {"status": effect.status.value, "previous_status": previous, "handling_unit": effect.handling_unit}
@@ -235,6 +256,8 @@ def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetim
                 procedure_code=plan.procedure_code,
                 assigned_at=effect.assigned_at,
                 due_at=effect.due_at,
+                final_stage=effect.final_stage,
+                identity=_identity(plan),
             )
         case Cancelled():
             return TaskCancelled(
@@ -254,6 +277,12 @@ def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetim
                 reason=effect.reason,
                 changed_at=now,
             )
+        case IdentityForwarded():
+            identity = _identity(plan)
+            assert identity is not None
+            return TaskIdentityChanged(
+                **common, task_id=effect.task_id, unit_code=effect.unit_code, identity=identity, changed_at=now
+            )
         case StatusChanged():
             return DossierStatusChanged(
                 **common,
@@ -269,3 +298,10 @@ def _event(plan: DossierPlan, applicant: Applicant, effect: Effect, now: datetim
                 changed_at=now,
                 portal_dossier_id=plan.portal_dossier_id,
             )
+
+
+def _identity(plan: DossierPlan) -> DossierIdentity | None:
+    """The identity the plan holds, as it travels; None when intake told none (a dossier filed before)."""
+    if plan.identity_version == 0:
+        return None
+    return DossierIdentity(status=plan.identity_status, decision=plan.identity_decision, version=plan.identity_version)

@@ -12,6 +12,7 @@ from shared.contracts import (
     DOSSIER_STATUS,
     TASK_ORDERS,
     TASK_OUTCOMES,
+    DossierIdentityChanged,
     DossierSubmitted,
     DossierSupplemented,
     DossierWithdrawn,
@@ -34,6 +35,7 @@ def declare(_settings: CommonSettings) -> Service[RoutingStore]:
                 DossierSubmitted: handlers.plan_dossier,
                 DossierSupplemented: handlers.dossier_supplemented,
                 DossierWithdrawn: handlers.dossier_withdrawn,
+                DossierIdentityChanged: handlers.identity_changed,
             },
             TASK_OUTCOMES: {
                 TaskCompleted: handlers.task_completed,

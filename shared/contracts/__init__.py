@@ -5,6 +5,7 @@ from shared.contracts.events import (
     BaseEvent,
     Channel,
     DeadlineKind,
+    DossierIdentityChanged,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
@@ -18,11 +19,13 @@ from shared.contracts.events import (
     TaskDeadlineReached,
     TaskEscalated,
     TaskExtended,
+    TaskIdentityChanged,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
     TaskSupplementRequested,
 )
+from shared.contracts.identity import DossierIdentity, IdentityDecision, IdentityStatus
 from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
 from shared.contracts.reprojection_events import TaskDueChanged
 from shared.contracts.streams import (
@@ -55,6 +58,8 @@ __all__ = [
     "BaseEvent",
     "Channel",
     "DeadlineKind",
+    "DossierIdentity",
+    "DossierIdentityChanged",
     "DossierStatus",
     "DossierStatusChanged",
     "DossierSubmitted",
@@ -62,6 +67,8 @@ __all__ = [
     "DossierWithdrawn",
     "Event",
     "EventType",
+    "IdentityDecision",
+    "IdentityStatus",
     "JournalDaySealed",
     "ServiceEvent",
     "Stream",
@@ -72,6 +79,7 @@ __all__ = [
     "TaskDueChanged",
     "TaskEscalated",
     "TaskExtended",
+    "TaskIdentityChanged",
     "TaskOutcome",
     "TaskResumed",
     "TaskReturned",

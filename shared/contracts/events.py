@@ -17,6 +17,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.identity import DossierIdentity
+
 
 class BaseEvent(BaseModel):
     """Base of every event: frozen, no unknown fields, and what it is keyed by and about."""
@@ -163,6 +165,20 @@ class DossierSubmitted(Event):
     portal_dossier_id: str | None = Field(
         default=None, description="The National Public Service Portal's own id, for a dossier the portal pushed in."
     )
+    identity: DossierIdentity | None = Field(
+        default=None,
+        description="The applicant's identity at receipt; None on dossiers filed before it travelled (unchecked).",
+    )
+
+
+class DossierIdentityChanged(Event):
+    """The applicant's identity changed: a pending check was answered, or a receiver of the centre decided."""
+
+    identity: DossierIdentity
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Why the receiver refused, told the applicant; None otherwise."
+    )
+    changed_at: datetime
 
 
 class DossierSupplemented(Event):
@@ -190,6 +206,12 @@ class TaskAssigned(SequencedEvent):
     procedure_code: str
     assigned_at: datetime
     due_at: datetime = Field(description="End of the task's own working-day allowance.")
+    final_stage: bool = Field(
+        default=False, description="Whether the task belongs to the plan's last stage, whose approval ends the dossier."
+    )
+    identity: DossierIdentity | None = Field(
+        default=None, description="The applicant's identity as routing holds it; None: unchecked (older events)."
+    )
 
 
 class TaskSupplementRequested(Event):
@@ -279,6 +301,15 @@ class TaskResumed(SequencedEvent):
     unit_code: str
     due_at: datetime
     resumed_at: datetime
+
+
+class TaskIdentityChanged(SequencedEvent):
+    """Routing forwards a newer identity state of the dossier to the unit of one of its open tasks."""
+
+    task_id: UUID
+    unit_code: str
+    identity: DossierIdentity
+    changed_at: datetime
 
 
 class TaskOutcome(StrEnum):

@@ -8,8 +8,10 @@ consumer must apply in order travel on one stream, so their order holds by const
 =============================  ============  ======================  =========================================
 stream (topic)                 producer      consumers               events (ce_type ``vn.lienthong.<name>``)
 =============================  ============  ======================  =========================================
-``intake.dossiers.v1``         intake        routing                 dossier.submitted, .supplemented, .withdrawn
-``routing.task-orders.v1``     routing       department              task.assigned, .cancelled, .resumed, .due-changed
+``intake.dossiers.v1``         intake        routing                 dossier.submitted, .supplemented, .withdrawn,
+                                                                     .identity-changed
+``routing.task-orders.v1``     routing       department              task.assigned, .cancelled, .resumed, .due-changed,
+                                                                     .identity-changed
 ``department.task-outcomes.v1`` department   routing                 task.completed, .supplement-requested,
                                                                      .returned, .extended
 ``department.task-deadlines.v1`` department  (none yet)              task.deadline, task.escalated
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 
 from shared.contracts.events import (
     BaseEvent,
+    DossierIdentityChanged,
     DossierStatusChanged,
     DossierSubmitted,
     DossierSupplemented,
@@ -37,6 +40,7 @@ from shared.contracts.events import (
     TaskDeadlineReached,
     TaskEscalated,
     TaskExtended,
+    TaskIdentityChanged,
     TaskResumed,
     TaskReturned,
     TaskSupplementRequested,
@@ -82,8 +86,10 @@ DOSSIER_INTAKE = Stream(
         EventType(DossierSubmitted, "dossier.submitted.v1"),
         EventType(DossierSupplemented, "dossier.supplemented.v1"),
         EventType(DossierWithdrawn, "dossier.withdrawn.v1"),
+        EventType(DossierIdentityChanged, "dossier.identity-changed.v1"),
     ),
-    description="What the applicant did at intake: filed, supplemented or withdrew a dossier.",
+    description="What the applicant did at intake: filed, supplemented or withdrew a dossier; and the applicant's"
+    " identity changed (a pending check answered, a receiver's decision).",
 )
 TASK_ORDERS = Stream(
     "routing.task-orders.v1",
@@ -94,8 +100,10 @@ TASK_ORDERS = Stream(
         EventType(TaskCancelled, "task.cancelled.v1"),
         EventType(TaskResumed, "task.resumed.v1"),
         EventType(TaskDueChanged, "task.due-changed.v1"),
+        EventType(TaskIdentityChanged, "task.identity-changed.v1"),
     ),
-    description="Routing's orders to the units: a task assigned, cancelled or resumed.",
+    description="Routing's orders to the units: a task assigned, cancelled or resumed; the dossier's identity"
+    " changed under an open task.",
 )
 TASK_OUTCOMES = Stream(
     "department.task-outcomes.v1",

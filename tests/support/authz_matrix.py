@@ -169,6 +169,13 @@ ACCESS: dict[tuple[str, str, str], Access] = {
         SUBMITTER_40, NOT_SUBMITTER, SUBMITTER_91, body={"reason": "nộp nhầm"}, changes_its_object=True
     ),
     ("intake", "GET", "/v1/identity-checks"): operator_only(),
+    # The matrix's applicant is verified: the receiver gets 409 (nothing to decide), the dossier stays as it is.
+    ("intake", "POST", "/v1/dossiers/{code}/identity-decision"): Access(
+        clerk("000.01.15.H40", "receiver"),
+        clerk("000.01.15.H40", "handler", "approver", "supervisor"),
+        clerk("000.07.15.H91", "receiver"),
+        body={"decision": "confirmed", "evidence": {"kind": "passport", "number_last4": "0123"}},
+    ),
     ("routing", "GET", "/v1/dossiers/{code}/plan"): Access(READER_40, NOT_READER, READER_91),
     ("department", "GET", "/v1/tasks/{task_id}"): clerk_read(*ROLES),
     ("department", "GET", "/v1/units/{unit}/tasks"): clerk_read(*ROLES),

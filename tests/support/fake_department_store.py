@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from services.department.store import Change, Entry, Task
-from shared.contracts import JournalDaySealed, TaskAssigned, TaskExtended
+from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 from shared.contracts.events import is_newer
 
 
@@ -25,6 +25,7 @@ class FakeDepartmentStore:
     async def add_task(self, assigned: TaskAssigned) -> Task | None:
         if assigned.task_id in self.tasks:
             return None
+        identity = assigned.identity
         self.tasks[assigned.task_id] = {
             "id": assigned.task_id,
             "dossier_id": assigned.dossier_id,
@@ -45,6 +46,10 @@ class FakeDepartmentStore:
             "claimed_at": None,
             "claim_expires_at": None,
             "supplement_requests": 0,
+            "final_stage": assigned.final_stage,
+            "identity_status": identity.status.value if identity else "unchecked",
+            "identity_decision": identity.decision.value if identity and identity.decision else None,
+            "identity_version": identity.version if identity else 0,
         }
         self.routing_sequences[assigned.task_id] = assigned.sequence or 0
         return dict(self.tasks[assigned.task_id])
@@ -55,6 +60,18 @@ class FakeDepartmentStore:
         if sequence is not None:
             self.routing_sequences[task_id] = sequence
         return True
+
+    async def take_identity(self, task_id: UUID, identity: DossierIdentity) -> Task | None:
+        task = self.tasks[task_id]
+        if not is_newer(identity.version, task["identity_version"]):
+            return None
+        task.update(
+            identity_status=identity.status.value,
+            identity_decision=identity.decision.value if identity.decision else None,
+            identity_version=identity.version,
+            version=task["version"] + 1,
+        )
+        return dict(task)
 
     async def task_for_update(self, task_id: UUID) -> Task | None:
         task = self.tasks.get(task_id)

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from services.intake.domain.identity import CheckResult, IdentityState, IdentityStatus, Person
+from services.intake.domain.identity_decision import Decision
 from services.intake.store import (
     Change,
     Dossier,
@@ -19,7 +20,7 @@ from services.intake.store import (
     Request,
     RoutingStatus,
 )
-from shared.contracts import DossierStatus
+from shared.contracts import DossierStatus, IdentityDecision
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer
 from shared.kernel.journal import RecordingJournal
 from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
@@ -71,6 +72,10 @@ class FakeIntakeStore:
             "identity_checked_at": identity.checked_at,
             "identity_next_check_at": identity.next_check_at,
             "identity_claim": None,
+            "identity_version": 1,
+            "identity_decision": None,
+            "identity_decided_at": None,
+            "identity_evidence": None,
             "status_sequence": 0,
             "lookup_secret_hash": dossier.lookup_secret_hash,
         }
@@ -134,7 +139,9 @@ class FakeIntakeStore:
             (
                 row
                 for row in self.dossiers.values()
-                if row["identity_status"] == IdentityStatus.PENDING.value and row["identity_next_check_at"] <= now
+                if row["identity_status"] == IdentityStatus.PENDING.value
+                and row["identity_next_check_at"] is not None
+                and row["identity_next_check_at"] <= now
             ),
             key=lambda row: row["identity_next_check_at"],
         )[:batch]
@@ -146,6 +153,7 @@ class FakeIntakeStore:
         row = self.dossiers.get(dossier_id)
         if row is None or row["identity_claim"] != claim or row["identity_status"] != IdentityStatus.PENDING.value:
             return None
+        changed = row["identity_status"] != state.status.value
         row.update(
             identity_status=state.status.value,
             identity_detail=state.detail,
@@ -153,8 +161,21 @@ class FakeIntakeStore:
             identity_checked_at=state.checked_at,
             identity_next_check_at=state.next_check_at,
             identity_claim=None,
+            identity_version=row["identity_version"] + changed,
         )
-        return {"status": row["status"], "handling_unit": row["handling_unit"]}
+        return {key: row[key] for key in ("status", "handling_unit", "identity_version", "identity_decision")}
+
+    async def record_identity_decision(self, dossier_id: UUID, decision: Decision, by: str, at: datetime) -> int:
+        row = self.dossiers[dossier_id]
+        row.update(
+            identity_decision=decision.decision.value,
+            identity_decided_at=at,
+            identity_evidence=decision.evidence,
+            identity_version=row["identity_version"] + 1,
+        )
+        if decision.decision is IdentityDecision.REFUSED:
+            row["identity_next_check_at"] = None
+        return int(row["identity_version"])
 
 
 class FakeIntakeDatabase:

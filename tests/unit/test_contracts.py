@@ -12,6 +12,7 @@ from shared.contracts import (
     STREAMS,
     TASK_ORDERS,
     Applicant,
+    DossierIdentityChanged,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
@@ -26,6 +27,7 @@ from shared.contracts import (
     TaskDueChanged,
     TaskEscalated,
     TaskExtended,
+    TaskIdentityChanged,
     TaskOutcome,
     TaskResumed,
     TaskReturned,
@@ -133,11 +135,15 @@ def test_streams_are_versioned_v1() -> None:
 
 def test_each_stream_carries_the_events_of_one_relationship() -> None:
     assert {s.topic: (s.producer, s.consumers, tuple(t.model for t in s.events)) for s in STREAMS} == {
-        "intake.dossiers.v1": ("intake", ("routing",), (DossierSubmitted, DossierSupplemented, DossierWithdrawn)),
+        "intake.dossiers.v1": (
+            "intake",
+            ("routing",),
+            (DossierSubmitted, DossierSupplemented, DossierWithdrawn, DossierIdentityChanged),
+        ),
         "routing.task-orders.v1": (
             "routing",
             ("department",),
-            (TaskAssigned, TaskCancelled, TaskResumed, TaskDueChanged),
+            (TaskAssigned, TaskCancelled, TaskResumed, TaskDueChanged, TaskIdentityChanged),
         ),
         "department.task-outcomes.v1": (
             "department",
@@ -225,7 +231,14 @@ def test_dead_letter_topic_appends_dlq() -> None:
 def test_routings_status_changes_and_task_orders_are_the_events_numbered_per_dossier() -> None:
     numbered = {m for m in _event_models() if issubclass(m, SequencedEvent)}
 
-    assert numbered == {DossierStatusChanged, TaskAssigned, TaskCancelled, TaskResumed, TaskDueChanged}
+    assert numbered == {
+        DossierStatusChanged,
+        TaskAssigned,
+        TaskCancelled,
+        TaskResumed,
+        TaskDueChanged,
+        TaskIdentityChanged,
+    }
 
 
 def test_an_event_published_before_numbering_decodes_with_an_unknown_sequence() -> None:

@@ -15,11 +15,13 @@ from services.intake.identity.rechecker import IdentityRechecker
 from services.intake.store import Request
 from shared.contracts import (
     Applicant,
+    DossierIdentity,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
     DossierSupplemented,
     DossierWithdrawn,
+    IdentityStatus,
 )
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer
 from tests.support.fake_intake_store import FakeIntakeDatabase, FakeIntakeStore, FakePopulationRegistry
@@ -148,6 +150,7 @@ async def test_a_received_dossier_is_stored_and_announced_with_its_fields() -> N
             due_at=datetime(2025, 10, 13, 17, 0, tzinfo=HCM),
             client_id="counter",
             portal_dossier_id="G22.99-251010-000001",
+            identity=DossierIdentity(status=IdentityStatus(row["identity_status"]), version=1),
         )
     ]
     assert (row["status"], row["handling_unit"]) == ("receiving", CENTRE)

@@ -56,6 +56,7 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
             "GET /v1/dossiers/{code}",
             "POST /v1/dossiers/{code}/supplements",
             "POST /v1/dossiers/{code}/withdrawal",
+            "POST /v1/dossiers/{code}/identity-decision",
             "GET /v1/identity-checks",
             "GET /v1/lookup/{code}",
         },

@@ -9,7 +9,7 @@ import asyncpg
 from services.department.adapters.history import HISTORY_COLUMNS, entry_of
 from services.department.adapters.repository import TASK_COLUMNS
 from services.department.store import Change, Entry, Task
-from shared.contracts import JournalDaySealed, TaskAssigned, TaskExtended
+from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 
 
 class PostgresDepartmentStore:
@@ -19,9 +19,11 @@ class PostgresDepartmentStore:
         self.connection = connection
 
     async def add_task(self, assigned: TaskAssigned) -> Task | None:
+        identity = assigned.identity
         added: Task | None = await self.connection.fetchrow(
             "INSERT INTO tasks (id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, assigned_at,"
-            " due_at, routing_sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"
+            " due_at, routing_sequence, final_stage, identity_status, identity_decision, identity_version)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING"
             f" RETURNING {TASK_COLUMNS}",
             assigned.task_id,
             assigned.dossier_id,
@@ -33,8 +35,23 @@ class PostgresDepartmentStore:
             assigned.assigned_at,
             assigned.due_at,
             assigned.sequence or 0,
+            assigned.final_stage,
+            identity.status.value if identity else "unchecked",
+            identity.decision.value if identity and identity.decision else None,
+            identity.version if identity else 0,
         )
         return added
+
+    async def take_identity(self, task_id: UUID, identity: DossierIdentity) -> Task | None:
+        row: Task | None = await self.connection.fetchrow(
+            "UPDATE tasks SET identity_status = $2, identity_decision = $3, identity_version = $4,"
+            f" version = version + 1 WHERE id = $1 AND identity_version < $4 RETURNING {TASK_COLUMNS}",
+            task_id,
+            identity.status.value,
+            identity.decision.value if identity.decision else None,
+            identity.version,
+        )
+        return row
 
     async def take_routing_order(self, task_id: UUID, sequence: int | None) -> bool:
         # is_newer in SQL: 0 held means none numbered; an order of unknown sequence (NULL) is newer only than that.

@@ -9,7 +9,8 @@ import asyncpg
 
 TASK_COLUMNS = (
     "id, dossier_id, dossier_code, unit_code, procedure_code, task_key, stage, status, version, reason, missing,"
-    " completed_by, assigned_at, due_at, completed_at, claimed_by, claimed_at, claim_expires_at, supplement_requests"
+    " completed_by, assigned_at, due_at, completed_at, claimed_by, claimed_at, claim_expires_at, supplement_requests,"
+    " final_stage, identity_status, identity_decision, identity_version"
 )
 OPEN_STATUSES = ("open", "waiting")
 

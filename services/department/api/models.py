@@ -4,9 +4,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.department.domain.task import TaskStatus
+from shared.contracts.identity import UNSETTLED, IdentityDecision, IdentityStatus
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Reason = Annotated[Text, StringConstraints(max_length=2000)]
@@ -41,6 +42,28 @@ class TaskView(BaseModel):
         " may claim it.",
     )
     supplement_requests: int = Field(default=0, description="How many times this task asked for supplements.")
+    final_stage: bool = Field(
+        default=False, description="Whether the task is of the plan's last stage: its approval ends the dossier."
+    )
+    identity_status: IdentityStatus = Field(
+        default=IdentityStatus.UNCHECKED,
+        description="The applicant's check against the National Population Database, as routing last told it.",
+    )
+    identity_decision: IdentityDecision | None = Field(
+        default=None,
+        description="A receiving clerk's decision on a failed or pending check: `confirmed` or `refused`.",
+    )
+    identity_blocks_approval: bool = Field(
+        default=False,
+        description="True while the task is of the last stage and the identity is `failed` or `pending` without a"
+        " confirmation: approving it answers 409 naming `identity` until a receiver of the centre decides.",
+    )
+
+    @model_validator(mode="after")
+    def _gate(self) -> "TaskView":
+        blocked = self.final_stage and self.identity_status in UNSETTLED
+        self.identity_blocks_approval = blocked and self.identity_decision is not IdentityDecision.CONFIRMED
+        return self
 
 
 class TaskPage(BaseModel):

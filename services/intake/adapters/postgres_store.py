@@ -8,14 +8,16 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.identity import IdentityState, IdentityStatus
+from services.intake.domain.identity_decision import Decision
 from services.intake.store import Dossier, FollowedChange, IdentityRecheck, NewDossier, RoutingStatus
-from shared.contracts import Applicant, DossierStatus
+from shared.contracts import Applicant, DossierStatus, IdentityDecision
 from shared.kernel.polling import LeasedRows
 
 DOSSIER_COLUMNS = (
     "id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
     " handling_unit, received_at, due_at, updated_at, components, missing, portal_dossier_id,"
-    " identity_status, identity_detail, identity_attempts, identity_checked_at"
+    " identity_status, identity_detail, identity_attempts, identity_checked_at, identity_version, identity_decision,"
+    " identity_decided_at"
 )
 
 PENDING_IDENTITIES = LeasedRows(
@@ -50,8 +52,8 @@ class PostgresIntakeStore:
             "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
             " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components,"
             " portal_dossier_id, identity_status, identity_detail, identity_attempts, identity_checked_at,"
-            " identity_next_check_at, lookup_secret_hash)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+            " identity_next_check_at, lookup_secret_hash, identity_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+            " $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)",
             dossier.dossier_id,
             dossier.code,
             dossier.procedure_code,
@@ -160,8 +162,10 @@ class PostgresIntakeStore:
         # Fenced by the claim: an instance whose lease ended and whose dossier was claimed again stores nothing.
         return await self._row(
             "UPDATE dossiers SET identity_status = $3, identity_detail = $4, identity_attempts = $5,"
-            " identity_checked_at = $6, identity_next_check_at = $7, identity_claim = NULL"
-            " WHERE id = $1 AND identity_claim = $2 AND identity_status = $8 RETURNING status, handling_unit",
+            " identity_checked_at = $6, identity_next_check_at = $7, identity_claim = NULL,"
+            " identity_version = identity_version + (identity_status <> $3)::int"
+            " WHERE id = $1 AND identity_claim = $2 AND identity_status = $8"
+            " RETURNING status, handling_unit, identity_version, identity_decision",
             dossier_id,
             claim,
             state.status.value,
@@ -171,6 +175,23 @@ class PostgresIntakeStore:
             state.next_check_at,
             IdentityStatus.PENDING.value,
         )
+
+    async def record_identity_decision(self, dossier_id: UUID, decision: Decision, by: str, at: datetime) -> int:
+        evidence = decision.evidence
+        version = await self.connection.fetchval(
+            "UPDATE dossiers SET identity_decision = $2, identity_decided_by = $3, identity_decided_at = $4,"
+            " identity_evidence_kind = $5, identity_evidence_last4 = $6, identity_version = identity_version + 1,"
+            " identity_next_check_at = CASE WHEN $2 = $7 THEN NULL ELSE identity_next_check_at END"
+            " WHERE id = $1 RETURNING identity_version",
+            dossier_id,
+            decision.decision.value,
+            by,
+            at,
+            evidence.kind.value if evidence else None,
+            evidence.number_last4 if evidence else None,
+            IdentityDecision.REFUSED.value,
+        )
+        return int(version)
 
     async def _row(self, query: str, *args: object) -> Dossier | None:
         row: Dossier | None = await self.connection.fetchrow(query, *args)

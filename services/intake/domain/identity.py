@@ -8,23 +8,13 @@ a database that does not answer leaves the identity ``pending``, checked again l
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
+
+# The statuses travel with the dossier's events, so the contracts define them; re-exported for intake.
+from shared.contracts.identity import IdentityStatus as IdentityStatus
 
 REGISTRY = "the National Population Database"
 KNOWN_FIELDS = ("full_name", "date_of_birth", "citizen_id")
-
-
-class IdentityStatus(StrEnum):
-    """Where the check of a dossier's applicant stands."""
-
-    UNCHECKED = "unchecked"
-    """No population database is configured."""
-    PENDING = "pending"
-    """The database has not answered yet; checked again with growing delays."""
-    VERIFIED = "verified"
-    FAILED = "failed"
-    """Not found, or found with another name or date of birth: the receiving clerk must look."""
 
 
 @dataclass(frozen=True)

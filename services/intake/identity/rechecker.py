@@ -15,6 +15,7 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from services.intake.domain.identity import IdentityStatus, change_note
+from services.intake.identity.changes import announce_check, identity_of
 from services.intake.identity.checker import IdentityChecker, person_of
 from services.intake.store import IdentityRecheck, IntakeStore
 from shared.contracts import DossierStatus
@@ -56,4 +57,6 @@ class IdentityRechecker:
                 status = DossierStatus(stored["status"])
                 at = state.checked_at or uow.now
                 await uow.store.add_history(dossier.dossier_id, status, stored["handling_unit"], note, at)
+                identity = identity_of({**stored, "identity_status": state.status.value})
+                await announce_check(uow, dossier.dossier_id, dossier.code, identity)
         log.info("identity of dossier %s: %s after %d attempts", dossier.code, state.status, state.attempts)

@@ -20,7 +20,8 @@ from typing import Literal
 from uuid import UUID, uuid4
 
 from services.routing.domain.deadlines import Deadlines
-from shared.contracts import DossierStatus
+from shared.contracts import DossierStatus, IdentityDecision, IdentityStatus
+from shared.contracts.events import is_newer
 
 
 class PlanRejectedError(ValueError):
@@ -100,6 +101,16 @@ class Assigned(Numbered):
     unit_code: str
     assigned_at: datetime
     due_at: datetime
+    final_stage: bool = False
+    """Whether the task is of the plan's last stage, whose approval ends the dossier."""
+
+
+@dataclass(frozen=True)
+class IdentityForwarded(Numbered):
+    """The dossier's identity changed under an open task: its unit is told the plan's identity."""
+
+    task_id: UUID
+    unit_code: str
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ class DueChanged(Numbered):
     reason: str
 
 
-Effect = Assigned | Cancelled | Resumed | StatusChanged | DueChanged
+Effect = Assigned | Cancelled | Resumed | StatusChanged | DueChanged | IdentityForwarded
 
 
 @dataclass
@@ -167,6 +178,11 @@ class DossierPlan:
     audit: list[AuditEntry] = field(default_factory=list)
     sequence: int = 0
     """The number of the last event emitted for the dossier (0: none yet, or a plan from before numbering)."""
+    identity_status: IdentityStatus = IdentityStatus.UNCHECKED
+    """The applicant's identity check as intake last told it (unchecked for dossiers filed before it travelled)."""
+    identity_decision: IdentityDecision | None = None
+    identity_version: int = 0
+    """Intake's number of the identity state the plan holds (0: none told)."""
 
     # -- what happened -------------------------------------------------------------
 
@@ -303,6 +319,34 @@ class DossierPlan:
         self.due_at = due
         return [*effects, self._move_to(self.status, reason=reason)]
 
+    def change_identity(
+        self,
+        status: IdentityStatus,
+        decision: IdentityDecision | None,
+        version: int,
+        reason: str | None,
+        now: datetime,
+    ) -> list[Effect]:
+        """Intake told a newer identity state: the units of the open tasks are told it; a refusal denies the dossier.
+
+        A state no newer than the one held (a replay, a redelivery) is rejected and changes nothing.
+        """
+        if not is_newer(version, self.identity_version):
+            raise PlanRejectedError(f"identity state {version} is not newer than the {self.identity_version} held")
+        self.identity_status, self.identity_decision, self.identity_version = status, decision, version
+        decided = f", {decision.value} by the receiving clerk" if decision else ""
+        self._note(now, "identity-changed", f"identity {status.value}{decided} (state {version})")
+        if self.status.is_final:
+            return []
+        if decision is IdentityDecision.REFUSED:
+            cancelled = self._cancel_rest("identity refused at the receiving centre", now)
+            refused = reason or "identity refused at the receiving centre"
+            return [
+                *cancelled,
+                self._move_to(DossierStatus.DENIED, handling_unit=self.receiving_agency, reason=refused),
+            ]
+        return [IdentityForwarded(self._next(), t.id, t.routing.unit_code) for t in self.active_tasks()]
+
     def withdraw(self, reason: str, now: datetime) -> list[Effect]:
         """The applicant withdrew: everything still open is cancelled."""
         if self.status.is_final:
@@ -340,7 +384,8 @@ class DossierPlan:
         task.state = TaskState.OPEN
         task.assigned_at = now
         task.due_at = deadlines.task_due(now, task.working_days)
-        return Assigned(self._next(), task.id, task.key, task.stage, task.routing.unit_code, now, task.due_at)
+        final = task.stage == self.stage_count - 1
+        return Assigned(self._next(), task.id, task.key, task.stage, task.routing.unit_code, now, task.due_at, final)
 
     def _finish(self, task: PlanTask, state: TaskState, now: datetime, reason: str | None) -> None:
         task.state = state
