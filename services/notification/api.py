@@ -36,12 +36,15 @@ MEANINGS = {
 
 
 class Delivery(BaseModel):
-    """One message to the applicant, or one status record to the national portal."""
+    """One message to the applicant or to a clerk, or one status record to the national portal."""
 
     id: int
-    event_id: UUID = Field(description="The status change it tells of (CloudEvents id).")
+    event_id: UUID = Field(description="The status change (or deadline event) it tells of (CloudEvents id).")
     channel: Literal["sms", "email", "zalo", "portal"]
-    status: DossierStatus = Field(description="The dossier status it announces.")
+    status: DossierStatus | None = Field(description="The dossier status it announces (none for a clerk's message).")
+    clerk_id: str | None = Field(
+        default=None, description="The clerk told of a deadline warning or escalation step; none for the applicant."
+    )
     recipient: str = Field(description="The contact, masked (the portal for portal records).")
     language: str
     subject: str | None

@@ -104,7 +104,7 @@ async def plan_deliveries(
 
 async def plan_fallback(uow: UnitOfWork[NotificationStore], failed: DeliveryRow, *, senders: frozenset[str]) -> bool:
     """After ``failed`` was dead-lettered, send its message on the fallback channel (SMS → e-mail), if any."""
-    if failed["channel"] == PORTAL:
+    if failed["channel"] == PORTAL or failed.get("clerk_id") is not None:  # a clerk's message has no fallback
         return False
     event = DossierStatusChanged.model_validate_json(failed["event"])
     recipient = fallback_of(event.applicant, Channel(failed["channel"]), applicant_channels(senders))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from services.notification.domain.clerk_messages import ClerkMessageFacts
 from services.notification.domain.messages import MessageFacts
 from shared.contracts import Channel
 
@@ -39,7 +40,7 @@ def _environment() -> Environment:
     return environment
 
 
-def _render(name: str, facts: MessageFacts) -> str:
+def _render(name: str, facts: MessageFacts | ClerkMessageFacts) -> str:
     return _environment().get_template(f"{facts.language}/{name}.txt.j2").render(asdict(facts)).strip()
 
 
@@ -48,3 +49,11 @@ def render(channel: Channel, facts: MessageFacts) -> RenderedMessage:
     if channel is Channel.EMAIL:
         return RenderedMessage(text=_render("email_body", facts) + "\n", subject=_render("email_subject", facts))
     return RenderedMessage(text=_render(channel.value, facts))
+
+
+def render_for_clerk(channel: Channel, facts: ClerkMessageFacts) -> RenderedMessage:
+    """The message ``channel`` (e-mail or Zalo) sends a clerk for a deadline event, in the clerk's language."""
+    if channel is Channel.EMAIL:
+        body = _render("clerk_email_body", facts) + "\n"
+        return RenderedMessage(text=body, subject=_render("clerk_email_subject", facts))
+    return RenderedMessage(text=_render("clerk_zalo", facts))

@@ -4,7 +4,8 @@ import functools
 import logging
 from datetime import timedelta
 
-from services.notification import handlers
+from services.notification import clerk_handlers, handlers
+from services.notification.adapters.clerk_contacts import load_clerk_contacts
 from services.notification.adapters.postgres_store import WAKE_CHANNEL, PostgresNotificationStore
 from services.notification.adapters.retention import delivery_retention
 from services.notification.api import build_api
@@ -14,7 +15,7 @@ from services.notification.delivery.metrics import DeliveryMetrics
 from services.notification.delivery.worker import DeliveryWorker
 from services.notification.settings import NotificationSettings
 from services.notification.store import NotificationStore
-from shared.contracts import DOSSIER_STATUS, DossierStatusChanged
+from shared.contracts import DOSSIER_STATUS, TASK_DEADLINES, DossierStatusChanged, TaskDeadlineReached, TaskEscalated
 from shared.kernel.polling import PollingWorker, WakeUp
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.runtime import ServiceRuntime
@@ -28,6 +29,9 @@ Runtime = ServiceRuntime[NotificationStore]
 def declare(settings: NotificationSettings) -> Service[NotificationStore]:
     senders = configured_senders(settings)
     plan = functools.partial(handlers.plan_deliveries, senders=frozenset(senders))
+    directory = load_clerk_contacts(settings.clerk_contacts_file)
+    warn = functools.partial(clerk_handlers.tell_of_warning, senders=frozenset(senders), directory=directory)
+    escalate = functools.partial(clerk_handlers.tell_of_escalation, senders=frozenset(senders), directory=directory)
 
     async def warn_unconfigured() -> None:
         if not senders:
@@ -52,7 +56,10 @@ def declare(settings: NotificationSettings) -> Service[NotificationStore]:
         name="notification",
         title="lienthong notification",
         store=PostgresNotificationStore,
-        consumes={DOSSIER_STATUS: {DossierStatusChanged: plan}},
+        consumes={
+            DOSSIER_STATUS: {DossierStatusChanged: plan},
+            TASK_DEADLINES: {TaskDeadlineReached: warn, TaskEscalated: escalate},
+        },
         routers=lambda runtime: [build_api(runtime)],
         workers=workers,
         retention=lambda _runtime: delivery_retention(

@@ -4,6 +4,7 @@ A channel whose provider has no address is not configured: nothing is planned on
 applicant is reached through the others. Every setting is a ``LIENTHONG_*`` environment variable.
 """
 
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -27,6 +28,11 @@ class NotificationSettings(CommonSettings):
     zalo_access_token: SecretStr = SecretStr("")
     portal_url: str | None = Field(default=None, description="Base URL of the National Public Service Portal.")
     portal_token: SecretStr = SecretStr("")
+    clerk_contacts_file: Path | None = Field(
+        default=None,
+        description="YAML file of the clerks told of deadline warnings and escalations, with their e-mail/Zalo"
+        " (personal data: a deployment's own file); unset: no clerk is told.",
+    )
 
     delivery_attempts: int = Field(default=6, ge=1, description="Tries before a delivery is dead-lettered.")
     delivery_backoff_seconds: float = Field(default=5.0, gt=0, description="Wait after the first failure.")

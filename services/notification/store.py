@@ -6,7 +6,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.notification.domain.planned import PlannedDelivery
-from shared.contracts import DossierStatusChanged
+from shared.contracts import DossierStatusChanged, TaskDeadlineReached, TaskEscalated
 
 DeliveryRow = Mapping[str, Any]
 """A delivery as kept: its columns by name (``event`` and ``record`` as JSON text)."""
@@ -22,6 +22,13 @@ class NotificationStore(Protocol):
 
     async def plan(self, event_id: UUID, event: DossierStatusChanged, deliveries: Sequence[PlannedDelivery]) -> int:
         """Keep the deliveries of one status change, once per (event, channel); returns how many are new."""
+        ...
+
+    async def plan_for_clerks(
+        self, event_id: UUID, event: TaskDeadlineReached | TaskEscalated, deliveries: Sequence[PlannedDelivery]
+    ) -> int:
+        """Keep the messages to clerks of one deadline event, once per (event, channel, clerk); returns how many are
+        new."""
         ...
 
     async def claim_due(self, *, batch: int, lease_seconds: float) -> list[DeliveryRow]:

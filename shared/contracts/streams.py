@@ -14,7 +14,7 @@ stream (topic)                 producer      consumers               events (ce_
                                                                      .identity-changed
 ``department.task-outcomes.v1`` department   routing                 task.completed, .supplement-requested,
                                                                      .returned, .extended
-``department.task-deadlines.v1`` department  (none yet)              task.deadline, task.escalated
+``department.task-deadlines.v1`` department  notification            task.deadline, task.escalated
 ``routing.dossier-status.v1``  routing       intake, notification    dossier.status-changed
 ``<service>.journal-seals.v1`` each service  department              journal.day-sealed
 =============================  ============  ======================  =========================================
@@ -120,7 +120,7 @@ TASK_OUTCOMES = Stream(
 TASK_DEADLINES = Stream(
     "department.task-deadlines.v1",
     producer="department",
-    consumers=(),
+    consumers=("notification",),
     events=(
         EventType(TaskDeadlineReached, "task.deadline.v1"),
         EventType(TaskEscalated, "task.escalated.v1"),

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from services.notification.domain.planned import PlannedDelivery
 from services.notification.store import DeliveryRow
-from shared.contracts import DossierStatusChanged
+from shared.contracts import DossierStatusChanged, TaskDeadlineReached, TaskEscalated
 from shared.contracts.events import is_newer
 
 OPEN = ("pending", "sending")
@@ -31,25 +31,45 @@ class FakeNotificationStore:
         return True
 
     async def plan(self, event_id: UUID, event: DossierStatusChanged, deliveries: Sequence[PlannedDelivery]) -> int:
+        source = (event.dossier_id, event.dossier_code, event.status.value, event.applicant.language)
+        return self._insert(event_id, source, event.model_dump_json(), deliveries)
+
+    async def plan_for_clerks(
+        self, event_id: UUID, event: TaskDeadlineReached | TaskEscalated, deliveries: Sequence[PlannedDelivery]
+    ) -> int:
+        return self._insert(
+            event_id, (event.dossier_id, event.dossier_code, None, "vi"), event.model_dump_json(), deliveries
+        )
+
+    def _insert(
+        self,
+        event_id: UUID,
+        source: tuple[UUID, str, str | None, str],
+        event_json: str,
+        deliveries: Sequence[PlannedDelivery],
+    ) -> int:
+        dossier_id, dossier_code, status, language = source
         added = 0
         for delivery in deliveries:
-            if any((d["event_id"], d["channel"]) == (event_id, delivery.channel) for d in self.deliveries.values()):
+            key = (event_id, delivery.channel, delivery.clerk_id)
+            if any((d["event_id"], d["channel"], d["clerk_id"]) == key for d in self.deliveries.values()):
                 continue
             delivery_id = len(self.deliveries) + 1
             self.deliveries[delivery_id] = {
                 "id": delivery_id,
                 "event_id": event_id,
                 "channel": delivery.channel,
-                "dossier_id": event.dossier_id,
-                "dossier_code": event.dossier_code,
-                "status": event.status.value,
-                "language": event.applicant.language,
+                "dossier_id": dossier_id,
+                "dossier_code": dossier_code,
+                "status": status,
+                "language": delivery.language or language,
                 "recipient": delivery.recipient,
                 "subject": delivery.subject,
                 "message": delivery.message,
                 "record": None if delivery.record is None else json.dumps(delivery.record),
-                "event": event.model_dump_json(),
+                "event": event_json,
                 "fallback_of": delivery.fallback_of,
+                "clerk_id": delivery.clerk_id,
                 "state": "pending",
                 "attempts": 0,
                 "next_attempt_at": self.now,
@@ -62,10 +82,10 @@ class FakeNotificationStore:
         return added
 
     async def claim_due(self, *, batch: int, lease_seconds: float) -> list[DeliveryRow]:
-        first_open: dict[tuple[UUID, str], dict[str, Any]] = {}
+        first_open: dict[tuple[UUID, str, str | None], dict[str, Any]] = {}
         for d in sorted(self.deliveries.values(), key=lambda d: d["id"]):
             if d["state"] in OPEN:
-                first_open.setdefault((d["dossier_id"], d["channel"]), d)
+                first_open.setdefault((d["dossier_id"], d["channel"], d["clerk_id"]), d)
         due = sorted(
             (d for d in first_open.values() if d["next_attempt_at"] <= self.now),
             key=lambda d: (d["next_attempt_at"], d["id"]),

@@ -150,7 +150,7 @@ def test_each_stream_carries_the_events_of_one_relationship() -> None:
             ("routing",),
             (TaskCompleted, TaskSupplementRequested, TaskReturned, TaskExtended),
         ),
-        "department.task-deadlines.v1": ("department", (), (TaskDeadlineReached, TaskEscalated)),
+        "department.task-deadlines.v1": ("department", ("notification",), (TaskDeadlineReached, TaskEscalated)),
         "routing.dossier-status.v1": ("routing", ("intake", "notification"), (DossierStatusChanged,)),
         "intake.journal-seals.v1": ("intake", ("department",), (JournalDaySealed,)),
         "routing.journal-seals.v1": ("routing", ("department",), (JournalDaySealed,)),

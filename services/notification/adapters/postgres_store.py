@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -11,15 +12,17 @@ from opentelemetry import propagate
 from services.notification.adapters.queries import COLUMNS
 from services.notification.domain.planned import PlannedDelivery
 from services.notification.store import DeliveryRow
-from shared.contracts import DossierStatusChanged
+from shared.contracts import DossierStatusChanged, TaskDeadlineReached, TaskEscalated
 from shared.kernel.polling import LeasedRows
 
 DUE_DELIVERIES = LeasedRows(
     "deliveries",
     due_column="next_attempt_at",
-    # Rows of one dossier and channel go strictly in order: only the oldest unfinished one is due.
+    # Rows of one dossier, channel and recipient (the applicant, or one clerk) go strictly in order:
+    # only the oldest unfinished one is due.
     ready="state IN ('pending', 'sending') AND NOT EXISTS (SELECT 1 FROM deliveries e"
     " WHERE e.dossier_id = deliveries.dossier_id AND e.channel = deliveries.channel AND e.id < deliveries.id"
+    " AND e.clerk_id IS NOT DISTINCT FROM deliveries.clerk_id"
     " AND e.state IN ('pending', 'sending'))",
     returning="*",
     claim_set="state = 'sending', attempts = attempts + 1",
@@ -27,6 +30,16 @@ DUE_DELIVERIES = LeasedRows(
 )
 WAKE_CHANNEL = "lienthong_deliveries"
 """Notified when deliveries are due now, so a waiting worker starts at once."""
+
+
+@dataclass(frozen=True)
+class DeliverySource:
+    """The dossier an event is about, the status it announces (None for a clerk's message) and a language."""
+
+    dossier_id: UUID
+    dossier_code: str
+    status: str | None
+    language: str
 
 
 class PostgresNotificationStore:
@@ -48,6 +61,18 @@ class PostgresNotificationStore:
         return bool(taken)
 
     async def plan(self, event_id: UUID, event: DossierStatusChanged, deliveries: Sequence[PlannedDelivery]) -> int:
+        source = DeliverySource(event.dossier_id, event.dossier_code, event.status.value, event.applicant.language)
+        return await self._insert(event_id, source, event.model_dump_json(), deliveries)
+
+    async def plan_for_clerks(
+        self, event_id: UUID, event: TaskDeadlineReached | TaskEscalated, deliveries: Sequence[PlannedDelivery]
+    ) -> int:
+        source = DeliverySource(event.dossier_id, event.dossier_code, None, "vi")
+        return await self._insert(event_id, source, event.model_dump_json(), deliveries)
+
+    async def _insert(
+        self, event_id: UUID, source: DeliverySource, event_json: str, deliveries: Sequence[PlannedDelivery]
+    ) -> int:
         """Each row keeps the current trace context, so its sends continue the dossier's trace."""
         trace_carrier: dict[str, str] = {}
         propagate.inject(trace_carrier)
@@ -55,22 +80,23 @@ class PostgresNotificationStore:
         for delivery in deliveries:
             inserted = await self.connection.fetchval(
                 "INSERT INTO deliveries (event_id, channel, dossier_id, dossier_code, status, language, recipient,"
-                " subject, message, record, event, trace_carrier, fallback_of)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                " ON CONFLICT (event_id, channel) DO NOTHING RETURNING true",
+                " subject, message, record, event, trace_carrier, fallback_of, clerk_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                " ON CONFLICT (event_id, channel, clerk_id) DO NOTHING RETURNING true",
                 event_id,
                 delivery.channel,
-                event.dossier_id,
-                event.dossier_code,
-                event.status.value,
-                event.applicant.language,
+                source.dossier_id,
+                source.dossier_code,
+                source.status,
+                delivery.language or source.language,
                 delivery.recipient,
                 delivery.subject,
                 delivery.message,
                 None if delivery.record is None else json.dumps(delivery.record),
-                event.model_dump_json(),
+                event_json,
                 json.dumps(trace_carrier),
                 delivery.fallback_of,
+                delivery.clerk_id,
             )
             added += bool(inserted)
         if added:

@@ -4,15 +4,17 @@ import asyncpg
 
 COLUMNS = (
     "id, event_id, channel, dossier_code, status, language, recipient, subject, message, record, event,"
-    " trace_carrier, fallback_of, state, attempts, next_attempt_at, last_error, provider_ref, created_at, finished_at"
+    " trace_carrier, fallback_of, clerk_id, state, attempts, next_attempt_at, last_error, provider_ref, created_at,"
+    " finished_at"
 )
 
 
 async def for_dossier(connection: asyncpg.Connection, code: str, *, portal: bool) -> list[asyncpg.Record]:
-    """The dossier's messages to the applicant (or its portal records), oldest first."""
+    """The dossier's messages to the applicant (or its portal records), oldest first; not those to clerks."""
     return list(
         await connection.fetch(
-            f"SELECT {COLUMNS} FROM deliveries WHERE dossier_code = $1 AND (channel = 'portal') = $2 ORDER BY id",
+            f"SELECT {COLUMNS} FROM deliveries WHERE dossier_code = $1 AND (channel = 'portal') = $2"
+            " AND clerk_id IS NULL ORDER BY id",
             code,
             portal,
         )

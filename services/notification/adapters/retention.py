@@ -58,7 +58,8 @@ def _pseudonymising(pseudonyms: Pseudonyms, age: timedelta) -> RetentionTask:
 def _pseudonymised(row: asyncpg.Record, pseudonyms: Pseudonyms) -> tuple[object, ...]:
     channel, recipient = row["channel"], row["recipient"]
     event = json.loads(row["event"])
-    event["applicant"] = pseudonyms.applicant(event["applicant"])
+    if "applicant" in event:  # a deadline event, told to clerks, carries none
+        event["applicant"] = pseudonyms.applicant(event["applicant"])
     return (
         row["id"],
         recipient if channel == PORTAL else pseudonyms.recipient(channel, recipient),

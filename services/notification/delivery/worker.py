@@ -87,7 +87,7 @@ class DeliveryWorker:
         if sender is None:
             return SendFailed(f"channel {row['channel']} is not configured in this process", permanent=False)
         message = Outgoing(
-            key=f"{row['event_id']}.{row['channel']}",
+            key=_key(row),
             address=row["recipient"],
             text=row["message"],
             subject=row["subject"],
@@ -114,3 +114,9 @@ class DeliveryWorker:
         self._metrics.count(channel, step)
         if isinstance(step, DeadLettered):
             log.warning("delivery %s on %s dead-lettered: %s", delivery_id, channel, step.error)
+
+
+def _key(row: DeliveryRow) -> str:
+    """Stable for one delivery: the event and channel, and the row for a clerk's (one event tells several)."""
+    key = f"{row['event_id']}.{row['channel']}"
+    return key if row.get("clerk_id") is None else f"{key}.{row['id']}"

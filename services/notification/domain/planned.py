@@ -1,4 +1,4 @@
-"""A delivery planned for one status change: a message to the applicant, or the portal's record."""
+"""A delivery planned for one event: a message to the applicant or a clerk, or the portal's record."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -14,3 +14,7 @@ class PlannedDelivery:
     """The structured body, for the national portal."""
     fallback_of: int | None = None
     """The delivery it replaces, when it is the fallback of one dead-lettered."""
+    clerk_id: str | None = None
+    """The clerk told, for a message about a deadline; None for the applicant and the portal."""
+    language: str | None = None
+    """The recipient's language, when not the applicant's."""
