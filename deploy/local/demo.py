@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import demo_identity
 import demo_journal
 import httpx
 from standins.identities import Identities, load_identities
@@ -362,6 +363,7 @@ def main() -> None:
             f"as each unit's clerk (clerk.<unit>) to act on tasks, and as client {OPERATOR_CLIENT} to read deliveries."
         )
         codes = [demo.run(sample) for sample in SAMPLES]
+        codes.append(demo_identity.show_identity_gate(demo, INTAKE, DEPARTMENT, STANDINS.token_url()))
         for unit in INBOXES:
             demo.print_inbox(unit)
         print(f"\n== Public board (GET /v1/units/<unit>/stats; HTML at {DEPARTMENT}/v1/units/<unit>/stats.html)")

@@ -25,5 +25,5 @@ def check_identity_gate(*, final_stage: bool, status: str, decision: str | None)
         raise IdentityGateError("the receiving clerk refused the applicant's identity: the dossier cannot be approved")
     raise IdentityGateError(
         f"the applicant's identity check is {identity.value} and no receiver of the dossier's centre has confirmed"
-        " it: the last stage cannot be approved until one does (intake, POST /v1/dossiers/{code}/identity-decision)"
+        " it: the last stage cannot be approved until one does (at intake: POST /v1/dossiers/<code>/identity-decision)"
     )
