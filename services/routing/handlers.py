@@ -23,6 +23,7 @@ from services.routing.domain.plan import (
     Resumed,
     StatusChanged,
 )
+from services.routing.dossier_calendar import dossier_deadlines, opening
 from services.routing.store import RoutingStore
 from shared.contracts import (
     Applicant,
@@ -74,6 +75,7 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
     procedure = procedures.find(event.procedure_code)
     if procedure is None:
         raise UnknownProcedureError(f"procedure {event.procedure_code} is not in catalogue {procedures.version}")
+    starts = await opening(uow, event.province_code, event.commune_code)
     plan = build_plan(
         procedure,
         components=event.components,
@@ -83,7 +85,7 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
         province_code=event.province_code,
         receiving_agency=event.receiving_agency,
         received_at=event.received_at,
-        due_at=event.due_at,
+        due_at=starts.dossier_due(event.received_at, event.due_at),
         catalogue_version=procedures.version,
         rules=delegation_rules(),
         local_day=event.received_at.astimezone(deadlines().zone).date(),
@@ -97,8 +99,9 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
         AuditEntry(uow.now, "routed", t.routing.explanation, t.key, None, t.routing.unit_code, t.routing.rule)
         for t in plan.tasks
     )
-    effects = plan.start(uow.now, deadlines())
+    effects = plan.start(uow.now, starts.deadlines)
     await uow.store.add(event, plan)
+    await uow.store.count_on(plan.dossier_id, starts.counted)
     decided = {"catalogue_version": procedures.version, "tasks": len(plan.tasks)}
     await _record(uow, plan, event.applicant, effects, ("plan decided", decided))
 
@@ -106,7 +109,8 @@ async def plan_dossier(uow: Work, event: DossierSubmitted) -> None:
 async def task_completed(uow: Work, event: TaskCompleted) -> None:
     """A unit approved (the plan moves on) or refused (the dossier is refused, the rest cancelled)."""
     if event.outcome is TaskOutcome.APPROVED:
-        await _apply(uow, event, lambda plan: plan.approve(event.task_id, uow.now, deadlines()))
+        counted = await dossier_deadlines(uow, event.dossier_id)
+        await _apply(uow, event, lambda plan: plan.approve(event.task_id, uow.now, counted))
     else:
         reason = event.reason or "refused"
         await _apply(uow, event, lambda plan: plan.refuse(event.task_id, reason, uow.now))
@@ -119,19 +123,22 @@ async def supplement_requested(uow: Work, event: TaskSupplementRequested) -> Non
 
 async def dossier_supplemented(uow: Work, event: DossierSupplemented) -> None:
     """The applicant handed in the supplements: the waiting task resumes, due later by the time it waited."""
-    await _apply(uow, event, lambda plan: plan.supplement(uow.now, deadlines()))
+    counted = await dossier_deadlines(uow, event.dossier_id)
+    await _apply(uow, event, lambda plan: plan.supplement(uow.now, counted))
 
 
 async def task_returned(uow: Work, event: TaskReturned) -> None:
     """A unit returned its task as not its competence: the task is routed again."""
-    await _apply(uow, event, lambda plan: plan.return_task(event.task_id, event.reason, uow.now, deadlines()))
+    counted = await dossier_deadlines(uow, event.dossier_id)
+    await _apply(uow, event, lambda plan: plan.return_task(event.task_id, event.reason, uow.now, counted))
 
 
 async def task_extended(uow: Work, event: TaskExtended) -> None:
     """A unit extended its task with an apology letter: the dossier's appointment moves."""
+    counted = await dossier_deadlines(uow, event.dossier_id)
 
     def extend(plan: DossierPlan) -> list[Effect]:
-        return plan.extend(event.task_id, event.new_due_at, event.reason, uow.now, deadlines())
+        return plan.extend(event.task_id, event.new_due_at, event.reason, uow.now, counted)
 
     await _apply(uow, event, extend)
 

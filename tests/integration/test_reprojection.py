@@ -11,10 +11,19 @@ import asyncpg
 import pytest
 
 from services.routing import handlers
-from services.routing.adapters.postgres_store import PostgresRoutingStore
+from services.routing.adapters.postgres_store import PLAN_DOCUMENT, PostgresRoutingStore
 from services.routing.domain.closures import Closure, Decision
 from services.routing.reprojection import Reprojector, closure_changed
-from shared.contracts import Applicant, DossierStatusChanged, DossierSubmitted, DossierWithdrawn, TaskDueChanged
+from shared.contracts import (
+    Applicant,
+    DossierStatusChanged,
+    DossierSubmitted,
+    DossierWithdrawn,
+    TaskAssigned,
+    TaskCompleted,
+    TaskDueChanged,
+    TaskOutcome,
+)
 from shared.kernel.db import create_pool
 from shared.kernel.migrations import migrate
 from shared.kernel.settings import CommonSettings
@@ -87,6 +96,21 @@ async def due_of(pool: asyncpg.Pool, dossier_id: uuid.UUID) -> datetime:
     return await pool.fetchval("SELECT due_at FROM dossiers WHERE id = $1", dossier_id)  # type: ignore[no-any-return]
 
 
+def quynh_luu_closed(decision: str) -> Closure:
+    """Quỳnh Lưu's offices closed 10 to 12 March 2026 by the decision numbered ``decision``."""
+    return Closure(
+        uuid.uuid4(),
+        "40",
+        (QUYNH_LUU,),
+        date(2026, 3, 10),
+        date(2026, 3, 12),
+        "lũ lụt",
+        Decision(decision, date(2026, 3, 9), "UBND tỉnh Nghệ An"),
+        "operator:ops",
+        MONDAY,
+    )
+
+
 async def test_a_changed_calendar_moves_open_due_dates_once_and_leaves_finished_ones_alone(pool: asyncpg.Pool) -> None:
     open_one, finished = await submit(pool, QUYNH_LUU), await submit(pool, ANH_SON)
     async with transactions(pool)() as uow:
@@ -95,7 +119,7 @@ async def test_a_changed_calendar_moves_open_due_dates_once_and_leaves_finished_
         )
         await handlers.dossier_withdrawn(uow, withdrawn)
     first = Reprojector(transactions(pool), default_calendar())
-    assert await first.reprojected() == 1  # the open one adopts the calendar in force; nothing moves
+    assert await first.reprojected() == 0  # planned on the calendar in force: nothing to count again
     before, finished_before = await due_of(pool, open_one.dossier_id), await due_of(pool, finished.dossier_id)
     mark = await last_outbox(pool)
 
@@ -128,17 +152,7 @@ async def test_a_closure_moves_its_communes_due_dates_not_the_neighbours_and_end
     work = Reprojector(transactions(pool), default_calendar())
     await work.reprojected()
     before = {d.dossier_id: await due_of(pool, d.dossier_id) for d in (closed, neighbour)}
-    closure = Closure(
-        uuid.uuid4(),
-        "40",
-        (QUYNH_LUU,),
-        date(2026, 3, 10),
-        date(2026, 3, 12),
-        "lũ lụt",
-        Decision("123/QĐ-UBND", date(2026, 3, 9), "UBND tỉnh Nghệ An"),
-        "operator:ops",
-        MONDAY,
-    )
+    closure = quynh_luu_closed("123/QĐ-UBND")
     mark = await last_outbox(pool)
     async with transactions(pool)() as uow:
         assert await closure_changed(uow, closure, "declared", "operator:ops") == 1
@@ -161,3 +175,37 @@ async def test_a_closure_moves_its_communes_due_dates_not_the_neighbours_and_end
     journal = await pool.fetch("SELECT action, details FROM journal WHERE chain = 'service:routing' ORDER BY position")
     assert [r["action"] for r in journal] == ["closure declared", "closure ended"]
     assert "123/QĐ-UBND" in journal[0]["details"]
+
+
+async def test_due_dates_computed_during_a_closure_are_counted_on_the_dossiers_calendar(pool: asyncpg.Pool) -> None:
+    closure = quynh_luu_closed("124/QĐ-UBND")
+    async with transactions(pool)() as uow:
+        await closure_changed(uow, closure, "declared", "operator:ops")
+    filed_during = await submit(pool, QUYNH_LUU)
+    neighbour = await submit(pool, ANH_SON)
+    # Filed during the closure: three working days from Monday 9 March are 13, 16 and 17 March.
+    assert await due_of(pool, filed_during.dossier_id) == datetime(2026, 3, 17, 17, tzinfo=HCM)
+    assert await due_of(pool, neighbour.dossier_id) == datetime(2026, 3, 12, 17, tzinfo=HCM)
+    assert await Reprojector(transactions(pool), default_calendar()).reprojected() == 0, "already counted on it"
+
+    plan = await pool.fetchval("SELECT plan FROM dossiers WHERE id = $1", filed_during.dossier_id)
+    first = next(t for t in PLAN_DOCUMENT.validate_json(plan).tasks if t.stage == 0)
+    mark = await last_outbox(pool)
+    approved = TaskCompleted(
+        dossier_id=filed_during.dossier_id,
+        dossier_code=filed_during.dossier_code,
+        task_id=first.id,
+        unit_code=first.routing.unit_code,
+        outcome=TaskOutcome.APPROVED,
+        completed_by="clerk",
+        completed_at=MONDAY,
+    )
+    async with transactions(pool)() as uow:
+        await handlers.task_completed(uow, approved)
+    rows = await pool.fetch("SELECT payload FROM outbox WHERE id > $1 ORDER BY id", mark)
+    opened = [TaskAssigned.model_validate_json(r["payload"]) for r in rows if '"task_key"' in r["payload"]]
+    assert opened, "the approval opens the next stage"
+    closed = default_calendar().with_days_closed(closure.days())
+    for task in opened:
+        days = next(t.working_days for t in PLAN_DOCUMENT.validate_json(plan).tasks if t.id == task.task_id)
+        assert task.due_at == due_at(closed, MONDAY, days), task.task_key

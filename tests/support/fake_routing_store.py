@@ -5,8 +5,10 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from services.routing.domain.closures import Closure, CountedOn
 from services.routing.domain.plan import AuditEntry, DossierPlan
 from shared.contracts import Applicant, DossierSubmitted
+from shared.reference.calendar import WorkingCalendar
 
 
 @dataclass
@@ -16,6 +18,9 @@ class FakeRoutingStore:
     plans: dict[UUID, DossierPlan] = field(default_factory=dict)
     applicants: dict[UUID, Applicant] = field(default_factory=dict)
     audit: dict[UUID, list[AuditEntry]] = field(default_factory=dict)
+    counted: dict[UUID, CountedOn] = field(default_factory=dict)
+    closures: list[Closure] = field(default_factory=list)
+    calendars: dict[str, WorkingCalendar] = field(default_factory=dict)
 
     async def add(self, submitted: DossierSubmitted, plan: DossierPlan) -> None:
         if plan.dossier_id in self.plans:
@@ -32,6 +37,20 @@ class FakeRoutingStore:
     async def save(self, plan: DossierPlan, audit: Sequence[AuditEntry]) -> None:
         self.plans[plan.dossier_id] = deepcopy(plan)
         self.audit[plan.dossier_id].extend(audit)
+
+    async def calendar_counted_on(self, dossier_id: UUID) -> CountedOn | None:
+        if dossier_id not in self.plans:
+            return None
+        return self.counted.get(dossier_id, CountedOn(None))
+
+    async def count_on(self, dossier_id: UUID, counted: CountedOn) -> None:
+        self.counted[dossier_id] = counted
+
+    async def closures_in(self, province_code: str) -> list[Closure]:
+        return [c for c in self.closures if c.province_code == province_code]
+
+    async def calendar_version(self, fingerprint: str) -> WorkingCalendar | None:
+        return self.calendars.get(fingerprint)
 
     def actions(self, dossier_id: UUID) -> list[str]:
         """The actions of the dossier's audit trail, oldest first."""

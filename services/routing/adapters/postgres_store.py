@@ -6,8 +6,11 @@ from uuid import UUID
 import asyncpg
 from pydantic import TypeAdapter
 
+from services.routing.adapters import closures_sql
+from services.routing.domain.closures import Closure, CountedOn
 from services.routing.domain.plan import AuditEntry, DossierPlan
 from shared.contracts import Applicant, DossierSubmitted
+from shared.reference.calendar import WorkingCalendar
 
 PLAN_DOCUMENT = TypeAdapter(DossierPlan)
 """A plan as the JSON document the ``plan`` column holds."""
@@ -73,3 +76,23 @@ class PostgresRoutingStore:
                 for e in audit
             ],
         )
+
+    async def calendar_counted_on(self, dossier_id: UUID) -> CountedOn | None:
+        row = await self.connection.fetchrow(
+            "SELECT calendar_fingerprint, closed_days FROM dossiers WHERE id = $1 FOR UPDATE", dossier_id
+        )
+        return CountedOn(row["calendar_fingerprint"], frozenset(row["closed_days"])) if row else None
+
+    async def count_on(self, dossier_id: UUID, counted: CountedOn) -> None:
+        await self.connection.execute(
+            "UPDATE dossiers SET calendar_fingerprint = $2, closed_days = $3 WHERE id = $1",
+            dossier_id,
+            counted.fingerprint,
+            sorted(counted.closed_days),
+        )
+
+    async def closures_in(self, province_code: str) -> list[Closure]:
+        return await closures_sql.closures(self.connection, province_code)
+
+    async def calendar_version(self, fingerprint: str) -> WorkingCalendar | None:
+        return await closures_sql.calendar_version(self.connection, fingerprint)

@@ -88,6 +88,15 @@ class Closure:
         return f"Tạm dừng giải quyết do bất khả kháng ({self.reason}) theo {self.decision.cited()}"
 
 
+@dataclass(frozen=True)
+class CountedOn:
+    """The calendar a dossier's due dates are counted on: the country's by fingerprint (None: the one
+    in force) with the days its commune's offices were closed."""
+
+    fingerprint: str | None
+    closed_days: frozenset[date] = frozenset()
+
+
 def closed_days(closures: Iterable[Closure], province_code: str, commune_code: str | None) -> frozenset[date]:
     """The days the closures covering this commune keep its offices closed."""
     days: set[date] = set()
