@@ -8,8 +8,13 @@
     lienthong outbox [--json]
     lienthong deliveries list [--dossier CODE] [--state STATE] [--limit N] [--json]
     lienthong deliveries retry <delivery id>... --reason TEXT [--by NAME]
+    lienthong closures declare --province P [--commune C]... --from DAY --to DAY --reason TEXT
+                               --decision NUMBER --decision-date DAY --issuer TEXT [--json]
+    lienthong closures end <closure id> --reopened-on DAY [--json]
+    lienthong closures extend <closure id> --to DAY [--json]
+    lienthong closures list [--province P] [--json]
 
-Timelines, outbox backlogs and deliveries come from the services' HTTP APIs, each at
+Timelines, outbox backlogs, deliveries and closures come from the services' HTTP APIs, each at
 ``LIENTHONG_<SERVICE>_URL`` (``LIENTHONG_INTAKE_URL``, …; by default ``http://127.0.0.1``
 with the service's port in ``services/registry.py``). Dead letters and lag come from Kafka:
 the broker and topic prefix are the same ``LIENTHONG_*`` variables as the services', and
@@ -23,12 +28,15 @@ import asyncio
 import logging
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from operations import commands
+from operations.closures import ClosureDecision
 from operations.commands import OperatorError
 from operations.service_api import ServiceRefusedError, ServiceUnavailableError
 from operations.tokens import IdentityProviderUnavailableError, TokenConfigurationError
@@ -38,7 +46,7 @@ from shared.observability.trace_ui import TraceUiSettings
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lienthong",
-        description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog, deliveries.",
+        description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog, deliveries, closures.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -80,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     retried.add_argument("--reason", required=True, help="why, for the audit record")
     retried.add_argument("--by", help="who, for the audit record (default: the login name)")
 
+    _closure_commands(sub)
+
     audit = sub.add_parser("audit", help="the services' tamper-evident journals")
     verify = audit.add_subparsers(dest="audit_command", required=True).add_parser(
         "verify", help="recompute the journals; exits 1 naming the first changed, removed or reordered entry"
@@ -93,7 +103,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day as YYYY-MM-DD") from error
+
+
+def _closure_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a closure id (as closures list prints it)") from error
+
+
+def _closure_commands(sub: Any) -> None:
+    closures = sub.add_parser("closures", help="closures (force majeure) that stop the clocks of communes")
+    closure = closures.add_subparsers(dest="closures_command", required=True)
+    declared = closure.add_parser("declare", help="declare a closure; open due dates of the communes move")
+    declared.add_argument("--province", required=True, help="2-digit province code, e.g. 40")
+    declared.add_argument(
+        "--commune", action="append", default=[], dest="communes", help="5-digit commune code (repeat); none: all"
+    )
+    declared.add_argument("--from", required=True, type=_day, dest="first_day", help="first closed day")
+    declared.add_argument("--to", required=True, type=_day, dest="last_day", help="last closed day, included")
+    declared.add_argument("--reason", required=True, help="why the offices are closed, e.g. lũ lụt")
+    declared.add_argument("--decision", required=True, help="the decision's number, e.g. 1234/QĐ-UBND")
+    declared.add_argument("--decision-date", required=True, type=_day, help="the day it was issued")
+    declared.add_argument("--issuer", required=True, help="who issued it, e.g. Ủy ban nhân dân tỉnh Nghệ An")
+    declared.add_argument("--json", action="store_true")
+    ended = closure.add_parser("end", help="end a closure early; due dates move back")
+    ended.add_argument("id", type=_closure_id)
+    ended.add_argument("--reopened-on", required=True, type=_day, help="the first day the offices work again")
+    ended.add_argument("--json", action="store_true")
+    extended = closure.add_parser("extend", help="extend a closure to a later last day")
+    extended.add_argument("id", type=_closure_id)
+    extended.add_argument("--to", required=True, type=_day, dest="last_day", help="the new last closed day")
+    extended.add_argument("--json", action="store_true")
+    listed = closure.add_parser("list", help="closures, latest first")
+    listed.add_argument("--province", help="only this province (default: every province)")
+    listed.add_argument("--json", action="store_true")
+
+
+def _closures(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[Any, Any, int]:
+    if args.closures_command == "declare":
+        decision = ClosureDecision(args.decision, args.decision_date, args.issuer)
+        return commands.closures_declare(
+            settings,
+            province_code=args.province,
+            communes=args.communes,
+            first_day=args.first_day,
+            last_day=args.last_day,
+            reason=args.reason,
+            decision=decision,
+            as_json=args.json,
+        )
+    if args.closures_command == "end":
+        return commands.closures_end(settings, args.id, args.reopened_on, as_json=args.json)
+    if args.closures_command == "extend":
+        return commands.closures_extend(settings, args.id, args.last_day, as_json=args.json)
+    return commands.closures_list(settings, args.province, as_json=args.json)
+
+
 def _command(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[Any, Any, int]:
+    if args.command == "closures":
+        return _closures(args, settings)
     if args.command == "timeline":
         return commands.timeline(settings, args.code, as_json=args.json)
     if args.command == "lag":

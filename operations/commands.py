@@ -4,11 +4,12 @@ import dataclasses
 import getpass
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from operations import audit
+from operations import audit, closures
 from operations import database as operations_database
 from operations.dead_letters import (
     DeadLetter,
@@ -299,3 +300,69 @@ async def deliveries_retry(settings: TraceUiSettings, ids: list[int], *, by: str
     retried = sum(o.retried for o in outcomes)
     print(f"{retried} retried, {len(outcomes) - retried} skipped")
     return 0 if all(o.found for o in outcomes) else 1
+
+
+def _closure_line(c: closures.Closure) -> str:
+    where = ", ".join(c.communes) if c.communes else "the whole province"
+    ended = f"  ended early {_when(c.ended_at)}" if c.ended_at else ""
+    return (
+        f"{c.id}  province {c.province_code} ({where})  {c.first_day} to {c.last_day}  {c.reason}"
+        f"  [{c.decision.number} of {c.decision.issued_on}, {c.decision.issuer}]{ended}"
+    )
+
+
+def _closure_changed(c: closures.Closure, what: str, as_json: bool) -> int:
+    if as_json:
+        _dump(dataclasses.asdict(c))
+        return 0
+    print(f"closure {what}: {_closure_line(c)}")
+    print(f"{c.dossiers_concerned or 0} open dossier(s) concerned; their due dates are counted again")
+    return 0
+
+
+async def closures_declare(
+    _settings: TraceUiSettings,
+    *,
+    province_code: str,
+    communes: list[str],
+    first_day: date,
+    last_day: date,
+    reason: str,
+    decision: closures.ClosureDecision,
+    as_json: bool,
+) -> int:
+    if last_day < first_day:
+        raise OperatorError(f"--to {last_day} is before --from {first_day}")
+    async with ServiceClient() as services:
+        declared = await closures.declare(
+            services,
+            province_code=province_code,
+            communes=communes,
+            first_day=first_day,
+            last_day=last_day,
+            reason=reason,
+            decision=decision,
+        )
+    return _closure_changed(declared, "declared", as_json)
+
+
+async def closures_end(_settings: TraceUiSettings, closure_id: UUID, reopened_on: date, *, as_json: bool) -> int:
+    async with ServiceClient() as services:
+        return _closure_changed(await closures.end(services, closure_id, reopened_on), "ended", as_json)
+
+
+async def closures_extend(_settings: TraceUiSettings, closure_id: UUID, last_day: date, *, as_json: bool) -> int:
+    async with ServiceClient() as services:
+        return _closure_changed(await closures.extend(services, closure_id, last_day), "extended", as_json)
+
+
+async def closures_list(_settings: TraceUiSettings, province_code: str | None, *, as_json: bool) -> int:
+    async with ServiceClient() as services:
+        found = await closures.listed(services, province_code)
+    if as_json:
+        _dump([dataclasses.asdict(c) for c in found])
+        return 0
+    for c in found:
+        print(_closure_line(c))
+    print(f"{len(found)} closure(s)")
+    return 0
