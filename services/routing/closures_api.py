@@ -171,13 +171,19 @@ def build_closures_api(runtime: ServiceRuntime[RoutingStore]) -> APIRouter:
 
     @api.get("", response_model=list[ClosureView], responses=problems(MEANINGS, 401, 403, 422))
     async def list_closures(caller: AnyCaller, province_code: str | None = None) -> list[ClosureView]:
-        """The closures of a province (an operator may leave the province out: all of them), latest first."""
-        if province_code is None and not (isinstance(caller, Integrator) and caller.has(Scope.OPERATOR)):
-            raise ProblemError(422, "Province needed", [field_error("province_code", "required for a supervisor")])
+        """The closures of a province, latest first; without one, an operator's are all, a supervisor's
+        those of the provinces they supervise."""
         if province_code is not None:
             _actor(caller, province_code)
+            provinces: list[str | None] = [province_code]
+        elif isinstance(caller, Integrator) and caller.has(Scope.OPERATOR):
+            provinces = [None]
+        else:
+            provinces = [p for p in sorted(province_codes()) if supervises(caller, p)]
+            if not provinces:
+                raise forbidden(f"needs the role {SUPERVISOR} in a province-level unit, or {Scope.OPERATOR}")
         async with runtime.db.acquire() as connection:
-            return [_view(c) for c in await sql.closures(connection, province_code)]
+            return [_view(c) for p in provinces for c in await sql.closures(connection, p)]
 
     async def change(
         closure_id: UUID, caller: Caller, action: str, field: str, apply: Callable[[Closure, datetime], Closure]

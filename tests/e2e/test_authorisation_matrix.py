@@ -37,7 +37,8 @@ async def caller_http(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 async def objects(stack: ServiceStack) -> dict[str, str]:
-    """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, a delivery."""
+    """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, a delivery, a
+    closure of days long past in one of its communes."""
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
         code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
         task = await open_task(http, stack.url("department"), matrix.UNIT, code)
@@ -48,7 +49,16 @@ async def objects(stack: ServiceStack) -> dict[str, str]:
             return next((str(d["id"]) for d in answer.json()), None)
 
         delivery_id = await eventually(delivery, what=f"a delivery about {code}")
-    return {"code": code, "chain": code, "task_id": task["id"], "unit": task["unit_code"], "delivery_id": delivery_id}
+        closure = await http.post(f"{stack.url('routing')}/v1/closures", json=matrix.CLOSURE_DECLARED)
+        assert closure.status_code == 201, closure.text
+    return {
+        "closure_id": closure.json()["id"],
+        "code": code,
+        "chain": code,
+        "task_id": task["id"],
+        "unit": task["unit_code"],
+        "delivery_id": delivery_id,
+    }
 
 
 async def _own_dossier(stack: ServiceStack) -> str:

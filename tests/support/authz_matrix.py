@@ -36,6 +36,9 @@ UNDOCUMENTED = {"department": (("GET", "/v1/dossiers/{code}/tasks"),)}
 UNIT = "17179.KT"
 """The unit whose task the matrix uses: the land registration of Quỳnh Lưu (province 40) goes there first."""
 OTHER_UNIT = "40.SNNMT"
+PROVINCE = "40"
+ONE_STOP, OTHER_ONE_STOP = f"{PROVINCE}.TTPVHCC", "91.TTPVHCC"
+"""The province's one-stop centre, whose supervisors read the province's overdue list, and another province's."""
 
 UNAUTHENTICATED = ("no-token", *FORGED_KINDS)
 """Variants that must answer 401: no token, and every forged token (forged for the right caller's claims)."""
@@ -151,6 +154,18 @@ def clerk_read(*roles: str) -> Access:
     return Access(clerk(UNIT, *roles), clerk(UNIT, *wrong), OTHER_UNITS_CLERK)
 
 
+SUPERVISOR_40, SUPERVISOR_91 = clerk(ONE_STOP, "supervisor"), clerk(OTHER_ONE_STOP, "supervisor")
+NOT_SUPERVISOR_40 = clerk(ONE_STOP, "receiver", "handler", "approver")
+CLOSED_COMMUNE = "18040"
+"""Xã Lam Thành (Nghệ An), in no other test: the matrix's closure, of days long past, closes it (moving nothing)."""
+CLOSURE_DECLARED = {
+    "province_code": PROVINCE,
+    "communes": [CLOSED_COMMUNE],
+    "first_day": "2020-06-01",
+    "last_day": "2020-06-05",
+    "reason": "ma trận phân quyền",
+    "decision": {"number": "1/QĐ-TEST", "issued_on": "2020-05-31", "issuer": "UBND tỉnh Nghệ An"},
+}
 SUBMISSION = {
     "procedure_code": "1.001193",
     "applicant": {"citizen_id": "040301000123", "full_name": "Hồ Thị Lan", "date_of_birth": "2001-05-14"},
@@ -177,6 +192,22 @@ ACCESS: dict[tuple[str, str, str], Access] = {
         body={"decision": "confirmed", "evidence": {"kind": "passport", "number_last4": "0123"}},
     ),
     ("routing", "GET", "/v1/dossiers/{code}/plan"): Access(READER_40, NOT_READER, READER_91),
+    # The right caller's closure changes are refused past authorisation (days the wrong way round: 422; an end
+    # after the last day, an extension before it: 409), so the matrix closes no office.
+    ("routing", "POST", "/v1/closures"): Access(
+        SUPERVISOR_40,
+        NOT_SUPERVISOR_40,
+        SUPERVISOR_91,
+        elsewhere_status=403,
+        body={**CLOSURE_DECLARED, "first_day": "2020-06-05", "last_day": "2020-06-01"},
+    ),
+    ("routing", "GET", "/v1/closures"): Access(SUPERVISOR_40, NOT_SUPERVISOR_40),
+    ("routing", "POST", "/v1/closures/{closure_id}/end"): Access(
+        SUPERVISOR_40, NOT_OPERATOR, SUPERVISOR_91, body={"reopened_on": "2020-07-01"}
+    ),
+    ("routing", "POST", "/v1/closures/{closure_id}/extension"): Access(
+        SUPERVISOR_40, NOT_OPERATOR, SUPERVISOR_91, body={"last_day": "2020-05-01"}
+    ),
     ("department", "GET", "/v1/tasks/{task_id}"): clerk_read(*ROLES),
     ("department", "GET", "/v1/units/{unit}/tasks"): clerk_read(*ROLES),
     ("department", "GET", "/v1/units/{unit}/events"): clerk_read(*ROLES),
