@@ -1,9 +1,10 @@
 """Closures (force majeure) through the running stack: one commune's open deadlines move, its neighbour's do not.
 
 The operator declares a closure of one commune of Nghệ An with ``lienthong closures declare``; routing's plan,
-the department's task, intake's appointment move past the closed days, and the applicant is told the new
-appointment once. A dossier of the next commune keeps every due date. Ending the closure before its first day
-(``lienthong closures end``) moves them all back; a supervisor of another province cannot touch it.
+the department's task, intake's appointment move past the closed days, the applicant is told the new
+appointment once and the commune office's public board names the closure. A dossier of the next commune keeps
+every due date. Ending the closure before its first day (``lienthong closures end``) moves them all back; a
+supervisor of another province cannot touch it.
 """
 
 import json
@@ -146,6 +147,15 @@ async def test_a_closure_of_one_commune_moves_its_open_deadlines_only_and_ending
         listed = lienthong(operator_env, "closures", "list", "--province", "40")
         assert declared["id"] in [c["id"] for c in listed]
         assert len(await messages(http, stack, closed_code)) == 3, "told once"
+
+        # The public board of the commune's office names the closure that moved its due dates.
+        board = f"{stack.url('department')}/v1/units/{CLOSED}.VP/stats"
+        moves = (await http.get(board)).json()["due_dates_moved"]
+        assert [m["tasks"] for m in moves if "77/QĐ-UBND" in m["reason"]] == [1], moves
+        assert "77/QĐ-UBND" in (await http.get(f"{board}.html")).text
+        assert (await http.get(f"{stack.url('department')}/v1/units/{NEIGHBOUR}.VP/stats")).json()[
+            "due_dates_moved"
+        ] == []
     finally:
         ended = lienthong(operator_env, "closures", "end", declared["id"], "--reopened-on", today.isoformat())
     assert date.fromisoformat(ended["last_day"]) < date.fromisoformat(ended["first_day"])

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from services.department.stats.figures import Tally
 from services.department.stats.page import render
-from services.department.stats.views import BoardStats, Figures, PeriodView, ProcedureFigures, UnitRef
+from services.department.stats.views import BoardStats, DueDatesMoved, Figures, PeriodView, ProcedureFigures, UnitRef
 
 GENERATED = datetime(2026, 11, 22, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
@@ -61,3 +61,14 @@ def test_a_period_without_completions_shows_a_dash_and_says_so() -> None:
     page = render(empty, generated_at=GENERATED)
     assert "—" in page
     assert "Chưa có hồ sơ nào được giải quyết trong kỳ này." in page
+
+
+def test_the_page_says_which_closures_moved_due_dates_and_that_their_days_are_not_late() -> None:
+    reason = "Tạm dừng giải quyết do bất khả kháng (lũ lụt) theo 77/QĐ-UBND ngày 02/12/2026 của <UBND> tỉnh"
+    stats = board().model_copy(update={"due_dates_moved": [DueDatesMoved(reason=reason, tasks=1200)]})
+
+    page = render(stats, generated_at=GENERATED)
+
+    assert "Hạn giải quyết được lùi lại, không tính là trễ hạn, do:" in page
+    assert "77/QĐ-UBND ngày 02/12/2026 của &lt;UBND&gt; tỉnh (1.200 hồ sơ)" in page
+    assert "không tính là trễ hạn" not in render(board(), generated_at=GENERATED)

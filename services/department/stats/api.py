@@ -14,7 +14,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.department.stats import page, store
 from services.department.stats.figures import Period, PeriodError, Tally, tally_by, timeliness
-from services.department.stats.views import BoardStats, Figures, PeriodView, ProcedureFigures, UnitRef
+from services.department.stats.views import (
+    BoardStats,
+    DueDatesMoved,
+    Figures,
+    PeriodView,
+    ProcedureFigures,
+    UnitRef,
+)
 from shared.kernel.auth.http import PUBLIC
 from shared.kernel.http_problems import field_error, problem
 from shared.reference.calendar import OFFICE_TIMEZONE
@@ -28,7 +35,8 @@ DEFINITIONS = (
     " due time. Late: finished after the due time, or extended with an apology letter (Form 04). The on-time"
     " rate is (early + on time) / completed, null when nothing was completed. The period defaults to the"
     " current month; `from` alone runs to the end of the current month, `to` alone starts on the first of its"
-    " month; at most 366 days."
+    " month; at most 366 days. A due time moved by a closure (force majeure) or a change of the working-day"
+    " calendar counts from its new time, so the closed days are not late; `due_dates_moved` names each reason."
 )
 FromDay = Annotated[date | None, Query(alias="from", description="First local day counted (YYYY-MM-DD).")]
 ToDay = Annotated[date | None, Query(alias="to", description="Last local day counted (YYYY-MM-DD), included.")]
@@ -71,6 +79,7 @@ def build_board(pool: Callable[[], asyncpg.Pool]) -> APIRouter:
             return problem(422, "Invalid period", [field_error("from", str(error))])
         async with pool().acquire() as connection:
             rows = await store.completions(connection, unit, *period.bounds(ZONE))
+            moves = await store.due_date_moves(connection, unit, *period.bounds(ZONE))
         classified = [
             (row["procedure_code"], timeliness(row["due_at"], row["completed_at"], extended=row["extended"], zone=ZONE))
             for row in rows
@@ -86,6 +95,7 @@ def build_board(pool: Callable[[], asyncpg.Pool]) -> APIRouter:
                 )
                 for code, tally in tally_by(classified).items()
             ],
+            due_dates_moved=[DueDatesMoved(reason=m["reason"] or "", tasks=m["tasks"]) for m in moves],
         )
 
     return board

@@ -48,6 +48,7 @@ def render(stats: BoardStats, *, generated_at: datetime) -> str:
 <p class="period">{escape(period)}</p>
 {_cards(stats.total)}
 {_table(stats)}
+{_moved(stats)}
 <footer>
 <p>Trước hạn: giải quyết xong trước ngày hẹn trả kết quả. Đúng hạn: giải quyết xong trong ngày hẹn trả,
 không muộn hơn giờ hẹn. Trễ hạn: giải quyết xong sau giờ hẹn, hoặc đã gửi phiếu xin lỗi và hẹn lại ngày
@@ -101,6 +102,17 @@ def _table(stats: BoardStats) -> str:
         for p in stats.procedures
     )
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+
+
+def _moved(stats: BoardStats) -> str:
+    """Why due dates moved in the period: the closed days are not counted as late."""
+    if not stats.due_dates_moved:
+        return ""
+    items = "\n".join(f"<li>{escape(m.reason)} ({escape(_count(m.tasks))} hồ sơ)</li>" for m in stats.due_dates_moved)
+    return (
+        '<section class="moved">\n<p>Hạn giải quyết được lùi lại, không tính là trễ hạn, do:</p>\n'
+        f"<ul>\n{items}\n</ul>\n</section>"
+    )
 
 
 def _count(n: int) -> str:

@@ -39,3 +39,22 @@ async def recent_completions(connection: asyncpg.Connection, since: datetime) ->
             COMPLETED,
         )
     )
+
+
+async def due_date_moves(
+    connection: asyncpg.Connection, unit: str, start: datetime, end: datetime
+) -> list[asyncpg.Record]:
+    """Why routing moved the due times of the unit's tasks (a closure's decision, a calendar change): each
+    reason with how many tasks it moved, for moves in ``[start, end)`` or of tasks completed then."""
+    return list(
+        await connection.fetch(
+            "SELECT h.detail->>'reason' AS reason, count(DISTINCT h.task_id) AS tasks, min(h.at) AS first_moved_at"
+            " FROM task_history h WHERE h.unit_code = $1 AND h.action = 'due-changed'"
+            " AND ((h.at >= $2 AND h.at < $3) OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = h.task_id"
+            " AND t.completed_at >= $2 AND t.completed_at < $3))"
+            " GROUP BY 1 ORDER BY min(h.at), 1",
+            unit,
+            start,
+            end,
+        )
+    )

@@ -50,6 +50,14 @@ class PeriodView(BaseModel):
     timezone: str
 
 
+class DueDatesMoved(BaseModel):
+    """Why due times of the unit's tasks moved without any act on them: a closure (force majeure) with the
+    decision that ordered it, or a change of the working-day calendar. The days it closed are not late."""
+
+    reason: str = Field(description="As routing gave it, e.g. the closure's reason and decision.")
+    tasks: int = Field(description="The unit's tasks whose due time it moved.")
+
+
 class BoardStats(BaseModel):
     """A unit's public-board figures over a period: in total and per procedure."""
 
@@ -57,3 +65,8 @@ class BoardStats(BaseModel):
     period: PeriodView
     total: Figures
     procedures: list[ProcedureFigures] = Field(description="Procedures with completions, by code.")
+    due_dates_moved: list[DueDatesMoved] = Field(
+        default_factory=list,
+        description="Closures and calendar changes that moved the unit's due times in the period (or those of "
+        "tasks completed in it): their days count neither towards the deadline nor as late.",
+    )
