@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import demo_identity
 import demo_journal
+import demo_reprojection
 import httpx
 from standins.identities import Identities, load_identities
 from standins.process import StandinServers
@@ -364,6 +365,9 @@ def main() -> None:
         )
         codes = [demo.run(sample) for sample in SAMPLES]
         codes.append(demo_identity.show_identity_gate(demo, INTAKE, DEPARTMENT, STANDINS.token_url()))
+        demo_reprojection.show_closure(
+            http, demo.portal, {"intake": INTAKE, "routing": ROUTING}, operator_cli_env(demo.tokens.identities)
+        )
         for unit in INBOXES:
             demo.print_inbox(unit)
         print(f"\n== Public board (GET /v1/units/<unit>/stats; HTML at {DEPARTMENT}/v1/units/<unit>/stats.html)")
