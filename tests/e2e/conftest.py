@@ -21,6 +21,8 @@ from tests.support.kafka import Principals
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.zipkin import Zipkin
 
+CLERK_CONTACTS = Path(__file__).resolve().parents[1] / "support" / "clerk_contacts.yaml"
+
 
 @pytest.fixture(scope="session")
 def otlp() -> Iterator[OtlpReceiver]:
@@ -90,6 +92,8 @@ def stack(
         "LIENTHONG_DEADLINE_POLL_SECONDS": "0.2",
         # The shipped illustrative delegation rules in force (test_plans.py moves a task by one).
         "LIENTHONG_ILLUSTRATIVE_DELEGATIONS": "true",
+        # Clerks told of deadline warnings and escalation steps (test_escalation.py reads their mail).
+        "LIENTHONG_CLERK_CONTACTS_FILE": str(CLERK_CONTACTS),
         # The run's own keys of pseudonyms and lookup secrets, as a deployment keeps them in its secret store.
         **keys_env(tmp_path_factory.mktemp("keys")),
     }

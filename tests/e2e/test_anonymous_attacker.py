@@ -86,7 +86,7 @@ async def test_every_get_route_refuses_every_code_of_the_walk(
     attacker: httpx.AsyncClient, stack: ServiceStack, filed: list[str], before: dict[str, Any]
 ) -> None:
     for code in _walk(filed):
-        values = {"code": code, "chain": code, "unit": matrix.UNIT, "task_id": str(uuid4())}
+        values = {"code": code, "chain": code, "unit": matrix.UNIT, "task_id": str(uuid4()), "province": "40"}
         for op in GETS:
             url = stack.url(op.service) + matrix.fill(op.path, values)
             response = await attacker.get(url, params={"dossier": code})

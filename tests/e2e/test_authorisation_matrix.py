@@ -37,8 +37,8 @@ async def caller_http(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 async def objects(stack: ServiceStack) -> dict[str, str]:
-    """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, a delivery, a
-    closure of days long past in one of its communes."""
+    """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, a delivery, the
+    province, a closure of days long past in one of its communes."""
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
         code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
         task = await open_task(http, stack.url("department"), matrix.UNIT, code)
@@ -58,6 +58,7 @@ async def objects(stack: ServiceStack) -> dict[str, str]:
         "task_id": task["id"],
         "unit": task["unit_code"],
         "delivery_id": delivery_id,
+        "province": matrix.PROVINCE,
     }
 
 

@@ -212,6 +212,11 @@ ACCESS: dict[tuple[str, str, str], Access] = {
     ("department", "GET", "/v1/units/{unit}/tasks"): clerk_read(*ROLES),
     ("department", "GET", "/v1/units/{unit}/events"): clerk_read(*ROLES),
     ("department", "GET", "/v1/units/{unit}/audit"): clerk_read("supervisor"),
+    ("department", "GET", "/v1/units/{unit}/overdue"): clerk_read("supervisor"),
+    ("department", "GET", "/v1/provinces/{province}/overdue"): Access(
+        clerk(ONE_STOP, "supervisor"), clerk(ONE_STOP, "receiver", "handler", "approver"), clerk(OTHER_ONE_STOP, *ROLES)
+    ),
+    ("department", "GET", "/v1/tasks/{task_id}/apology-draft"): clerk_read("handler", "supervisor"),
     ("department", "POST", "/v1/tasks/{task_id}/claim"): clerk_action("handler"),
     ("department", "POST", "/v1/tasks/{task_id}/release"): clerk_action("handler", "supervisor"),
     ("department", "POST", "/v1/tasks/{task_id}/reassignment"): clerk_action(

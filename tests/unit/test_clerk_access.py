@@ -19,9 +19,17 @@ A, B = "17179.KT", "17179.VP"
 def test_each_role_may_do_exactly_what_the_matrix_says(role: Role, action: Action) -> None:
     expected = {
         Role.RECEIVER: {Action.READ},
-        Role.HANDLER: {Action.READ, Action.COMMENT, Action.RELEASE, *HANDLER_ONLY},
+        Role.HANDLER: {Action.READ, Action.COMMENT, Action.RELEASE, Action.DRAFT_APOLOGY, *HANDLER_ONLY},
         Role.APPROVER: {Action.READ, Action.COMMENT, Action.APPROVE, Action.REFUSE},
-        Role.SUPERVISOR: {Action.READ, Action.READ_AUDIT, Action.RELEASE, Action.RELEASE_OTHERS, Action.REASSIGN},
+        Role.SUPERVISOR: {
+            Action.READ,
+            Action.READ_AUDIT,
+            Action.READ_OVERDUE,
+            Action.DRAFT_APOLOGY,
+            Action.RELEASE,
+            Action.RELEASE_OTHERS,
+            Action.REASSIGN,
+        },
     }[role]
 
     assert Clerk.of("c", {A: [role.value]}).may(A, action) is (action in expected)

@@ -8,6 +8,7 @@ from services.department.adapters.change_feed import ChangeFeed
 from services.department.api.actions import build_actions
 from services.department.api.feed import build_feed
 from services.department.api.models import TaskView
+from services.department.api.overdue import build_overdue
 from services.department.api.queries import build_queries
 from services.department.store import DepartmentStore
 from shared.kernel.runtime import ServiceRuntime
@@ -24,4 +25,5 @@ def build_api(runtime: ServiceRuntime[DepartmentStore], feed: ChangeFeed, claims
     api.include_router(build_queries(runtime))
     api.include_router(build_actions(runtime, claims_last))
     api.include_router(build_feed(runtime, feed))
+    api.include_router(build_overdue(runtime))
     return api

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from services.department.adapters.repository import InboxPosition
+from services.department.escalation.overdue import OverduePosition
 from shared.kernel.http_input import INT8_MAX, storable_datetime
 from shared.kernel.http_problems import ProblemError, field_error
 
@@ -54,5 +55,23 @@ def audit_before(cursor: str) -> int:
     match _decode(cursor):
         case ["audit", int(before_id)] if 0 < before_id <= INT8_MAX:
             return before_id
+        case _:
+            raise _bad_cursor()
+
+
+def overdue_cursor(position: OverduePosition) -> str:
+    return _encode(["overdue", position.due_at.isoformat(), str(position.task_id)])
+
+
+def overdue_position(cursor: str) -> OverduePosition:
+    match _decode(cursor):
+        case ["overdue", str(due), str(task_id)]:
+            due_at = storable_datetime(due)
+            if due_at is None:
+                raise _bad_cursor()
+            try:
+                return OverduePosition(due_at, UUID(task_id))
+            except ValueError as error:
+                raise _bad_cursor() from error
         case _:
             raise _bad_cursor()

@@ -16,6 +16,10 @@ that the clerk has *in that unit* (otherwise 403).
 | approve, refuse                              |          |         |    ✓     |            |
 | comment                                      |          |    ✓    |    ✓     |            |
 | read the unit's audit log                    |          |         |          |     ✓      |
+| read the unit's overdue list                 |          |         |          |     ✓      |
+| draft the apology letter of an overdue task  |          |    ✓    |          |     ✓      |
+
+The province's overdue list is for supervisors of the province's one-stop centre (``<pp>.TTPVHCC``).
 """
 
 from collections.abc import Iterable, Mapping
@@ -53,6 +57,8 @@ class Action(StrEnum):
     EXTEND = "extend"
     COMMENT = "comment"
     READ_AUDIT = "read-audit"
+    READ_OVERDUE = "read-overdue"
+    DRAFT_APOLOGY = "draft-apology"
 
 
 ROLE_MATRIX: dict[Action, frozenset[Role]] = {
@@ -68,6 +74,8 @@ ROLE_MATRIX: dict[Action, frozenset[Role]] = {
     Action.REFUSE: frozenset({Role.APPROVER}),
     Action.COMMENT: frozenset({Role.HANDLER, Role.APPROVER}),
     Action.READ_AUDIT: frozenset({Role.SUPERVISOR}),
+    Action.READ_OVERDUE: frozenset({Role.SUPERVISOR}),
+    Action.DRAFT_APOLOGY: frozenset({Role.HANDLER, Role.SUPERVISOR}),
 }
 
 
