@@ -366,7 +366,7 @@ def main() -> None:
         )
         codes = [demo.run(sample) for sample in SAMPLES]
         codes.append(demo_identity.show_identity_gate(demo, INTAKE, DEPARTMENT, STANDINS.token_url()))
-        codes.append(demo_escalation.show_escalation(http, demo.tokens.identities, DEPARTMENT, STANDINS.token_url()))
+        demo_escalation.show_escalation(http, demo.tokens.identities, DEPARTMENT, STANDINS.token_url())
         demo_reprojection.show_closure(
             http, demo.portal, {"intake": INTAKE, "routing": ROUTING}, operator_cli_env(demo.tokens.identities)
         )
