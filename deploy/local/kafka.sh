@@ -245,11 +245,13 @@ cmd_start() {
   lt_log "starting $(kafka_version) on 127.0.0.1:$LT_KAFKA_PORT (controller $LT_KAFKA_CONTROLLER_PORT), log $LOG_FILE"
   printf '\n===== %s start =====\n' "$(date -Is)" >>"$LOG_FILE"
   # setsid: own session, so a Ctrl-C or a kill of the caller's process group leaves it running.
+  # 9>&-: the broker must not inherit the start lock, or it would hold it for its whole life and
+  # every later start would wait on it forever.
   # shellcheck disable=SC2086  # JAVA_HEAP_OPTS is a list of JVM flags
   nohup setsid java $JAVA_HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true -Dkafka.logs.dir="$KAFKA_DIR" \
     -Dlog4j2.configurationFile="$LOG4J2_CONF" \
-    -cp "$LIBS/*" kafka.Kafka "$CONF" >>"$LOG_FILE" 2>&1 </dev/null &
+    -cp "$LIBS/*" kafka.Kafka "$CONF" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
 

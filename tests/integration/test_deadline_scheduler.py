@@ -17,6 +17,7 @@ from shared.kernel.db import create_pool
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import Transactions
 from shared.reference.calendar import default_calendar
+from tests.support.clock import Clock
 from tests.support.department_rows import add_task, department_schema, finish_task
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -30,16 +31,6 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 # One working day from Friday 20 November 2026 10:00: warning Monday 23 at 13:00, due at 17:00.
 ASSIGNED, WARNING_AT, DUE = at(11, 20, 10), at(11, 23, 13), at(11, 23, 17)
-
-
-class Clock:
-    """The scheduler's idea of now, set by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import Transactions
 from shared.reference.calendar import default_calendar
 from shared.reference.escalation import escalation_ladders
+from tests.support.clock import Clock
 from tests.support.department_rows import add_task, department_schema, finish_task
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -35,14 +36,6 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 # holiday from 2026: step 2 falls on Wednesday at 17:00, step 3 on Thursday at 17:00.
 ASSIGNED, DUE = at(11, 20, 10), at(11, 23, 17)
 STEP_2, STEP_3 = at(11, 25, 17), at(11, 26, 17)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
