@@ -8,8 +8,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from stack import DEFAULT_PORTS, ServiceStack
 
-from shared.contracts import DossierStatusChanged, DossierSubmitted, TaskAssigned, dead_letter_topic, topic_of
+from shared.contracts import STREAMS, DossierStatusChanged, DossierSubmitted, TaskAssigned, dead_letter_topic, topic_of
 from shared.contracts.cloudevents import headers_for
+from shared.kernel.consumers import consumer_group
 from shared.kernel.settings import CommonSettings
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, ledger, open_task, submit
 from tests.support.kafka import publish_raw
@@ -78,16 +79,19 @@ async def test_metrics_follow_a_dossier_through_topics_lag_and_outbox(
 
     async def caught_up() -> list[Sample] | None:
         samples = (await _samples(http, stack.url("notification")))[1]
-        lags = [s for s in samples if s.name == "lienthong_consumer_lag"]
+        lags = [s for s in samples if s.name == "lienthong_consumer_lag" and s.labels["topic"] == status]
         return samples if len(lags) == settings.topic_partitions and all(s.value == 0 for s in lags) else None
 
-    notification = await eventually(caught_up, what="notification's lag back to 0 on each partition")
+    notification = await eventually(caught_up, what="notification's status lag back to 0 on each partition")
+    # One lag per group and partition, and one dead-letter gauge per topic, for each stream notification reads.
+    consumed = [stream for stream in STREAMS if "notification" in stream.consumers]
     lags = [s.labels for s in notification if s.name == "lienthong_consumer_lag"]
     assert {(lag["group"], lag["topic"]) for lag in lags} == {
-        (f"{settings.topic_prefix}lienthong.notification.routing.dossier-status.v1", status)
+        (consumer_group("notification", stream, settings.topic_prefix), settings.topic_prefix + stream.topic)
+        for stream in consumed
     }
     dead_letters = {s.labels["topic"] for s in notification if s.name == "lienthong_dead_letters"}
-    assert dead_letters == {dead_letter_topic(status)}
+    assert dead_letters == {dead_letter_topic(settings.topic_prefix + stream.topic) for stream in consumed}
 
     async def outbox_drained() -> list[Sample] | None:
         samples = (await _samples(http, stack.url("routing")))[1]
