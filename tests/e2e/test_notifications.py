@@ -106,7 +106,11 @@ async def test_a_redelivered_status_change_sends_no_message_twice(
     topic = topic_of(DossierStatusChanged, settings.topic_prefix)
     connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": "routing"})
     try:
-        rows = await connection.fetch("SELECT headers, payload FROM outbox WHERE topic = $1 AND key = $2", topic, key)
+        # In the order routing wrote them: a table read without ORDER BY returns rows in no set order (the relay's
+        # UPDATEs move them), and the last one must be the newest change for the "newer" one below to be newer.
+        rows = await connection.fetch(
+            "SELECT headers, payload FROM outbox WHERE topic = $1 AND key = $2 ORDER BY id", topic, key
+        )
     finally:
         await connection.close()
     for row in rows:  # each status change again, with its own ce_id
