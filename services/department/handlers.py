@@ -1,4 +1,4 @@
-"""Department's use cases: queue assigned tasks, let clerks act on them, follow routing's decisions.
+"""Department's use cases: clerks acting on their units' tasks (routing's orders: :mod:`routing_orders`).
 
 Every change of a task is recorded in its history in the same transaction: routing's
 (assigned, cancelled, resumed) and clerks' actions, which form the units' audit log.
@@ -23,7 +23,6 @@ from services.department.domain.claims import (
 from services.department.domain.identity_gate import check_identity_gate
 from services.department.domain.task import (
     TaskStatus,
-    cancellable,
     check_comment,
     check_extension,
     check_return,
@@ -31,31 +30,22 @@ from services.department.domain.task import (
     check_version,
     complete,
     extended_due,
-    resumable,
 )
 from services.department.store import Change, DepartmentStore, Entry, Task
 from shared.contracts import (
     Event,
-    TaskAssigned,
-    TaskCancelled,
     TaskCompleted,
     TaskExtended,
-    TaskIdentityChanged,
     TaskOutcome,
-    TaskResumed,
     TaskReturned,
     TaskSupplementRequested,
 )
-from shared.kernel.journal import SYSTEM, clerk_actor
+from shared.kernel.journal import clerk_actor
 from shared.kernel.unit_of_work import UnitOfWork
 from shared.reference.calendar import default_calendar
 from shared.reference.data import catalogue
 
 log = logging.getLogger(__name__)
-
-ROUTING = "routing"
-"""The actor named in the history for changes routing made."""
-
 
 Work = UnitOfWork[DepartmentStore]
 """Department's unit of work: its store holds the tasks for one transaction."""
@@ -63,10 +53,6 @@ Work = UnitOfWork[DepartmentStore]
 
 class TaskNotFoundError(LookupError):
     """No task has this id, or none the clerk may see."""
-
-
-class UnknownTaskError(LookupError):
-    """Routing cancelled or resumed a task it never assigned: its stream would have brought the assignment first."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +188,7 @@ async def act(uow: Work, acting: Acting, command: ClerkCommand) -> Acted:
         detail=detail,
     )
     entry = await store.record_change(change)
-    await _journal(uow, change, clerk_actor(acting.clerk.id), event_id)
+    await journal_change(uow, change, clerk_actor(acting.clerk.id), event_id)
     return Acted(updated, entry)
 
 
@@ -222,7 +208,7 @@ _JOURNALLED_DETAILS = (
 """What of a change's detail goes to the journal: ids and times, never a clerk's free text (it may name a person)."""
 
 
-async def _journal(uow: Work, change: Change, actor: str, event_id: UUID | None = None) -> None:
+async def journal_change(uow: Work, change: Change, actor: str, event_id: UUID | None = None) -> None:
     """Append ``change`` to the dossier's chain: who did what to which task, with the event it caused."""
     details: dict[str, Any] = {
         "task_id": str(change.task_id),
@@ -331,105 +317,3 @@ async def _apply(
             return await store.claim_task(task_id, to, now, until), reassigned, None
         case Comment():
             return task, {"text": check_comment(command.text)}, None
-
-
-async def queue_task(uow: Work, event: TaskAssigned) -> None:
-    """Put the task in its unit's queue (once: a task already queued stays as it is).
-
-    The task holds the assignment's number; routing's later orders for it apply only if newer.
-    """
-    added = await uow.store.add_task(event)
-    if added is not None:
-        due = {"due_at": _iso(event.due_at)}
-        await _routing_changed(uow, added, "assigned", None, event.assigned_at, due)
-
-
-async def cancel_task(uow: Work, event: TaskCancelled) -> None:
-    """Close a task routing no longer needs; a finished task stays as it is."""
-    task = await _routing_task(uow, event.task_id, event)
-    if await _newer_order(uow, event) and cancellable(task["status"]):
-        cancelled = await uow.store.finish_task(
-            event.task_id, TaskStatus.CANCELLED, event.reason, None, event.cancelled_at
-        )
-        await _routing_changed(uow, cancelled, "cancelled", task["status"], event.cancelled_at)
-
-
-async def resume_task(uow: Work, event: TaskResumed) -> None:
-    """Reopen a task that waited for supplements, due at the moved time; anything else is left alone."""
-    task = await _routing_task(uow, event.task_id, event)
-    if await _newer_order(uow, event) and resumable(task["status"]):
-        reopened = await uow.store.reopen_task(event.task_id, event.due_at)
-        await _routing_changed(
-            uow, reopened, "resumed", task["status"], event.resumed_at, {"due_at": _iso(event.due_at)}
-        )
-
-
-async def take_identity(uow: Work, event: TaskIdentityChanged) -> None:
-    """Hold the dossier's newer identity on the task, which the last stage's approval is gated on.
-
-    Applied only if both routing's order and the identity state are newer than the task holds: a replay
-    or a redelivery changes nothing.
-    """
-    await _routing_task(uow, event.task_id, event)
-    if not await _newer_order(uow, event):
-        return
-    updated = await uow.store.take_identity(event.task_id, event.identity)
-    if updated is None:
-        log.info("stale identity state %s of task %s ignored", event.identity.version, event.task_id)
-        return
-    identity = event.identity
-    decision = identity.decision.value if identity.decision else None
-    detail = {
-        "identity_status": identity.status.value,
-        "identity_decision": decision,
-        "identity_version": identity.version,
-    }
-    await _routing_changed(uow, updated, "identity-changed", updated["status"], event.changed_at, detail)
-
-
-async def _newer_order(uow: Work, event: TaskCancelled | TaskResumed | TaskIdentityChanged) -> bool:
-    """Whether routing's order is newer than the last one the task took, which it then becomes.
-
-    A stale order (a replay of a dead letter, a redelivery: its number no higher than the task
-    holds) changes nothing: an old resumption never reopens a task that waits again.
-    """
-    if await uow.store.take_routing_order(event.task_id, event.sequence):
-        return True
-    log.info("stale %s (sequence %s) of task %s ignored", type(event).__name__, event.sequence, event.task_id)
-    return False
-
-
-async def _routing_task(uow: Work, task_id: UUID, event: Event) -> Task:
-    task = await uow.store.task_for_update(task_id)
-    if task is None:
-        raise UnknownTaskError(f"{type(event).__name__} for task {task_id}, which routing never assigned")
-    return task
-
-
-async def _routing_changed(
-    uow: Work,
-    task: Task,
-    action: str,
-    before: str | None,
-    at: datetime,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    change = Change(
-        task_id=task["id"],
-        unit_code=task["unit_code"],
-        dossier_code=task["dossier_code"],
-        action=action,
-        actor=ROUTING,
-        by_clerk=False,
-        status_before=before,
-        status_after=task["status"],
-        version=task["version"],
-        at=at,
-        detail=detail or {},
-    )
-    await uow.store.record_change(change)
-    await _journal(uow, change, SYSTEM)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()

@@ -5,7 +5,7 @@ import dataclasses
 import asyncpg
 from fastapi import FastAPI
 
-from services.department import handlers
+from services.department import routing_orders
 from services.department.adapters.change_feed import ChangeFeed
 from services.department.adapters.postgres_store import PostgresDepartmentStore
 from services.department.api import build_api
@@ -15,7 +15,6 @@ from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
 from services.department.deadlines.settings import DeadlineSettings
-from services.department.due_changes import move_due
 from services.department.escalation.escalator import Escalator
 from services.department.journal_roots import record_day_seal
 from services.department.settings import DepartmentSettings
@@ -59,11 +58,11 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
         store=PostgresDepartmentStore,
         consumes={
             TASK_ORDERS: {
-                TaskAssigned: handlers.queue_task,
-                TaskCancelled: handlers.cancel_task,
-                TaskResumed: handlers.resume_task,
-                TaskDueChanged: move_due,
-                TaskIdentityChanged: handlers.take_identity,
+                TaskAssigned: routing_orders.queue_task,
+                TaskCancelled: routing_orders.cancel_task,
+                TaskResumed: routing_orders.resume_task,
+                TaskDueChanged: routing_orders.move_due,
+                TaskIdentityChanged: routing_orders.take_identity,
             },
             **{stream: {JournalDaySealed: record_day_seal} for stream in JOURNAL_SEALS.values()},
         },

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.department import handlers
+from services.department import handlers, routing_orders
 from services.department.domain.access import Clerk, ForbiddenActionError, Role
 from services.department.domain.task import NotAWorkingDayError, StaleVersionError, TaskActionError
 from shared.contracts import (
@@ -63,13 +63,13 @@ class Department:
         return await handlers.act(self.work(at), handlers.Acting(clerk, task_id, seen), command)
 
     async def assign(self, assigned: TaskAssigned) -> None:
-        await handlers.queue_task(self.work(), assigned)
+        await routing_orders.queue_task(self.work(), assigned)
 
     async def cancel(self, cancelled: TaskCancelled) -> None:
-        await handlers.cancel_task(self.work(), cancelled)
+        await routing_orders.cancel_task(self.work(), cancelled)
 
     async def resume(self, resumed: TaskResumed) -> None:
-        await handlers.resume_task(self.work(), resumed)
+        await routing_orders.resume_task(self.work(), resumed)
 
     @property
     def task_id(self) -> UUID:
@@ -458,7 +458,7 @@ async def test_an_assignment_queues_the_task_once_even_when_redelivered() -> Non
     assert list(department.store.tasks) == [assigned.task_id]
     assert (department.task["status"], department.task["version"], department.task["due_at"]) == ("open", 1, DUE)
     assert [(c["action"], c["actor"], c["by_clerk"], c["detail"]) for c in department.store.history] == [
-        ("assigned", handlers.ROUTING, False, {"due_at": DUE.isoformat()})
+        ("assigned", routing_orders.ROUTING, False, {"due_at": DUE.isoformat()})
     ]
     assert department.published == []
 
@@ -482,7 +482,7 @@ async def test_a_cancellation_before_its_assignment_is_refused_not_remembered() 
     department = Department()
     assigned = assignment()
 
-    with pytest.raises(handlers.UnknownTaskError):
+    with pytest.raises(routing_orders.UnknownTaskError):
         await department.cancel(cancellation(assigned))
     await department.assign(assigned)
 
@@ -521,7 +521,7 @@ async def test_a_resumption_leaves_a_task_that_is_not_waiting_alone(department: 
 
 
 async def test_a_resumption_of_a_task_never_assigned_is_refused() -> None:
-    with pytest.raises(handlers.UnknownTaskError):
+    with pytest.raises(routing_orders.UnknownTaskError):
         await Department().resume(resumption(assignment(), office_end(26)))
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 import pytest
 
 from services.department import handlers as department_handlers
+from services.department import routing_orders
 from services.department.domain.identity_gate import IdentityGateError, check_identity_gate
 from services.intake.domain.identity import RegistryAnswer, RegistryUnreachable
 from services.intake.domain.identity_decision import (
@@ -268,7 +269,7 @@ async def test_the_last_stage_is_approved_only_once_the_receiver_confirmed() -> 
     assert department.task["status"] == "open"
 
     confirmed = DossierIdentity(status=IdentityStatus.FAILED, decision=IdentityDecision.CONFIRMED, version=2)
-    await department_handlers.take_identity(department.work(), _told(assigned, confirmed, 5))
+    await routing_orders.take_identity(department.work(), _told(assigned, confirmed, 5))
     assert department.last_change["action"] == "identity-changed"
     await department.act(APPROVER, department_handlers.Approve())
 
@@ -282,10 +283,10 @@ async def test_a_task_keeps_the_newest_identity_whatever_order_the_states_come_i
     confirmed = DossierIdentity(status=IdentityStatus.PENDING, decision=IdentityDecision.CONFIRMED, version=3)
     failed = DossierIdentity(status=IdentityStatus.FAILED, version=2)
 
-    await department_handlers.take_identity(department.work(), _told(assigned, confirmed, 6))
+    await routing_orders.take_identity(department.work(), _told(assigned, confirmed, 6))
     version = department.task["version"]
-    await department_handlers.take_identity(department.work(), _told(assigned, failed, 7))  # newer order, older state
-    await department_handlers.take_identity(department.work(), _told(assigned, confirmed, 6))  # a redelivery
+    await routing_orders.take_identity(department.work(), _told(assigned, failed, 7))  # newer order, older state
+    await routing_orders.take_identity(department.work(), _told(assigned, confirmed, 6))  # a redelivery
 
     task = department.task
     assert (task["identity_status"], task["identity_decision"], task["identity_version"]) == ("pending", "confirmed", 3)
