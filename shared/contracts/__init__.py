@@ -1,5 +1,14 @@
 """Event contracts exchanged between the services, and the streams that carry them."""
 
+from shared.contracts.documents import (
+    DocumentRef,
+    DocumentRole,
+    MediaType,
+    PaymentDue,
+    ResultDelivery,
+    ResultKind,
+    object_key,
+)
 from shared.contracts.events import (
     Applicant,
     BaseEvent,
@@ -27,6 +36,16 @@ from shared.contracts.events import (
 )
 from shared.contracts.identity import DossierIdentity, IdentityDecision, IdentityStatus
 from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
+from shared.contracts.onestop_events import (
+    DossierFiled,
+    DossierNotAccepted,
+    DossierPaid,
+    DossierResultReturned,
+    ResultIssued,
+    ResultRequested,
+    ResultReturned,
+    TaskPaymentRequested,
+)
 from shared.contracts.reprojection_events import TaskDueChanged
 from shared.contracts.streams import (
     DOSSIER_INTAKE,
@@ -58,8 +77,14 @@ __all__ = [
     "BaseEvent",
     "Channel",
     "DeadlineKind",
+    "DocumentRef",
+    "DocumentRole",
+    "DossierFiled",
     "DossierIdentity",
     "DossierIdentityChanged",
+    "DossierNotAccepted",
+    "DossierPaid",
+    "DossierResultReturned",
     "DossierStatus",
     "DossierStatusChanged",
     "DossierSubmitted",
@@ -70,6 +95,13 @@ __all__ = [
     "IdentityDecision",
     "IdentityStatus",
     "JournalDaySealed",
+    "MediaType",
+    "PaymentDue",
+    "ResultDelivery",
+    "ResultIssued",
+    "ResultKind",
+    "ResultRequested",
+    "ResultReturned",
     "ServiceEvent",
     "Stream",
     "TaskAssigned",
@@ -81,11 +113,13 @@ __all__ = [
     "TaskExtended",
     "TaskIdentityChanged",
     "TaskOutcome",
+    "TaskPaymentRequested",
     "TaskResumed",
     "TaskReturned",
     "TaskSupplementRequested",
     "dead_letter_topic",
     "event_type_of",
+    "object_key",
     "stream_for",
     "stream_of",
     "topic_of",

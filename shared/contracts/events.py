@@ -17,6 +17,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.documents import DocumentRef, PaymentDue, ResultDelivery
 from shared.contracts.identity import DossierIdentity
 
 
@@ -169,6 +170,12 @@ class DossierSubmitted(Event):
         default=None,
         description="The applicant's identity at receipt; None on dossiers filed before it travelled (unchecked).",
     )
+    documents: tuple[DocumentRef, ...] = Field(
+        default=(), description="The papers handed in (and receipts of fees paid at receipt), by reference."
+    )
+    result_delivery: ResultDelivery = Field(
+        default=ResultDelivery.COUNTER, description="How the applicant chose to receive the result."
+    )
 
 
 class DossierIdentityChanged(Event):
@@ -184,7 +191,7 @@ class DossierIdentityChanged(Event):
 class DossierSupplemented(Event):
     """The applicant handed in what a supplement request asked for; the waiting task resumes."""
 
-    documents: tuple[str, ...] = Field(min_length=1, description="What was handed in.")
+    documents: tuple[DocumentRef, ...] = Field(min_length=1, description="What was handed in, stored documents.")
     note: str | None = None
     supplemented_at: datetime
 
@@ -211,6 +218,9 @@ class TaskAssigned(SequencedEvent):
     )
     identity: DossierIdentity | None = Field(
         default=None, description="The applicant's identity as routing holds it; None: unchecked (older events)."
+    )
+    documents: tuple[DocumentRef, ...] = Field(
+        default=(), description="The dossier's documents the unit's clerks may read (download through the department)."
     )
 
 
@@ -301,6 +311,9 @@ class TaskResumed(SequencedEvent):
     unit_code: str
     due_at: datetime
     resumed_at: datetime
+    documents: tuple[DocumentRef, ...] = Field(
+        default=(), description="Documents handed in since the task waited (supplements, a payment receipt)."
+    )
 
 
 class TaskIdentityChanged(SequencedEvent):
@@ -346,3 +359,12 @@ class DossierStatusChanged(SequencedEvent):
     portal_dossier_id: str | None = Field(
         default=None, description="The National Public Service Portal's own id, for a dossier the portal pushed in."
     )
+    receiving_agency: str | None = Field(default=None, description="The centre that received the dossier.")
+    result_delivery: ResultDelivery | None = Field(
+        default=None, description="How the applicant chose to receive the result (set on releasing and done)."
+    )
+    result: DocumentRef | None = Field(
+        default=None,
+        description="The signed result (releasing, done) or refusal letter (denied) the applicant receives.",
+    )
+    payment: PaymentDue | None = Field(default=None, description="What to pay, when paying (portal code 6).")

@@ -9,11 +9,14 @@ consumer must apply in order travel on one stream, so their order holds by const
 stream (topic)                 producer      consumers               events (ce_type ``vn.lienthong.<name>``)
 =============================  ============  ======================  =========================================
 ``intake.dossiers.v1``         intake        routing                 dossier.submitted, .supplemented, .withdrawn,
-                                                                     .identity-changed
+                                                                     .identity-changed, .filed, .not-accepted, .paid,
+                                                                     .result-returned
 ``routing.task-orders.v1``     routing       department              task.assigned, .cancelled, .resumed, .due-changed,
-                                                                     .identity-changed
+                                                                     .identity-changed, task.result-requested,
+                                                                     result.returned
 ``department.task-outcomes.v1`` department   routing                 task.completed, .supplement-requested,
-                                                                     .returned, .extended
+                                                                     .returned, .extended, .payment-requested,
+                                                                     result.issued
 ``department.task-deadlines.v1`` department  notification            task.deadline, task.escalated
 ``routing.dossier-status.v1``  routing       intake, notification    dossier.status-changed
 ``<service>.journal-seals.v1`` each service  department              journal.day-sealed
@@ -46,6 +49,16 @@ from shared.contracts.events import (
     TaskSupplementRequested,
 )
 from shared.contracts.journal_events import SEALING_SERVICES, JournalDaySealed
+from shared.contracts.onestop_events import (
+    DossierFiled,
+    DossierNotAccepted,
+    DossierPaid,
+    DossierResultReturned,
+    ResultIssued,
+    ResultRequested,
+    ResultReturned,
+    TaskPaymentRequested,
+)
 from shared.contracts.reprojection_events import TaskDueChanged
 
 CE_TYPE_PREFIX = "vn.lienthong."
@@ -87,9 +100,14 @@ DOSSIER_INTAKE = Stream(
         EventType(DossierSupplemented, "dossier.supplemented.v1"),
         EventType(DossierWithdrawn, "dossier.withdrawn.v1"),
         EventType(DossierIdentityChanged, "dossier.identity-changed.v1"),
+        EventType(DossierFiled, "dossier.filed.v1"),
+        EventType(DossierNotAccepted, "dossier.not-accepted.v1"),
+        EventType(DossierPaid, "dossier.paid.v1"),
+        EventType(DossierResultReturned, "dossier.result-returned.v1"),
     ),
-    description="What the applicant did at intake: filed, supplemented or withdrew a dossier; and the applicant's"
-    " identity changed (a pending check answered, a receiver's decision).",
+    description="What the applicant did at intake: filed, supplemented or withdrew a dossier, paid an obligation,"
+    " received the result; the applicant's identity changed (a pending check answered, a receiver's decision); a"
+    " receiver refused to accept a filed dossier.",
 )
 TASK_ORDERS = Stream(
     "routing.task-orders.v1",
@@ -101,9 +119,11 @@ TASK_ORDERS = Stream(
         EventType(TaskResumed, "task.resumed.v1"),
         EventType(TaskDueChanged, "task.due-changed.v1"),
         EventType(TaskIdentityChanged, "task.identity-changed.v1"),
+        EventType(ResultRequested, "task.result-requested.v1"),
+        EventType(ResultReturned, "result.returned.v1"),
     ),
     description="Routing's orders to the units: a task assigned, cancelled or resumed; the dossier's identity"
-    " changed under an open task.",
+    " changed under an open task; issue the dossier's signed result or refusal letter; the result was returned.",
 )
 TASK_OUTCOMES = Stream(
     "department.task-outcomes.v1",
@@ -114,8 +134,11 @@ TASK_OUTCOMES = Stream(
         EventType(TaskSupplementRequested, "task.supplement-requested.v1"),
         EventType(TaskReturned, "task.returned.v1"),
         EventType(TaskExtended, "task.extended.v1"),
+        EventType(TaskPaymentRequested, "task.payment-requested.v1"),
+        EventType(ResultIssued, "result.issued.v1"),
     ),
-    description="What a unit's clerks decided on a task: completed, supplements asked, returned, extended.",
+    description="What a unit's clerks decided on a task: completed, supplements asked, returned, extended, a"
+    " financial obligation notified; the signed result or refusal letter issued.",
 )
 TASK_DEADLINES = Stream(
     "department.task-deadlines.v1",

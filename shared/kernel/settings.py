@@ -122,3 +122,13 @@ class CommonSettings(BaseSettings):
     citizen_jwks_file: Path | None = Field(default=None, description="The citizen issuer's JWKS on disk.")
     citizen_jwt_issuer: str = Field(default="vneid-local", min_length=1, description="`iss` of citizen tokens.")
     citizen_jwt_audience: str = Field(default="lienthong", min_length=1, description="Required `aud` of citizens'.")
+    object_store_url: str = Field(
+        default="http://127.0.0.1:19300", description="the S3-compatible object store keeping dossiers' documents"
+    )
+    object_store_region: str = Field(default="us-east-1", min_length=1)
+    object_store_bucket: str = Field(default="lienthong-documents", min_length=3, max_length=63)
+    object_store_access_key: str | None = Field(default=None, description="the service's S3 access key id")
+    object_store_secret_key: SecretStr | None = Field(default=None, description="its secret access key")
+    presigned_link_seconds: int = Field(
+        default=300, ge=10, le=3600, description="how long a pre-signed download link stays valid"
+    )

@@ -9,6 +9,7 @@ Inter-connected procedures (*liên thông*) list **components** the applicant ma
 choose from; a task that belongs to a component runs only when it was chosen.
 """
 
+import re
 from datetime import time
 from typing import Annotated, Literal, Self
 
@@ -68,12 +69,26 @@ class Stage(_Strict):
 
 
 class Document(_Strict):
-    """A paper or file the applicant hands in."""
+    """A paper or file the applicant hands in; ``key`` names it in a submission (default: from ``name_en``)."""
 
+    key: str = Field(default="", pattern=r"^([a-z][a-z0-9-]*)?$", max_length=100)
     name_vi: str
     name_en: str
     required: bool = True
     component: str | None = None
+
+    @model_validator(mode="after")
+    def _key_from_name(self) -> Self:
+        if not self.key:
+            object.__setattr__(self, "key", document_key(self.name_en))
+        return self
+
+
+def document_key(name_en: str) -> str:
+    """A stable key from a document's English name: lowercase words joined by hyphens, at most 8 words."""
+    words = re.findall(r"[a-z0-9]+", name_en.lower())
+    key = "-".join(words[:8]).lstrip("0123456789-")
+    return key or "document"
 
 
 class Fee(_Strict):
@@ -83,6 +98,15 @@ class Fee(_Strict):
     name_en: str
     amount_vnd: int = Field(ge=0)
     note: str | None = None
+    collected: Literal["at-receipt", "not-collected"] = Field(
+        default="at-receipt",
+        description="When it is paid: at receipt (the dossier is complete only once it is paid), or not collected"
+        " through lienthong (paid elsewhere, e.g. to the tax office).",
+    )
+    component: str | None = Field(default=None, description="The component it is charged for, if optional.")
+    channel: Literal["any", "counter", "online"] = Field(
+        default="any", description="Where the rate applies: filed at a counter (by a clerk), online, or either."
+    )
 
 
 class Component(_Strict):
@@ -118,6 +142,18 @@ class Procedure(_Strict):
     components: tuple[Component, ...] = ()
     min_optional_components: int = Field(default=0, ge=0)
     plan: tuple[Stage, ...] = Field(min_length=1)
+    financial_obligation: bool = Field(
+        default=False,
+        description="Whether a handling unit may notify a financial obligation (land use levy, registration fee...),"
+        " which puts the dossier in paying (portal code 6).",
+    )
+    on_financial_obligation: Literal["pause", "run"] = Field(
+        default="pause", description="What paying does to the clock: pause it until paid, or let it run."
+    )
+    result_vi: str | None = Field(
+        default=None, description="The title of the result document, e.g. Trích lục khai sinh."
+    )
+    result_en: str | None = Field(default=None, description="The same in English; default: the procedure's name.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -132,6 +168,10 @@ class Procedure(_Strict):
         for document in self.documents:
             if document.component is not None and document.component not in known:
                 raise ValueError(f"document {document.name_en!r} names unknown component {document.component!r}")
+        document_keys = [document.key for document in self.documents]
+        repeated_keys = sorted({key for key in document_keys if document_keys.count(key) > 1})
+        if repeated_keys:
+            raise ValueError(f"document keys must be unique in a procedure, repeated: {', '.join(repeated_keys)}")
         optional = [c for c in self.components if not c.required]
         if self.min_optional_components > len(optional):
             raise ValueError(
@@ -146,6 +186,23 @@ class Procedure(_Strict):
 
     def tasks(self) -> tuple[PlannedTask, ...]:
         return tuple(task for stage in self.plan for task in stage.tasks)
+
+    def required_documents(self, components: tuple[str, ...]) -> tuple[Document, ...]:
+        """The documents a dossier running ``components`` must hand in: required ones of the procedure and of
+        the chosen components."""
+        return tuple(d for d in self.documents if d.required and (d.component is None or d.component in components))
+
+    def receipt_fees(self, components: tuple[str, ...], channel: Literal["counter", "online"]) -> tuple[Fee, ...]:
+        """The fees paid at receipt by a dossier running ``components`` filed through ``channel``: those above 0 VND
+        collected at receipt, at the rate of that channel."""
+        return tuple(
+            f
+            for f in self.fees
+            if f.amount_vnd > 0
+            and f.collected == "at-receipt"
+            and f.channel in ("any", channel)
+            and (f.component is None or f.component in components)
+        )
 
     def chosen_components(self, requested: tuple[str, ...]) -> tuple[str, ...]:
         """The components a dossier runs: the required ones plus those the applicant chose.
