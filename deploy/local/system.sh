@@ -9,6 +9,7 @@
 #                         mvn     -> maven                    (fetches the Kafka and Zipkin jars)
 #                         /usr/lib/postgresql/*/bin/postgres -> postgresql
 #                         python3 with venv and ensurepip -> python3-venv (make creates .venv)
+#                         fc-match and DejaVu Sans -> fontconfig, fonts-dejavu-core (PDFs in Vietnamese)
 #   --for test            the same, plus chromium -> chromium (the trace UI test drives it headless)
 #
 # Runs `apt-get update -q` once, then `apt-get install -y -q` of the missing packages: as root
@@ -24,6 +25,8 @@ has_java() { command -v java >/dev/null 2>&1; }
 has_mvn() { command -v mvn >/dev/null 2>&1; }
 has_postgres() { [[ -n "${LIENTHONG_PG_BINDIR:-}" ]] || compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; }
 has_venv() { command -v python3 >/dev/null 2>&1 && python3 -c 'import ensurepip, venv' >/dev/null 2>&1; }
+has_fc_match() { command -v fc-match >/dev/null 2>&1; }
+has_dejavu() { has_fc_match && [[ "$(fc-match --format='%{family}' 'DejaVu Sans' 2>/dev/null)" == *'DejaVu Sans'* ]]; }
 has_chromium() { command -v chromium >/dev/null 2>&1; }
 
 MISSING=()  # Debian packages to install
@@ -43,6 +46,8 @@ find_missing() { # for
   need maven has_mvn "no mvn: it fetches the Kafka and Zipkin jars"
   need postgresql has_postgres "no /usr/lib/postgresql/*/bin/postgres: the local database server"
   need python3-venv has_venv "no python3 with venv and ensurepip: make creates .venv with it"
+  need fontconfig has_fc_match "no fc-match: documents find their font through fontconfig"
+  need fonts-dejavu-core has_dejavu "no DejaVu Sans: receipts and results are written in Vietnamese with it"
   if [[ "$1" == test ]]; then
     need chromium has_chromium "no chromium: the trace UI test drives it headless"
   fi
