@@ -1,0 +1,1 @@
+"""What the services need to render documents (the payment receipt, a unit's signed result): fonts."""
