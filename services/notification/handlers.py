@@ -49,7 +49,8 @@ def applicant_channels(senders: frozenset[str]) -> frozenset[Channel]:
 def _facts(event: DossierStatusChanged) -> MessageFacts:
     procedure = catalogue().find(event.procedure_code)
     names = {"vi": procedure.name_vi, "en": procedure.name_en} if procedure else {}
-    return facts_of(event, procedure_names=names)
+    titles = {"vi": procedure.result_vi, "en": procedure.result_en} if procedure else {}
+    return facts_of(event, procedure_names=names, result_titles={k: v for k, v in titles.items() if v})
 
 
 def _message(facts: MessageFacts, recipient: Recipient, fallback_for: int | None = None) -> PlannedDelivery:

@@ -27,6 +27,11 @@ def when(at: datetime, language: str) -> str:
     return f"{at:%H:%M} ngày {at:%d/%m/%Y}" if language == "vi" else f"{at:%H:%M}, {at:%d/%m/%Y}"
 
 
+def vnd(amount: int, language: str) -> str:
+    """An amount in đồng as applicants read it: ``1.250.000 đồng`` or ``1,250,000 VND``."""
+    return f"{amount:,} đồng".replace(",", ".") if language == "vi" else f"{amount:,} VND"
+
+
 @cache
 def _environment() -> Environment:
     # Plain text for SMS, Zalo and text/plain e-mail: nothing to escape.
@@ -37,6 +42,7 @@ def _environment() -> Environment:
         autoescape=False,  # noqa: S701 - plain text, never HTML
     )
     environment.filters["when"] = when
+    environment.filters["vnd"] = vnd
     return environment
 
 
