@@ -21,6 +21,7 @@ from services.department.domain.claims import (
     holder,
 )
 from services.department.domain.identity_gate import check_identity_gate
+from services.department.domain.obligation import NotifyFinancialObligation
 from services.department.domain.task import (
     TaskStatus,
     check_comment,
@@ -31,6 +32,7 @@ from services.department.domain.task import (
     complete,
     extended_due,
 )
+from services.department.obligations import notify_financial_obligation
 from services.department.store import Change, DepartmentStore, Entry, Task
 from shared.contracts import (
     Event,
@@ -128,7 +130,18 @@ class Comment:
     text: str
 
 
-ClerkCommand = Approve | Refuse | RequestSupplements | ReturnTask | ExtendTask | Claim | Release | Reassign | Comment
+ClerkCommand = (
+    Approve
+    | Refuse
+    | RequestSupplements
+    | ReturnTask
+    | ExtendTask
+    | Claim
+    | Release
+    | Reassign
+    | Comment
+    | NotifyFinancialObligation
+)
 
 
 @dataclass(frozen=True)
@@ -204,6 +217,7 @@ _JOURNALLED_DETAILS = (
     "identity_status",
     "identity_decision",
     "identity_version",
+    "amount_vnd",
 )
 """What of a change's detail goes to the journal: ids and times, never a clerk's free text (it may name a person)."""
 
@@ -235,6 +249,7 @@ _PAST_TENSE = {
     Action.RELEASE: "released",
     Action.REASSIGN: "reassigned",
     Action.COMMENT: "commented",
+    Action.NOTIFY_FINANCIAL_OBLIGATION: "financial-obligation-notified",
 }
 
 
@@ -317,3 +332,5 @@ async def _apply(
             return await store.claim_task(task_id, to, now, until), reassigned, None
         case Comment():
             return task, {"text": check_comment(command.text)}, None
+        case NotifyFinancialObligation():
+            return await notify_financial_obligation(store, task, command, acting.clerk, held_by, now)

@@ -66,6 +66,10 @@ class DepartmentStore(Protocol):
         """Let the task wait for ``missing``, counting one more supplement request."""
         ...
 
+    async def wait_for_payment(self, task_id: UUID) -> Task:
+        """Let the task wait for the financial obligation its unit notified (nothing missing)."""
+        ...
+
     async def set_due(self, task_id: UUID, due_at: datetime) -> Task:
         """Move the task's due time."""
         ...

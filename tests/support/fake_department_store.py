@@ -84,6 +84,9 @@ class FakeDepartmentStore:
         asked = self.tasks[task_id]["supplement_requests"] + 1
         return self._change(task_id, status="waiting", missing=list(missing), supplement_requests=asked)
 
+    async def wait_for_payment(self, task_id: UUID) -> Task:
+        return self._change(task_id, status="waiting", missing=[])
+
     async def set_due(self, task_id: UUID, due_at: datetime) -> Task:
         return self._change(task_id, due_at=due_at)
 

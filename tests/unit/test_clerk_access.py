@@ -19,8 +19,21 @@ A, B = "17179.KT", "17179.VP"
 def test_each_role_may_do_exactly_what_the_matrix_says(role: Role, action: Action) -> None:
     expected = {
         Role.RECEIVER: {Action.READ},
-        Role.HANDLER: {Action.READ, Action.COMMENT, Action.RELEASE, Action.DRAFT_APOLOGY, *HANDLER_ONLY},
-        Role.APPROVER: {Action.READ, Action.COMMENT, Action.APPROVE, Action.REFUSE},
+        Role.HANDLER: {
+            Action.READ,
+            Action.COMMENT,
+            Action.RELEASE,
+            Action.DRAFT_APOLOGY,
+            Action.NOTIFY_FINANCIAL_OBLIGATION,
+            *HANDLER_ONLY,
+        },
+        Role.APPROVER: {
+            Action.READ,
+            Action.COMMENT,
+            Action.APPROVE,
+            Action.REFUSE,
+            Action.NOTIFY_FINANCIAL_OBLIGATION,
+        },
         Role.SUPERVISOR: {
             Action.READ,
             Action.READ_AUDIT,

@@ -79,6 +79,9 @@ class PostgresDepartmentStore:
             "status = 'waiting', missing = $2, supplement_requests = supplement_requests + 1", task_id, list(missing)
         )
 
+    async def wait_for_payment(self, task_id: UUID) -> Task:
+        return await self._changed("status = 'waiting', missing = '{}'", task_id)
+
     async def set_due(self, task_id: UUID, due_at: datetime) -> Task:
         return await self._changed("due_at = $2", task_id, due_at)
 

@@ -17,6 +17,7 @@ from services.department import handlers
 from services.department.api.models import (
     Approval,
     CommentBody,
+    FinancialObligation,
     HistoryEntry,
     Reassignment,
     Refusal,
@@ -28,6 +29,7 @@ from services.department.api.models import (
 from services.department.api.openapi_responses import problems
 from services.department.api.security import Token, etag, forbidden, not_found, parse_if_match
 from services.department.domain.access import ForbiddenActionError
+from services.department.domain.obligation import NotifyFinancialObligation
 from services.department.domain.task import NotAWorkingDayError, TaskActionError
 from services.department.store import DepartmentStore
 from shared.kernel.http_problems import field_error, problem
@@ -186,6 +188,20 @@ def build_actions(runtime: ServiceRuntime[DepartmentStore], claims_last: timedel
         the answer is the history entry."""
         command = handlers.Comment(text=body.text)
         return await run(task_id, token, if_match, idempotency_key, command, body.model_dump(mode="json"))
+
+    @api.post("/financial-obligation", response_model=TaskView, responses=ACTION_ERRORS)
+    async def notify_financial_obligation(
+        task_id: UUID,
+        token: Token,
+        obligation: FinancialObligation,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Notify the applicant of a financial obligation (handler or approver): the amount and what it is for.
+        Only for a procedure that has one (otherwise 409 naming `procedure`) and an open task, which then waits;
+        the dossier is `paying` (portal code 6) until the applicant pays, then routing resumes the task."""
+        command = NotifyFinancialObligation(amount_vnd=obligation.amount_vnd, description=obligation.description)
+        return await run(task_id, token, if_match, idempotency_key, command, obligation.model_dump(mode="json"))
 
     return api
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from services.department.domain.task import TaskStatus
 from shared.contracts.identity import UNSETTLED, IdentityDecision, IdentityStatus
@@ -103,7 +103,7 @@ class HistoryEntry(BaseModel):
     action: str = Field(
         examples=["assigned", "claimed", "supplements-requested", "approved", "commented"],
         description="assigned, cancelled, resumed (routing); claimed, released, reassigned, approved, refused,"
-        " supplements-requested, returned, extended, commented (clerks).",
+        " supplements-requested, returned, extended, commented, financial-obligation-notified (clerks).",
     )
     actor: str = Field(description="The clerk's token subject, or `routing`.")
     by_clerk: bool
@@ -188,3 +188,13 @@ class CommentBody(_Body):
     """A note for the task's history."""
 
     text: Annotated[Text, StringConstraints(max_length=4000)] = Field(examples=["Đã gọi điện cho người nộp"])
+
+
+class FinancialObligation(_Body):
+    """What the applicant must pay before the unit goes on (land use levy, registration fee...), and what for."""
+
+    amount_vnd: StrictInt = Field(gt=0, le=1_000_000_000_000, examples=[1_250_000], description="Whole đồng.")
+    description: Annotated[Text, StringConstraints(max_length=500)] = Field(
+        examples=["Tiền sử dụng đất theo Thông báo số 12/TB-CCT"],
+        description="What it is for, as the applicant reads it.",
+    )

@@ -18,6 +18,8 @@ that the clerk has *in that unit* (otherwise 403).
 | read the unit's audit log                    |          |         |          |     ✓      |
 | read the unit's overdue list                 |          |         |          |     ✓      |
 | draft the apology letter of an overdue task  |          |    ✓    |          |     ✓      |
+| notify a financial obligation                |          |    ✓    |    ✓     |            |
+| list and download the task's documents       |    ✓     |    ✓    |    ✓     |     ✓      |
 
 The province's overdue list is for supervisors of the province's one-stop centre (``<pp>.TTPVHCC``).
 """
@@ -59,6 +61,7 @@ class Action(StrEnum):
     READ_AUDIT = "read-audit"
     READ_OVERDUE = "read-overdue"
     DRAFT_APOLOGY = "draft-apology"
+    NOTIFY_FINANCIAL_OBLIGATION = "notify-financial-obligation"
 
 
 ROLE_MATRIX: dict[Action, frozenset[Role]] = {
@@ -76,6 +79,7 @@ ROLE_MATRIX: dict[Action, frozenset[Role]] = {
     Action.READ_AUDIT: frozenset({Role.SUPERVISOR}),
     Action.READ_OVERDUE: frozenset({Role.SUPERVISOR}),
     Action.DRAFT_APOLOGY: frozenset({Role.HANDLER, Role.SUPERVISOR}),
+    Action.NOTIFY_FINANCIAL_OBLIGATION: frozenset({Role.HANDLER, Role.APPROVER}),
 }
 
 
