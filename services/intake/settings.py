@@ -18,6 +18,10 @@ class IntakeSettings(CommonSettings):
     (HMAC-SHA-256): keep it out of the database, the same in every instance, and never change it
     while secrets made under it are in use. Unset, secrets are hashed without a key and the service
     warns at start.
+
+    Results the applicant chose to receive by post are ordered from the postal service at
+    ``LIENTHONG_POSTAL_URL`` (unset: they wait, and the service warns at start); its delivery
+    callbacks are taken only signed with ``LIENTHONG_POSTAL_CALLBACK_SECRET`` (unset: all refused).
     """
 
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -45,3 +49,28 @@ class IntakeSettings(CommonSettings):
     lookup_failures_per_minute: int = Field(
         default=10, ge=1, description="failed lookups one client address may make in any minute before it gets 429"
     )
+    postal_url: str | None = Field(
+        default=None, description="base URL of the postal service's shipment API; unset: results are not posted"
+    )
+    postal_merchant_key: SecretStr | None = Field(
+        default=None, description="the key intake presents to the postal service (X-Merchant-Key)", repr=False
+    )
+    postal_callback_secret: SecretStr | None = Field(
+        default=None, description="the secret the postal service signs its delivery callbacks with", repr=False
+    )
+    postal_callback_url: str | None = Field(
+        default=None,
+        description="where the postal service calls back (intake's POST /v1/postal/deliveries as it reaches intake);"
+        " default http://127.0.0.1:<LIENTHONG_HTTP_PORT>/v1/postal/deliveries",
+    )
+    postal_callback_window_seconds: int = Field(
+        default=300, ge=10, le=3600, description="how far a callback's signed time may be from intake's clock"
+    )
+    postal_timeout_seconds: float = Field(default=5.0, gt=0, description="longest wait for the postal service")
+    shipment_poll_seconds: float = Field(default=1.0, gt=0, description="pause between looks for results to post")
+    shipment_batch: int = Field(default=10, ge=1, description="shipments claimed at once")
+    shipment_lease_seconds: float = Field(
+        default=120.0, gt=0, description="how long a claim keeps other instances off a shipment being sent"
+    )
+    shipment_retry_base_seconds: float = Field(default=5.0, gt=0, description="delay after a first failed order")
+    shipment_retry_cap_seconds: float = Field(default=600.0, gt=0, description="longest delay between two orders")
