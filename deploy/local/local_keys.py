@@ -7,6 +7,12 @@
 across restarts, or pseudonyms stop matching and receipts already handed out stop opening their
 dossier. ``stack.py`` gives them to every service at each start and never keeps them in
 ``stack.json``; a deployment keeps them in its secret store instead.
+
+The payment platform's and the postal service's stand-ins share four more with intake: the key intake
+presents as their merchant (``LIENTHONG_PAYMENT_MERCHANT_KEY``, ``LIENTHONG_POSTAL_MERCHANT_KEY``) and the
+secret their callbacks are signed with (``LIENTHONG_PAYMENT_CALLBACK_SECRET``,
+``LIENTHONG_POSTAL_CALLBACK_SECRET``); :class:`standins.process.StandinServers` gives the stand-ins the
+same values (:data:`PARTNER_KEYS`). A deployment gets them from the platforms when it signs up.
 """
 
 import json
@@ -17,7 +23,18 @@ from pathlib import Path
 from kafka_principals import local_dir
 from private_files import write_private_json
 
-KEYS = {"pseudonym_key": "LIENTHONG_PSEUDONYM_KEY", "lookup_secret_key": "LIENTHONG_LOOKUP_SECRET_KEY"}
+PARTNER_KEYS = {
+    "payment_merchant_key": "LIENTHONG_PAYMENT_MERCHANT_KEY",
+    "payment_callback_secret": "LIENTHONG_PAYMENT_CALLBACK_SECRET",
+    "postal_merchant_key": "LIENTHONG_POSTAL_MERCHANT_KEY",
+    "postal_callback_secret": "LIENTHONG_POSTAL_CALLBACK_SECRET",
+}
+"""The keys intake shares with the payment and postal stand-ins, by name in the file and variable."""
+KEYS = {
+    "pseudonym_key": "LIENTHONG_PSEUDONYM_KEY",
+    "lookup_secret_key": "LIENTHONG_LOOKUP_SECRET_KEY",
+    **PARTNER_KEYS,
+}
 
 
 def keys_file(folder: Path) -> Path:
@@ -39,6 +56,12 @@ def keys_env(folder: Path) -> dict[str, str]:
     """The keys of the local folder ``folder`` as the services' environment variables (created when missing)."""
     kept = ensure(keys_file(folder))
     return {variable: kept[name] for name, variable in KEYS.items()}
+
+
+def partner_keys_env(folder: Path) -> dict[str, str]:
+    """The keys the stand-ins share with intake (:data:`PARTNER_KEYS`), as variables, from ``folder``'s file."""
+    every = keys_env(folder)
+    return {variable: every[variable] for variable in PARTNER_KEYS.values()}
 
 
 def main(argv: list[str]) -> int:

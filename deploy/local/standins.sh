@@ -8,17 +8,20 @@
 # On 127.0.0.1: SMS gateway ${LIENTHONG_STANDIN_SMS_PORT:-19201}, Zalo OA ${LIENTHONG_STANDIN_ZALO_PORT:-19202},
 # public service portal ${LIENTHONG_STANDIN_PORTAL_PORT:-19203}, population database
 # ${LIENTHONG_STANDIN_POPULATION_PORT:-19204}, mail control ${LIENTHONG_STANDIN_MAIL_PORT:-19205}, identity
-# provider ${LIENTHONG_STANDIN_IDENTITY_PORT:-19206} and SMTP ${LIENTHONG_STANDIN_SMTP_PORT:-19225}. Each HTTP
+# provider ${LIENTHONG_STANDIN_IDENTITY_PORT:-19206}, payment platform ${LIENTHONG_STANDIN_PAYMENT_PORT:-19207},
+# postal service ${LIENTHONG_STANDIN_POSTAL_PORT:-19208} and SMTP ${LIENTHONG_STANDIN_SMTP_PORT:-19225}. Each HTTP
 # stand-in serves /_control, /_received and /_reset (deploy/local/standins/control.py). State lives in
-# ${LIENTHONG_LOCAL_DIR:-<repo>/.local}/standins (standins.log, standins.pid, identity/<realm>/ signing keys).
+# ${LIENTHONG_LOCAL_DIR:-<repo>/.local}/standins (standins.log, standins.pid, identity/<realm>/ signing keys); the
+# payment and postal stand-ins share the merchant keys and callback secrets of ${LIENTHONG_LOCAL_DIR}/keys.json
+# with intake (deploy/local/local_keys.py).
 set -euo pipefail
 
 LT_NAME=standins  # used by lt_log/lt_die in _common.sh
 # shellcheck source=_common.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/_common.sh"
 
-declare -A LT_STANDIN_DEFAULTS=([sms]=19201 [zalo]=19202 [portal]=19203 [population]=19204 [mail]=19205 [identity]=19206 [smtp]=19225)
-LT_STANDIN_NAMES=(sms zalo portal population mail identity smtp)
+declare -A LT_STANDIN_DEFAULTS=([sms]=19201 [zalo]=19202 [portal]=19203 [population]=19204 [mail]=19205 [identity]=19206 [payment]=19207 [postal]=19208 [smtp]=19225)
+LT_STANDIN_NAMES=(sms zalo portal population mail identity payment postal smtp)
 declare -A LT_STANDIN_PORTS=()
 PORT_ARGS=()
 for name in "${LT_STANDIN_NAMES[@]}"; do
@@ -69,7 +72,7 @@ cmd_start() {
   lt_log "starting on 127.0.0.1 (${PORT_ARGS[*]}), log $LOG_FILE"
   printf '\n===== %s start =====\n' "$(date -Is)" >>"$LOG_FILE"
   # setsid: own session, so a Ctrl-C of the caller leaves it running, like Kafka.
-  PYTHONUNBUFFERED=1 nohup setsid "$LT_PYTHON" -m standins "${PORT_ARGS[@]}" --data-dir "$STANDINS_DIR" >>"$LOG_FILE" 2>&1 </dev/null &
+  LIENTHONG_LOCAL_DIR="$LT_LOCAL_DIR" PYTHONUNBUFFERED=1 nohup setsid "$LT_PYTHON" -m standins "${PORT_ARGS[@]}" --data-dir "$STANDINS_DIR" >>"$LOG_FILE" 2>&1 </dev/null &
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   if ! wait_ready "$pid"; then

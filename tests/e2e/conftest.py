@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from local_keys import keys_env
+from local_keys import PARTNER_KEYS, keys_env
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
@@ -41,13 +41,22 @@ def zipkin() -> Zipkin:
 
 
 @pytest.fixture(scope="session")
-def standins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandinServers]:
+def run_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The run's own keys (pseudonyms, lookup secrets, the payment and postal stand-ins' merchant keys and callback
+    secrets), as a deployment keeps them in its secret store."""
+    return keys_env(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+def standins(tmp_path_factory: pytest.TempPathFactory, run_keys: dict[str, str]) -> Iterator[StandinServers]:
     """The stand-in servers on free ports, for this test run only."""
     servers = StandinServers(
         tmp_path_factory.mktemp("standins"),
         ports={name: free_port() for name in STANDIN_PORTS},
         # The identity provider signs with the keys the tests mint their tokens with: both verify.
         signers={"lienthong": clerks.issuer(), "vneid": clerks.citizen_issuer()},
+        # The payment and postal stand-ins know intake by the run's merchant keys and sign with its secrets.
+        keys={variable: run_keys[variable] for variable in PARTNER_KEYS.values()},
     )
     servers.start()
     try:
@@ -72,6 +81,7 @@ def stack(
     zipkin: Zipkin,
     standins: StandinServers,
     kafka_principals: Principals,
+    run_keys: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServiceStack]:
     env = {
@@ -94,8 +104,7 @@ def stack(
         "LIENTHONG_ILLUSTRATIVE_DELEGATIONS": "true",
         # Clerks told of deadline warnings and escalation steps (test_escalation.py reads their mail).
         "LIENTHONG_CLERK_CONTACTS_FILE": str(CLERK_CONTACTS),
-        # The run's own keys of pseudonyms and lookup secrets, as a deployment keeps them in its secret store.
-        **keys_env(tmp_path_factory.mktemp("keys")),
+        **run_keys,
     }
     services = ServiceStack(
         tmp_path_factory.mktemp("stack"),

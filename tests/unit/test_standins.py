@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from standins.control import Standin
 from standins.population import population_app
 from standins.portal import portal_app
+from standins.ports import DEFAULT_PORTS
 from standins.process import StandinServers
 from standins.sms import sms_app
 from standins.smtp import MailRecorder, mail_app, serve_smtp
@@ -550,7 +551,7 @@ def _free_ports(names: list[str]) -> dict[str, int]:
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[StandinServers]:
-    servers = StandinServers(tmp_path, _free_ports(["sms", "zalo", "portal", "population", "mail", "smtp"]))
+    servers = StandinServers(tmp_path, _free_ports(list(DEFAULT_PORTS)))
     yield servers
     servers.stop()
 

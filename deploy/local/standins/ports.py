@@ -13,9 +13,11 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "population": 19204,
     "mail": 19205,  # the HTTP companion of the SMTP server
     "identity": 19206,  # the identity providers: staff realm and VNeID
+    "payment": 19207,  # the national payment platform
+    "postal": 19208,  # the postal service delivering results
     "smtp": 19225,
 }
-HTTP_NAMES = ("sms", "zalo", "portal", "population", "mail", "identity")
+HTTP_NAMES = ("sms", "zalo", "portal", "population", "mail", "identity", "payment", "postal")
 
 
 def env_var(name: str) -> str:

@@ -7,6 +7,7 @@
     servers.token("operator")            # a client-credentials token from the identity provider
     servers.behave("sms", outage=True)   # switch a stand-in's behaviour
     servers.received("sms")              # what it recorded
+    servers.pay(payment_id)              # the citizen pays; the platform calls intake back
     servers.stop()
 
 The helpers speak HTTP only, so they also drive stand-ins started by ``standins.sh``.
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from kafka_principals import local_dir
+from local_keys import partner_keys_env
 
 from shared.kernel.auth.local_issuer import DEFAULT_AUDIENCE, LocalIssuer
 from standins.identities import load_identities
@@ -49,16 +52,20 @@ class StandinServers:
         ports: Mapping[str, int] | None = None,
         *,
         signers: Mapping[str, LocalIssuer] | None = None,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         """Stand-ins kept in ``run_dir`` (log, pid, the identity provider's keys) on ``ports``.
 
         ``signers`` (by realm, ``lienthong`` or ``vneid``) make the identity provider sign with keys,
         issuers and audiences the caller holds too; by default each realm keeps a key of its own in
-        ``run_dir`` and its issuer is the realm's URL.
+        ``run_dir`` and its issuer is the realm's URL. ``keys`` are the merchant keys and callback
+        secrets the payment and postal stand-ins share with intake (``local_keys.PARTNER_KEYS``'
+        variables); by default those of the local folder's ``keys.json``, which ``stack.py`` gives intake.
         """
         self.run_dir = run_dir
         self.ports = {**configured_ports(), **(ports or {})}
         self.signers = dict(signers or {})
+        self.keys = dict(keys) if keys is not None else None
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,7 +81,8 @@ class StandinServers:
         return self.ports["smtp"]
 
     def url(self, name: str) -> str:
-        """Base URL of an HTTP stand-in: sms, zalo, portal, population, mail (the SMTP server's control), identity."""
+        """Base URL of an HTTP stand-in: sms, zalo, portal, population, mail (the SMTP server's control), identity,
+        payment, postal."""
         if name not in HTTP_NAMES:
             raise KeyError(f"no HTTP stand-in named {name!r}; one of {', '.join(HTTP_NAMES)}")
         return f"http://{HOST}:{self.ports[name]}"
@@ -127,7 +135,13 @@ class StandinServers:
             "LIENTHONG_PORTAL_TOKEN": os.environ.get("STANDIN_PORTAL_TOKEN", "local-portal-token"),
             "LIENTHONG_POPULATION_DB_URL": self.url("population"),
             "LIENTHONG_POPULATION_DB_TOKEN": os.environ.get("STANDIN_POPULATION_TOKEN", "local-population-key"),
+            "LIENTHONG_PAYMENT_URL": self.url("payment"),
+            "LIENTHONG_POSTAL_URL": self.url("postal"),
         }
+
+    def shared_keys(self) -> dict[str, str]:
+        """The merchant keys and callback secrets the payment and postal stand-ins share with intake."""
+        return dict(self.keys) if self.keys is not None else partner_keys_env(local_dir())
 
     def start(self) -> None:
         """Start the process; its output goes to ``run_dir/standins.log``, its pid to ``standins.pid``."""
@@ -137,7 +151,7 @@ class StandinServers:
         for realm in REALMS:
             self.signer(realm)  # the key exists before the process and a test read it, whoever comes first
         python_path = os.pathsep.join(filter(None, [str(LOCAL), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "PYTHONPATH": python_path, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.shared_keys(), "PYTHONPATH": python_path, "PYTHONUNBUFFERED": "1"}
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [sys.executable, "-m", "standins", *port_arguments(self.ports), "--data-dir", str(self.run_dir)],
@@ -185,6 +199,14 @@ class StandinServers:
     def forget(self, name: str) -> None:
         """Forget what ``name`` recorded (it still recognises ids it saw: use :meth:`reset` for that)."""
         self._call("DELETE", name, "/_received")
+
+    def pay(self, payment_id: str) -> dict[str, Any]:
+        """The citizen pays ``payment_id`` at the payment platform, which then calls intake back."""
+        return self._call("POST", "payment", f"/control/payments/{payment_id}/pay").json()  # type: ignore[no-any-return]
+
+    def callbacks(self, name: str) -> list[dict[str, Any]]:
+        """The callbacks the ``payment`` or ``postal`` stand-in sent, with each try."""
+        return self._call("GET", name, "/control/callbacks").json()  # type: ignore[no-any-return]
 
     def add_citizens(self, citizens: list[dict[str, Any]]) -> None:
         """Add citizens to the population register, or replace those with the same ``citizen_id``."""

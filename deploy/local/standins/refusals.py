@@ -28,6 +28,17 @@ def answer_refusals(app: FastAPI) -> FastAPI:
     return app
 
 
+def header_key(header: str, key: str) -> Callable[[Request], Awaitable[None]]:
+    """A dependency refusing with 401 unless the request's ``header`` is ``key`` (a merchant's API key)."""
+
+    async def check(request: Request) -> None:
+        given = request.headers.get(header)
+        if given is None or not secrets.compare_digest(given.encode(), key.encode()):
+            raise RefusedError(401, f"missing or invalid {header}")
+
+    return check
+
+
 def bearer(token: str) -> Callable[[str | None], Awaitable[None]]:
     """A dependency refusing with 401 unless ``Authorization: Bearer <token>``."""
 

@@ -29,9 +29,10 @@ def _listen(name: str, port: int) -> socket.socket:
         raise SystemExit(f"standins: cannot listen on {HOST}:{port} for the {TITLES[name]}: {error}") from error
 
 
-async def serve(ports: Mapping[str, int], data_dir: Path) -> None:
-    """Serve until SIGTERM or SIGINT, then close every server; the identity provider keeps its keys in ``data_dir``."""
-    standins = build_standins(data_dir, f"http://{HOST}:{ports['identity']}")
+async def serve(ports: Mapping[str, int], data_dir: Path, keys: Mapping[str, str]) -> None:
+    """Serve until SIGTERM or SIGINT, then close every server; the identity provider keeps its keys in ``data_dir``,
+    the payment and postal stand-ins share ``keys`` with intake (see :func:`standins.apps.build_standins`)."""
+    standins = build_standins(data_dir, f"http://{HOST}:{ports['identity']}", keys)
     sockets = {name: _listen(name, ports[name]) for name in standins.http}
     try:
         smtp = await serve_smtp(standins.mail, HOST, ports["smtp"])
