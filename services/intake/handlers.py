@@ -11,6 +11,7 @@ from services.intake.domain.identity import UNCHECKED, IdentityState, received_n
 from services.intake.domain.lifecycle import check_supplement, check_withdrawal
 from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept, check_applicant
 from services.intake.reference.birth_provinces import birth_province_codes
+from services.intake.returns import following as returns
 from services.intake.store import Dossier, FollowedChange, IntakeStore, NewDossier
 from shared.contracts import (
     Applicant,
@@ -265,6 +266,8 @@ async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
     change = FollowedChange(
         event.status, event.handling_unit, event.sequence, event.due_at, missing, event.changed_at if moved else None
     )
+    if moved:
+        await returns.follow_status(uow, event)  # before the copy moves: the unit holding it issued the result
     await store.follow_status(event.dossier_id, change)
     applied = {
         "status": event.status.value,

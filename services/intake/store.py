@@ -9,6 +9,7 @@ from uuid import UUID
 
 from services.intake.domain.identity import IdentityState
 from services.intake.domain.identity_decision import Decision
+from services.intake.returns.store import ResultStore
 from shared.contracts import Applicant, DossierStatus
 from shared.kernel.idempotency import StoredAnswer
 from shared.kernel.unit_of_work import UnitOfWork
@@ -75,7 +76,7 @@ class IdentityRecheck:
     attempts: int
 
 
-class IntakeStore(Protocol):
+class IntakeStore(ResultStore, Protocol):
     """Port: intake's dossiers, their numbers and their history, on one connection."""
 
     async def next_sequence(self, agency_id: str, day: date) -> int:

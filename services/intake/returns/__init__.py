@@ -1,0 +1,1 @@
+"""The result handed back to the applicant: at the counter, by post, or downloaded online."""
