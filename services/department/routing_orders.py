@@ -27,9 +27,11 @@ class UnknownTaskError(LookupError):
 async def queue_task(uow: Work, event: TaskAssigned) -> None:
     """Put the task in its unit's queue (once: a task already queued stays as it is).
 
-    The task holds the assignment's number; routing's later orders for it apply only if newer.
+    The task holds the assignment's number; routing's later orders for it apply only if newer. The
+    dossier's documents it brings are the task's to read (kept once each).
     """
     added = await uow.store.add_task(event)
+    await uow.store.add_task_documents(event.task_id, event.documents, event.assigned_at)
     if added is not None:
         due = {"due_at": _iso(event.due_at)}
         await routing_changed(uow, added, "assigned", None, event.assigned_at, due)
@@ -46,8 +48,13 @@ async def cancel_task(uow: Work, event: TaskCancelled) -> None:
 
 
 async def resume_task(uow: Work, event: TaskResumed) -> None:
-    """Reopen a task that waited for supplements, due at the moved time; anything else is left alone."""
+    """Reopen a task that waited for supplements or a payment, due at the moved time; anything else is left alone.
+
+    The documents handed in meanwhile (supplements, the payment receipt) are the task's whatever the order's
+    number: a document is a fact that an older order cannot undo.
+    """
     task = await routing_task(uow, event.task_id, event)
+    await uow.store.add_task_documents(event.task_id, event.documents, event.resumed_at)
     if await newer_order(uow, event) and resumable(task["status"]):
         reopened = await uow.store.reopen_task(event.task_id, event.due_at)
         await routing_changed(

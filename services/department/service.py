@@ -15,12 +15,14 @@ from services.department.deadlines.marks import DeadlinePolicy
 from services.department.deadlines.office_time import OfficeTime
 from services.department.deadlines.scheduler import DeadlineScheduler
 from services.department.deadlines.settings import DeadlineSettings
+from services.department.documents.api import build_documents
 from services.department.escalation.escalator import Escalator
 from services.department.journal_roots import record_day_seal
 from services.department.settings import DepartmentSettings
 from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
 from services.department.stats.journal_board import build_journal_board
+from services.department.stats.returns import record_return
 from services.department.store import DepartmentStore
 from shared.contracts import (
     JOURNAL_SEALS,
@@ -28,6 +30,7 @@ from shared.contracts import (
     TASK_ORDERS,
     TASK_OUTCOMES,
     JournalDaySealed,
+    ResultReturned,
     TaskAssigned,
     TaskCancelled,
     TaskDueChanged,
@@ -37,6 +40,7 @@ from shared.contracts import (
 from shared.kernel.db_roles import login_dsn
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.s3_object_store import S3ObjectStore
 from shared.kernel.service import Service
 from shared.reference.calendar import default_calendar
 from shared.reference.escalation import escalation_ladders
@@ -47,6 +51,7 @@ Runtime = ServiceRuntime[DepartmentStore]
 def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
     feed = ChangeFeed(login_dsn(settings, "department"))  # LISTENs as the service's own role
     deadlines = DeadlineSettings()
+    objects = S3ObjectStore.from_settings(settings)  # the dossiers' documents, the issued results
 
     def configure(app: FastAPI, runtime: Runtime) -> None:
         app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
@@ -63,6 +68,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
                 TaskResumed: routing_orders.resume_task,
                 TaskDueChanged: routing_orders.move_due,
                 TaskIdentityChanged: routing_orders.take_identity,
+                ResultReturned: record_return,
             },
             **{stream: {JournalDaySealed: record_day_seal} for stream in JOURNAL_SEALS.values()},
         },
@@ -72,9 +78,11 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
             build_board(lambda: runtime.db),
             build_journal_board(lambda: runtime.db),
             build_dossier_history(lambda: runtime.db),
+            build_documents(runtime, lambda: objects, settings.presigned_link_seconds),
         ],
         workers=lambda runtime: [deadline_scheduler(runtime, deadlines), escalator(runtime, deadlines)],
-        on_stop=[feed.close],
+        on_start=[objects.prepare],
+        on_stop=[feed.close, objects.close],
         configure=configure,
     )
 

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from services.department.documents.store import TaskDocumentStore
+from services.department.stats.returns_store import ReturnedResultStore
 from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 
 Task = Mapping[str, Any]
@@ -38,7 +40,7 @@ class Change:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-class DepartmentStore(Protocol):
+class DepartmentStore(TaskDocumentStore, ReturnedResultStore, Protocol):
     """Where the department keeps its units' tasks; the unit of work holds it for one transaction."""
 
     async def add_task(self, assigned: TaskAssigned) -> Task | None:

@@ -8,9 +8,10 @@ from uuid import UUID
 from services.department.store import Change, Entry, Task
 from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 from shared.contracts.events import is_newer
+from tests.support.fake_department_documents import FakeReturnedResultStore, FakeTaskDocumentStore
 
 
-class FakeDepartmentStore:
+class FakeDepartmentStore(FakeTaskDocumentStore, FakeReturnedResultStore):
     """:class:`~services.department.store.DepartmentStore` over dicts; each answer is a copy, as a row would be."""
 
     def __init__(self) -> None:

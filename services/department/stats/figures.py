@@ -123,3 +123,41 @@ class Period:
             datetime.combine(self.first, time(), zone),
             datetime.combine(self.last + timedelta(days=1), time(), zone),
         )
+
+
+def returned_on_time(due_at: datetime, returned_at: datetime) -> bool:
+    """A result is returned on time when it was handed to the applicant by the appointment on the receipt.
+
+    This is the one-stop rule the provinces report (Decree 61/2018, Decree 118/2025): the date that
+    counts is the return of the result, not the units' decisions; ``due_at`` is the appointment
+    as routing last set it (moved by closures, supplements and paused payments).
+    """
+    return returned_at <= due_at
+
+
+@dataclass(frozen=True)
+class ReturnTally:
+    """Counts of results returned, on time or late."""
+
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def returned(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of results returned on time; None when none was returned."""
+        return self.on_time / self.returned if self.returned else None
+
+    @classmethod
+    def of(cls, returns: Iterable[tuple[datetime, datetime]]) -> "ReturnTally":
+        """The tally of ``(due_at, returned_at)`` pairs."""
+        on_time = late = 0
+        for due_at, returned_at in returns:
+            if returned_on_time(due_at, returned_at):
+                on_time += 1
+            else:
+                late += 1
+        return cls(on_time, late)

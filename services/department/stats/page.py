@@ -3,14 +3,19 @@
 from datetime import date, datetime
 from html import escape
 
-from services.department.stats.views import BoardStats, Figures
+from services.department.stats.views import BoardStats, Figures, ReturnFigures
 
 REFRESH_SECONDS = 300
+ON_TIME_RETURN = (
+    "Đúng hạn: kết quả được trả cho người dân (tại quầy, qua bưu điện hoặc tải trực tuyến) không muộn hơn ngày hẹn"
+    " trả kết quả ghi trên giấy tiếp nhận hồ sơ. On time: the result returned by the appointment date on the receipt."
+)
 
-_STYLE = """
+STYLE = """
 body { margin: 0; padding: 2vw 3vw; font-family: "Noto Sans", "Segoe UI", Arial, sans-serif;
        background: #fff; color: #111; font-size: 1.6rem; line-height: 1.3; }
 h1 { font-size: 2.6rem; margin: 0 0 .3em; }
+h2 { font-size: 2rem; margin: 1.2em 0 .4em; }
 .unit { font-size: 2rem; font-weight: 600; margin: 0; }
 .period { font-size: 1.6rem; margin: .2em 0 1em; color: #333; }
 .cards { display: flex; flex-wrap: wrap; gap: 1.5vw; margin-bottom: 2vw; }
@@ -32,7 +37,7 @@ footer { margin-top: 2vw; font-size: 1.2rem; color: #333; }
 
 def render(stats: BoardStats, *, generated_at: datetime) -> str:
     """The whole page; every text from data is escaped."""
-    period = f"Từ ngày {_day(stats.period.first)} đến ngày {_day(stats.period.last)}"
+    period = f"Từ ngày {day(stats.period.first)} đến ngày {day(stats.period.last)}"
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
@@ -40,19 +45,23 @@ def render(stats: BoardStats, *, generated_at: datetime) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{REFRESH_SECONDS}">
 <title>{escape(f"Kết quả giải quyết hồ sơ — {stats.unit.name}")}</title>
-<style>{_STYLE}</style>
+<style>{STYLE}</style>
 </head>
 <body>
 <h1>Kết quả giải quyết hồ sơ thủ tục hành chính</h1>
 <p class="unit">{escape(stats.unit.name)} <span class="code">({escape(stats.unit.code)})</span></p>
 <p class="period">{escape(period)}</p>
+<h2>Kết quả đã trả cho người dân</h2>
+{returns_cards(stats.results_returned)}
+<p>{escape(ON_TIME_RETURN)}</p>
+<h2>Nhiệm vụ của đơn vị đã giải quyết</h2>
 {_cards(stats.total)}
 {_table(stats)}
 {_moved(stats)}
 <footer>
-<p>Trước hạn: giải quyết xong trước ngày hẹn trả kết quả. Đúng hạn: giải quyết xong trong ngày hẹn trả,
-không muộn hơn giờ hẹn. Trễ hạn: giải quyết xong sau giờ hẹn, hoặc đã gửi phiếu xin lỗi và hẹn lại ngày
-trả kết quả. Tỷ lệ đúng hạn tính cả hồ sơ trước hạn.</p>
+<p>Số liệu nhiệm vụ: trước hạn là giải quyết xong trước ngày hạn của nhiệm vụ; đúng hạn là giải quyết xong trong
+ngày hạn, không muộn hơn giờ hạn; trễ hạn là giải quyết xong sau giờ hạn, hoặc đã gửi phiếu xin lỗi và hẹn lại ngày
+trả kết quả. Tỷ lệ đúng hạn tính cả nhiệm vụ trước hạn.</p>
 <p>Cập nhật lúc {escape(generated_at.strftime("%H:%M %d/%m/%Y"))}; trang tự làm mới sau mỗi 5 phút.</p>
 </footer>
 </body>
@@ -61,13 +70,19 @@ trả kết quả. Tỷ lệ đúng hạn tính cả hồ sơ trước hạn.</p
 
 
 def _cards(total: Figures) -> str:
-    cards = [
-        ("rate", "Tỷ lệ đúng hạn", _percent(total.on_time_rate)),
-        ("", "Đã giải quyết", _count(total.completed)),
-        ("early", "Trước hạn", _count(total.early)),
-        ("on-time", "Đúng hạn", _count(total.on_time)),
-        ("late", "Trễ hạn", _count(total.late)),
-    ]
+    return _card_row(
+        [
+            ("rate", "Tỷ lệ nhiệm vụ đúng hạn", percent(total.on_time_rate)),
+            ("", "Nhiệm vụ đã giải quyết", count(total.completed)),
+            ("early", "Trước hạn", count(total.early)),
+            ("on-time", "Đúng hạn", count(total.on_time)),
+            ("late", "Trễ hạn", count(total.late)),
+        ]
+    )
+
+
+def _card_row(cards: list[tuple[str, str, str]]) -> str:
+    """Large cards side by side: a CSS class, a label, a value each."""
     return (
         '<div class="cards">\n'
         + "\n".join(
@@ -76,6 +91,18 @@ def _cards(total: Figures) -> str:
             for css, label, value in cards
         )
         + "\n</div>"
+    )
+
+
+def returns_cards(figures: ReturnFigures) -> str:
+    """The results returned: the on-time rate, how many, on time and late."""
+    return _card_row(
+        [
+            ("rate", "Tỷ lệ trả kết quả đúng hạn", percent(figures.on_time_rate)),
+            ("", "Đã trả kết quả", count(figures.returned)),
+            ("on-time", "Trả đúng hạn", count(figures.on_time)),
+            ("late", "Trả trễ hạn", count(figures.late)),
+        ]
     )
 
 
@@ -91,11 +118,11 @@ def _table(stats: BoardStats) -> str:
         + "".join(
             f"<td>{escape(v)}</td>"
             for v in (
-                _count(p.completed),
-                _count(p.early),
-                _count(p.on_time),
-                _count(p.late),
-                _percent(p.on_time_rate),
+                count(p.completed),
+                count(p.early),
+                count(p.on_time),
+                count(p.late),
+                percent(p.on_time_rate),
             )
         )
         + "</tr>"
@@ -108,22 +135,22 @@ def _moved(stats: BoardStats) -> str:
     """Why due dates moved in the period: the closed days are not counted as late."""
     if not stats.due_dates_moved:
         return ""
-    items = "\n".join(f"<li>{escape(m.reason)} ({escape(_count(m.tasks))} hồ sơ)</li>" for m in stats.due_dates_moved)
+    items = "\n".join(f"<li>{escape(m.reason)} ({escape(count(m.tasks))} hồ sơ)</li>" for m in stats.due_dates_moved)
     return (
         '<section class="moved">\n<p>Hạn giải quyết được lùi lại, không tính là trễ hạn, do:</p>\n'
         f"<ul>\n{items}\n</ul>\n</section>"
     )
 
 
-def _count(n: int) -> str:
+def count(n: int) -> str:
     """Vietnamese digit grouping: 2.800."""
     return f"{n:,}".replace(",", ".")
 
 
-def _percent(rate: float | None) -> str:
+def percent(rate: float | None) -> str:
     """Vietnamese decimal comma: 97,5%; a dash when there is nothing to rate."""
     return "—" if rate is None else f"{rate * 100:.1f}%".replace(".", ",")
 
 
-def _day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+def day(when: date) -> str:
+    return when.strftime("%d/%m/%Y")

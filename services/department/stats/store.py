@@ -1,4 +1,4 @@
-"""SQL of the public board: a unit's completions over a period, and whether each was extended."""
+"""SQL of the public board: a unit's completions over a period and whether each was extended; results returned."""
 
 from datetime import datetime
 
@@ -54,6 +54,36 @@ async def due_date_moves(
             " AND t.completed_at >= $2 AND t.completed_at < $3))"
             " GROUP BY 1 ORDER BY min(h.at), 1",
             unit,
+            start,
+            end,
+        )
+    )
+
+
+async def unit_returns(
+    connection: asyncpg.Connection, unit: str, start: datetime, end: datetime
+) -> list[asyncpg.Record]:
+    """The results the unit issued that were returned in ``[start, end)``: each appointment and return time."""
+    return list(
+        await connection.fetch(
+            "SELECT due_at, returned_at FROM results_returned"
+            " WHERE unit_code = $1 AND returned_at >= $2 AND returned_at < $3",
+            unit,
+            start,
+            end,
+        )
+    )
+
+
+async def province_returns(
+    connection: asyncpg.Connection, province: str, start: datetime, end: datetime
+) -> list[asyncpg.Record]:
+    """The results of the province's dossiers returned in ``[start, end)``: the issuing unit, appointment and return."""
+    return list(
+        await connection.fetch(
+            "SELECT unit_code, due_at, returned_at FROM results_returned"
+            " WHERE province_code = $1 AND returned_at >= $2 AND returned_at < $3",
+            province,
             start,
             end,
         )

@@ -5,11 +5,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.department.stats.figures import Tally
+from services.department.stats.figures import ReturnTally, Tally
 
 
 class Figures(BaseModel):
-    """Completions by timeliness (see the endpoint's description for the definitions)."""
+    """The unit's task figures: its decisions (approved or refused tasks) by timeliness against each task's own
+    due time (see the endpoint's description for the definitions)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -58,15 +59,54 @@ class DueDatesMoved(BaseModel):
     tasks: int = Field(description="The unit's tasks whose due time it moved.")
 
 
+class ReturnFigures(BaseModel):
+    """Results returned to applicants, on time or late: on time when returned by the appointment date on the
+    receipt (returned_at <= due_at)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    returned: int = Field(description="Results handed to the applicants in the period (counter, post or online).")
+    on_time: int = Field(description="Returned at or before the appointment on the receipt.")
+    late: int = Field(description="Returned after the appointment.")
+    on_time_rate: float | None = Field(description="on_time / returned, from 0 to 1; null when none was returned.")
+
+    @classmethod
+    def of(cls, tally: ReturnTally) -> "ReturnFigures":
+        return cls(**asdict(tally), returned=tally.returned, on_time_rate=tally.on_time_rate)
+
+
+class UnitReturnFigures(ReturnFigures):
+    """The results one unit issued."""
+
+    code: str
+    name: str | None = Field(description="Its Vietnamese name, when the registry knows the code.")
+
+
 class BoardStats(BaseModel):
-    """A unit's public-board figures over a period: in total and per procedure."""
+    """A unit's public-board figures over a period: its task figures in total and per procedure, and the results it
+    issued that were returned to applicants."""
 
     unit: UnitRef
     period: PeriodView
-    total: Figures
-    procedures: list[ProcedureFigures] = Field(description="Procedures with completions, by code.")
+    total: Figures = Field(description="Task figures: the unit's decisions, by timeliness against each task's due.")
+    procedures: list[ProcedureFigures] = Field(description="Task figures per procedure with completions, by code.")
+    results_returned: ReturnFigures = Field(
+        default_factory=lambda: ReturnFigures.of(ReturnTally()),
+        description="Results the unit issued that were returned in the period: on time when returned by the"
+        " appointment date on the receipt.",
+    )
     due_dates_moved: list[DueDatesMoved] = Field(
         default_factory=list,
         description="Closures and calendar changes that moved the unit's due times in the period (or those of "
         "tasks completed in it): their days count neither towards the deadline nor as late.",
     )
+
+
+class ProvinceResults(BaseModel):
+    """A province's results returned over a period: in total and per issuing unit."""
+
+    province: str = Field(description="Two-digit province code.")
+    name: str | None = Field(description="The province's name.")
+    period: PeriodView
+    total: ReturnFigures
+    units: list[UnitReturnFigures] = Field(description="Issuing units with results returned, by code.")
