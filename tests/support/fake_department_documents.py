@@ -28,7 +28,19 @@ class FakeTaskDocumentStore:
             kept.setdefault(d.document_id, row)
 
     async def task_documents(self, task_id: UUID) -> list[TaskDocument]:
-        rows = self.documents.get(task_id, {}).values()
+        rows = list(self.documents.get(task_id, {}).values())
+        issued = getattr(self, "results", {})  # the fake results store's issued documents, a base beside this one
+        for result in issued.values():
+            if result.task_id == task_id:
+                document = result.document
+                rows.append(
+                    {
+                        **document.model_dump(),
+                        "media_type": document.media_type.value,
+                        "role": document.role.value,
+                        "received_at": result.issued_at,
+                    }
+                )
         return [dict(r) for r in sorted(rows, key=lambda r: (r["received_at"], r["name"], r["document_id"]))]
 
     async def task_to_read(self, task_id: UUID) -> Mapping[str, Any] | None:
