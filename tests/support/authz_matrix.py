@@ -232,6 +232,13 @@ ACCESS: dict[tuple[str, str, str], Access] = {
         "handler", body={"new_due_date": "2030-01-02", "reason": "xác minh thực địa"}
     ),
     ("department", "POST", "/v1/tasks/{task_id}/comments"): clerk_action("handler", "approver", body={"text": "ok"}),
+    ("department", "POST", "/v1/tasks/{task_id}/financial-obligation"): clerk_action(
+        "handler", "approver", body={"amount_vnd": 1_250_000, "description": "Tiền sử dụng đất"}
+    ),
+    # Any role of the task's unit reads its documents (a clerk of the unit without a known role: 403).
+    ("department", "GET", "/v1/tasks/{task_id}/documents"): clerk_read(*ROLES),
+    ("department", "GET", "/v1/tasks/{task_id}/documents/{document_id}"): clerk_read(*ROLES),
+    ("department", "POST", "/v1/tasks/{task_id}/documents/{document_id}/link"): clerk_read(*ROLES),
     ("department", "GET", "/v1/dossiers/{code}/tasks"): operator_only(elsewhere=OTHER_UNITS_CLERK),
     ("notification", "GET", "/v1/dossiers/{code}/notifications"): operator_only(),
     ("notification", "GET", "/v1/dossiers/{code}/portal-syncs"): Access(PUSHER_40, NOT_PUSHER, PUSHER_91),
@@ -261,6 +268,8 @@ PUBLIC_CALLS: dict[tuple[str, str, str], PublicCall] = {
     ("department", "GET", "/v1/board/journal-roots.html"): PublicCall(frozenset({200})),
     ("department", "GET", "/v1/units/{unit}/stats"): PublicCall(frozenset({200})),
     ("department", "GET", "/v1/units/{unit}/stats.html"): PublicCall(frozenset({200})),
+    ("department", "GET", "/v1/board/provinces/{province}/results"): PublicCall(frozenset({200})),
+    ("department", "GET", "/v1/board/provinces/{province}/results.html"): PublicCall(frozenset({200})),
 }
 
 
