@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from services.intake import answers
+from services.intake.returns.views import ResultView
 from services.intake.secret_access import LOOKUP_HEADER, SecretCheck, client_address
 from shared.contracts import DossierStatus
 from shared.kernel.auth.http import PUBLIC
@@ -49,6 +50,11 @@ class DossierLookup(BaseModel):
     updated_at: datetime
     components: list[str] = Field(description="Parts of an inter-connected procedure the dossier runs.")
     missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
+    result: ResultView | None = Field(
+        default=None,
+        description="The signed result or refusal letter issued (download it at `GET /v1/lookup/{code}/result`),"
+        " how it is returned and its tracking id by post; null before.",
+    )
     history: list[Step]
     journal_head: str | None = Field(
         description="The hash of the last entry of the dossier's journal (SHA-256, hex): the receipt's "

@@ -11,6 +11,7 @@ from services.intake.identity.api import build_identity_api
 from services.intake.identity.checker import IdentityChecker
 from services.intake.identity.decision_api import build_decision_api
 from services.intake.identity.rechecker import IdentityRechecker
+from services.intake.returns.wiring import PostalReturns, returns_routers
 from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStore
 from shared.contracts import DOSSIER_INTAKE, DOSSIER_STATUS, DossierStatusChanged
@@ -25,6 +26,7 @@ Runtime = ServiceRuntime[IntakeStore]
 
 def declare(settings: IntakeSettings) -> Service[IntakeStore]:
     client = population_db(settings)
+    post = PostalReturns(settings)
     checker = IdentityChecker(
         client, base_seconds=settings.identity_recheck_base_seconds, cap_seconds=settings.identity_recheck_cap_seconds
     )
@@ -34,7 +36,8 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
             log.warning("LIENTHONG_POPULATION_DB_URL is not set: applicants' identities are not checked")
 
     def workers(runtime: Runtime) -> list[PollingWorker]:
-        return [] if client is None else [identity_rechecker(runtime, settings, checker)]
+        rechecker = [] if client is None else [identity_rechecker(runtime, settings, checker)]
+        return [*rechecker, *post.workers(runtime)]
 
     return Service(
         name="intake",
@@ -46,11 +49,12 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
             build_api(runtime, settings, checker),
             build_identity_api(runtime),
             build_decision_api(runtime),
+            *returns_routers(runtime, settings),
         ],
         workers=workers,
         retention=DOSSIER_APPLICANTS.plan,
-        on_start=[warn_unchecked],
-        on_stop=[] if client is None else [client.aclose],
+        on_start=[warn_unchecked, post.warn],
+        on_stop=[post.close, *([] if client is None else [client.aclose])],
     )
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.intake.domain.identity import IdentityStatus
+from services.intake.returns.views import ResultView, result_view
 from services.intake.store import Dossier, IntakeStore
 from shared.contracts import DossierStatus, IdentityDecision
 
@@ -76,6 +77,9 @@ class DossierView(BaseModel):
     missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
     portal_dossier_id: str | None = Field(description="The national portal's id, for a dossier it pushed in.")
     identity: IdentityView
+    result: ResultView | None = Field(
+        default=None, description="The signed result or refusal letter issued, how it is returned; null before."
+    )
     history: list[HistoryEntry]
 
 
@@ -118,6 +122,7 @@ async def dossier_view(store: IntakeStore, code: str) -> DossierView | None:
             "portal_status_code": status.portal_code,
             "missing": row["missing"] if status is DossierStatus.WAITING else [],
             "identity": identity_view(row),
+            "result": await result_view(store, row["id"], row["code"]),
             "history": [dict(entry) for entry in entries],
         }
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from services.registry import SERVICES
 from tests.support import clerks
+from tests.support.dossiers import LAND_IN_QUYNH_LUU
 from tests.support.forged_tokens import FORGED_KINDS, forged
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "docs" / "openapi"
@@ -110,6 +111,18 @@ def clerk(unit: str, *roles: str) -> Caller:
     return Caller(f"clerk.{unit}", {"unit_roles": {unit: list(roles)}})
 
 
+@dataclass(frozen=True)
+class CitizenCaller(Caller):
+    """A citizen, by a token of the national e-ID stand-in (``sub``: the citizen ID)."""
+
+    def headers(self) -> dict[str, str]:
+        return clerks.citizen_headers(self.sub)
+
+
+def citizen(citizen_id: str) -> CitizenCaller:
+    return CitizenCaller(citizen_id, {})
+
+
 OPERATOR = integrator(clerks.OPERATOR_CLIENT, "operator", ("*",))
 NOT_OPERATOR = integrator("everything-but-operator", "dossiers:submit dossiers:read portal:push", ("*",))
 READER_40, READER_91 = integrator("reader-40", "dossiers:read"), integrator("reader-91", "dossiers:read", ("91",))
@@ -191,6 +204,15 @@ ACCESS: dict[tuple[str, str, str], Access] = {
         clerk("000.07.15.H91", "receiver"),
         body={"decision": "confirmed", "evidence": {"kind": "passport", "number_last4": "0123"}},
     ),
+    # Nothing is issued to the matrix's dossier: its receiver and its applicant get 409, the dossier stays as it is.
+    ("intake", "POST", "/v1/dossiers/{code}/result-handover"): Access(
+        clerk("000.01.15.H40", "receiver"),
+        clerk("000.01.15.H40", "handler", "approver", "supervisor"),
+        clerk("000.07.15.H91", "receiver"),
+    ),
+    ("intake", "GET", "/v1/lookup/{code}/result"): Access(
+        citizen(LAND_IN_QUYNH_LUU["applicant"]["citizen_id"]), READER_40, citizen("040301000123")
+    ),
     ("routing", "GET", "/v1/dossiers/{code}/plan"): Access(READER_40, NOT_READER, READER_91),
     # The right caller's closure changes are refused past authorisation (days the wrong way round: 422; an end
     # after the last day, an extension before it: 409), so the matrix closes no office.
@@ -264,6 +286,8 @@ class PublicCall:
 PUBLIC_CALLS: dict[tuple[str, str, str], PublicCall] = {
     # Not the dossier's secret: the same 404 as an unknown code (the limiter counts it against the address).
     ("intake", "GET", "/v1/lookup/{code}"): PublicCall(frozenset({404}), {"X-Lookup-Secret": "not-the-secret"}),
+    # Unsigned: refused, and nothing changes.
+    ("intake", "POST", "/v1/postal/deliveries"): PublicCall(frozenset({401})),
     ("department", "GET", "/v1/board/journal-roots"): PublicCall(frozenset({200})),
     ("department", "GET", "/v1/board/journal-roots.html"): PublicCall(frozenset({200})),
     ("department", "GET", "/v1/units/{unit}/stats"): PublicCall(frozenset({200})),

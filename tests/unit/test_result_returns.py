@@ -18,6 +18,7 @@ from services.intake.returns.handlers import (
 )
 from services.intake.returns.rules import ResultReturnError
 from services.intake.returns.store import ShipmentStatus
+from services.intake.returns.views import result_view
 from services.intake.store import NewDossier
 from shared.contracts import Applicant, DossierResultReturned, DossierStatus, DossierStatusChanged
 from shared.contracts.documents import DocumentRef, DocumentRole, MediaType, ResultDelivery, ResultKind, object_key
@@ -299,3 +300,36 @@ async def test_a_return_before_shipping_makes_the_shipment_unneeded() -> None:
     await desk.hand_over()
 
     assert desk.store.shipments[desk.dossier_id]["status"] is ShipmentStatus.NOT_NEEDED
+
+
+async def test_the_views_show_the_result_how_it_goes_back_and_its_tracking_id() -> None:
+    desk = Desk()
+    await desk.releasing(ResultDelivery.POST)
+    desk.store.shipments[desk.dossier_id].update(status=ShipmentStatus.SHIPPED, tracking_id="VN000000001LT")
+    waiting = await result_view(desk.store, desk.dossier_id, desk.code)
+    await desk.deliver("VN000000001LT")
+
+    returned = await result_view(desk.store, desk.dossier_id, desk.code)
+
+    assert waiting is not None
+    assert returned is not None
+    assert (waiting.name, waiting.sha256, waiting.size, waiting.issued_by, waiting.delivery, waiting.returned) == (
+        RESULT.name,
+        RESULT.sha256,
+        len(PDF),
+        ISSUER,
+        ResultDelivery.POST,
+        None,
+    )
+    assert waiting.shipment is not None
+    assert waiting.shipment.tracking_id == "VN000000001LT"
+    assert returned.returned is not None
+    assert returned.returned.way is ResultDelivery.POST
+    assert returned.download == f"/v1/lookup/{desk.code}/result"
+
+
+async def test_nothing_is_shown_before_anything_is_issued() -> None:
+    desk = Desk()
+    await desk.file()
+
+    assert await result_view(desk.store, desk.dossier_id, desk.code) is None

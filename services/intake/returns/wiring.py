@@ -40,49 +40,56 @@ def returns_routers(runtime: ServiceRuntime[IntakeStore], settings: IntakeSettin
     ]
 
 
-def postal_service(settings: IntakeSettings) -> PostalService | None:
-    """The postal service's client, or None when ``LIENTHONG_POSTAL_URL`` is not set."""
-    if not settings.postal_url:
-        return None
-    key = settings.postal_merchant_key
-    return PostalService(
-        settings.postal_url, "" if key is None else key.get_secret_value(), timeout=settings.postal_timeout_seconds
-    )
+class PostalReturns:
+    """The postal service's client (None when ``LIENTHONG_POSTAL_URL`` is not set) and what the service runs with it:
+    the shipper as a worker, a warning at start of what is not configured, the client closed at stop."""
 
+    def __init__(self, settings: IntakeSettings) -> None:
+        self.settings = settings
+        self.postal = None
+        if settings.postal_url:
+            key = settings.postal_merchant_key
+            self.postal = PostalService(
+                settings.postal_url,
+                "" if key is None else key.get_secret_value(),
+                timeout=settings.postal_timeout_seconds,
+            )
 
-def shipper_workers(
-    runtime: ServiceRuntime[IntakeStore], settings: IntakeSettings, postal: PostalService | None
-) -> list[PollingWorker]:
-    """The shipper, when a postal service is configured."""
-    if postal is None:
-        return []
-    shipper = Shipper(
-        runtime.transaction,
-        postal,
-        callback_url=callback_url(settings),
-        batch=settings.shipment_batch,
-        lease_seconds=settings.shipment_lease_seconds,
-        retry=RetryPolicy(settings.shipment_retry_base_seconds, settings.shipment_retry_cap_seconds),
-    )
-    worker = PollingWorker(
-        "result-shipper",
-        shipper.ship,
-        batch=settings.shipment_batch,
-        poll_seconds=settings.shipment_poll_seconds,
-        metrics=runtime.worker_metrics,
-    )
-    return [worker]
+    def workers(self, runtime: ServiceRuntime[IntakeStore]) -> list[PollingWorker]:
+        """The shipper, when a postal service is configured."""
+        if self.postal is None:
+            return []
+        settings = self.settings
+        shipper = Shipper(
+            runtime.transaction,
+            self.postal,
+            callback_url=callback_url(settings),
+            batch=settings.shipment_batch,
+            lease_seconds=settings.shipment_lease_seconds,
+            retry=RetryPolicy(settings.shipment_retry_base_seconds, settings.shipment_retry_cap_seconds),
+        )
+        worker = PollingWorker(
+            "result-shipper",
+            shipper.ship,
+            batch=settings.shipment_batch,
+            poll_seconds=settings.shipment_poll_seconds,
+            metrics=runtime.worker_metrics,
+        )
+        return [worker]
+
+    async def warn(self) -> None:
+        """Say at start what of the post is not configured."""
+        if self.postal is None:
+            log.warning("LIENTHONG_POSTAL_URL is not set: results chosen by post wait and are not shipped")
+        if self.settings.postal_callback_secret is None:
+            log.warning("LIENTHONG_POSTAL_CALLBACK_SECRET is not set: every postal delivery callback is refused")
+
+    async def close(self) -> None:
+        if self.postal is not None:
+            await self.postal.close()
 
 
 def callback_url(settings: IntakeSettings) -> str:
     """Where the postal service tells intake of deliveries."""
     port = settings.http_port or DEFAULT_PORT
     return settings.postal_callback_url or f"http://127.0.0.1:{port}/v1/postal/deliveries"
-
-
-async def warn_unposted(settings: IntakeSettings) -> None:
-    """Say at start what of the post is not configured."""
-    if not settings.postal_url:
-        log.warning("LIENTHONG_POSTAL_URL is not set: results chosen by post wait and are not shipped")
-    if settings.postal_callback_secret is None:
-        log.warning("LIENTHONG_POSTAL_CALLBACK_SECRET is not set: every postal delivery callback is refused")
