@@ -93,6 +93,22 @@ lt_pid_from_file() { # is-ours
   printf '%s' "$pid"
 }
 
+# Prints the pid of the live process <is-ours> recognises: PID_FILE's if it agrees, else one found in /proc
+# (a pid file missing or stale); fails when there is none.
+lt_find_pid() { # is-ours
+  local pid cmdline
+  lt_pid_from_file "$1" && return 0
+  for cmdline in /proc/[0-9]*/cmdline; do
+    pid="${cmdline#/proc/}"
+    pid="${pid%/cmdline}"
+    if "$1" "$pid" && lt_pid_alive "$pid"; then
+      printf '%s' "$pid"
+      return 0
+    fi
+  done 2>/dev/null
+  return 1
+}
+
 # The usual `stop`: terminate the process the calling script's find_pid names (if any) and
 # forget its PID_FILE.
 lt_stop() {

@@ -2,10 +2,12 @@
 
     python deploy/local/wait_ready.py kafka    [--bootstrap 127.0.0.1:19092]
     python deploy/local/wait_ready.py postgres [--dsn postgresql://...]
+    python deploy/local/wait_ready.py objectstore [--url http://127.0.0.1:19300]
     common options: [--timeout 60] [--pid PID] [--log FILE] [--quiet]
 
 kafka:    an aiokafka admin client bootstraps (metadata request) and lists topics.
 postgres: an asyncpg connection runs `select 1`.
+objectstore: a signed S3 request finds the bucket (LIENTHONG_OBJECT_STORE_BUCKET and keys), made when missing.
 
 Polls until success or the deadline; exits 0 when ready, 1 otherwise. With --pid the
 wait stops at once if that process has died (and --log names the file to read).
@@ -82,10 +84,26 @@ async def _postgres_once(dsn: str, attempt_timeout_s: float) -> str:
         await conn.close(timeout=attempt_timeout_s)
 
 
+async def _objectstore_once(url: str, attempt_timeout_s: float) -> str:
+    from shared.kernel.s3_object_store import S3ObjectStore
+    from shared.kernel.settings import CommonSettings
+
+    settings = CommonSettings(object_store_url=url)
+    store = S3ObjectStore.from_settings(settings, connect_timeout=attempt_timeout_s, read_timeout=attempt_timeout_s)
+    try:
+        await store.ensure_bucket()
+        return f"bucket {store.bucket}"
+    finally:
+        await store.close()
+
+
 async def _wait(args: argparse.Namespace) -> int:
     if args.mode == "kafka":
         target = args.bootstrap
         attempt = functools.partial(_kafka_once, args.bootstrap)
+    elif args.mode == "objectstore":
+        target = args.url
+        attempt = functools.partial(_objectstore_once, args.url)
     else:
         target = _redact(args.dsn)
         attempt = functools.partial(_postgres_once, args.dsn)
@@ -148,12 +166,13 @@ def _redact(dsn: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["kafka", "postgres"])
+    parser.add_argument("mode", choices=["kafka", "postgres", "objectstore"])
     parser.add_argument("--bootstrap", default=f"127.0.0.1:{os.environ.get('LIENTHONG_KAFKA_PORT', '19092')}")
     parser.add_argument(
         "--dsn",
         default=f"postgresql://lienthong:lienthong@127.0.0.1:{os.environ.get('LIENTHONG_PG_PORT', '15432')}/lienthong",
     )
+    parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('LIENTHONG_OBJECT_STORE_PORT', '19300')}")
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("LIENTHONG_READY_TIMEOUT", "60")))
     parser.add_argument("--pid", type=int, default=None, help="stop waiting if this process dies")
     parser.add_argument("--log", default=None, help="log file to point at on failure")
