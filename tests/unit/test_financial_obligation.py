@@ -56,7 +56,7 @@ async def test_a_handler_or_approver_notifies_it_and_the_task_waits(clerk: Clerk
 async def test_the_journal_keeps_the_amount_but_not_the_description() -> None:
     department = await _department()
     journal = RecordingJournal()
-    work = UnitOfWork(department.store, RecordingOutbox(), MONDAY, None, journal)
+    work: handlers.Work = UnitOfWork(department.store, RecordingOutbox(), MONDAY, None, journal)
 
     await handlers.act(work, handlers.Acting(HANDLER, department.task_id, department.task["version"]), LEVY)
 
