@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from kafka_principals import local_dir
@@ -53,6 +54,12 @@ def object_store_env(folder: Path, bucket: str | None = None) -> dict[str, str]:
         "LIENTHONG_OBJECT_STORE_SECRET_KEY": pair["secret_key"],
     }
     return env | ({"LIENTHONG_OBJECT_STORE_BUCKET": bucket} if bucket else {})
+
+
+def for_keepers(service_env: Mapping[str, Mapping[str, str]], objects: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Each service's own variables (``service_env``), with ``objects`` added for the services that keep documents."""
+    names = {*service_env, *KEEPERS}
+    return {name: {**service_env.get(name, {}), **(objects if name in KEEPERS else {})} for name in names}
 
 
 def main(argv: list[str]) -> int:

@@ -19,8 +19,10 @@ in ``<run>/stack.json`` and used again by every later ``start`` and ``restart``;
 when calling overrides the kept one (and is kept in its place). Each service connects to Kafka
 as its own principal: its ``LIENTHONG_KAFKA_USERNAME``/``…_PASSWORD`` come from the local
 broker's ``<LIENTHONG_LOCAL_DIR>/kafka/credentials.json`` at every start and are never kept; so
-do the keys of pseudonyms and lookup secrets (``local_keys.py``, unless the environment sets them). The services
-read their database login's password from the folder's ``postgres-roles.pgpass`` (written by ``postgres.sh``).
+do the keys of pseudonyms and lookup secrets (``local_keys.py``, unless the environment sets them), and intake's
+and the department's object store address and key (``objectstore_keys.py``, unless the environment names a store).
+The services read their database login's password from the folder's ``postgres-roles.pgpass`` (written by
+``postgres.sh``).
 """
 
 import argparse
@@ -41,6 +43,7 @@ from pathlib import Path
 import httpx
 from kafka_principals import credentials_file, load, local_dir, services_env
 from local_keys import keys_env
+from objectstore_keys import for_keepers, object_store_env
 from standins.process import StandinServers
 
 from services.registry import SERVICES
@@ -312,12 +315,15 @@ def _load(path: Path) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _secrets(local_dir: Path, env: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """Each service's secrets: its Kafka principal on the local broker (when it has a credentials file) and the
-    deployment's keys (generated on first use) unless ``env`` gives its own."""
+    """Each service's secrets: its Kafka principal on the local broker (when it has a credentials file), the
+    deployment's keys (generated on first use) unless ``env`` gives its own, and for intake and the department the
+    local object store's address and key unless ``env`` names an object store of its own."""
     path = credentials_file(local_dir)
     principals = services_env(load(path)) if path.exists() else {}
     keys = {variable: key for variable, key in keys_env(local_dir).items() if variable not in env}
-    return {name: {**principals.get(name, {}), **keys} for name in DEFAULT_PORTS}
+    objects = {} if "LIENTHONG_OBJECT_STORE_ACCESS_KEY" in env else object_store_env(local_dir)
+    objects = {variable: value for variable, value in objects.items() if variable not in env}
+    return for_keepers({name: {**principals.get(name, {}), **keys} for name in DEFAULT_PORTS}, objects)
 
 
 def _parse_ports(text: str | None) -> dict[str, int]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from local_keys import PARTNER_KEYS, keys_env
+from objectstore_keys import for_keepers
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
@@ -18,6 +19,7 @@ from standins.process import StandinServers
 from tests.support import clerks
 from tests.support.instances import MoreInstances
 from tests.support.kafka import Principals
+from tests.support.object_store import local_object_store_env
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.zipkin import Zipkin
 
@@ -110,7 +112,9 @@ def stack(
         tmp_path_factory.mktemp("stack"),
         env=env,
         ports={name: free_port() for name in DEFAULT_PORTS},
-        service_env=kafka_principals.services_env(),
+        # Each its own Kafka principal; intake and the department the object store up.sh started, as a deployment
+        # gives them their keys.
+        service_env=for_keepers(kafka_principals.services_env(), local_object_store_env()),
     )
     services.start()
     try:
