@@ -1,8 +1,7 @@
 """The local object store's access key, generated once into ``<local>/objectstore/credentials.json`` (mode 0600).
 
-    python deploy/local/objectstore_keys.py ensure FILE        # create the key pair when missing
-    python deploy/local/objectstore_keys.py get FILE FIELD     # access_key or secret_key
-    python deploy/local/objectstore_keys.py env                # `export LIENTHONG_OBJECT_STORE_…` lines
+    python deploy/local/objectstore_keys.py pair FILE    # "<access key> <secret key>", the pair made when missing
+    python deploy/local/objectstore_keys.py env          # `export LIENTHONG_OBJECT_STORE_…` lines
 
 S3Proxy knows one identity: intake and the department (the services that keep documents) both
 sign with it (AWS Signature V4). A deployment gives each service its own key, with a policy on
@@ -16,7 +15,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from kafka_principals import local_dir
 from private_files import write_private_json
 
 DEFAULT_PORT = 19300
@@ -63,11 +61,12 @@ def for_keepers(service_env: Mapping[str, Mapping[str, str]], objects: Mapping[s
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["ensure"] and len(argv) == 2:
-        ensure(Path(argv[1]))
-    elif argv[:1] == ["get"] and len(argv) == 3 and argv[2] in ("access_key", "secret_key"):
-        print(ensure(Path(argv[1]))[argv[2]])
+    if argv[:1] == ["pair"] and len(argv) == 2:
+        pair = ensure(Path(argv[1]))
+        print(pair["access_key"], pair["secret_key"])
     elif argv == ["env"]:
+        from kafka_principals import local_dir  # here only: it loads the contracts, slow for the other commands
+
         for key, value in object_store_env(local_dir()).items():
             print(f"export {key}={value}")
     else:
