@@ -5,10 +5,11 @@ is here. A retried Idempotency-Key, or a portal dossier id pushed again, is answ
 is stored before the population database is asked; the database is asked before any
 transaction opens, so no lock or connection waits on it. The errors the routes map:
 ``SubmissionRejectedError``, ``DossierNotFoundError``, ``DossierActionError`` and
-``IdempotencyKeyReusedError``.
+``IdempotencyKeyReusedError``. Papers completing a ``new`` dossier and a receiver's refusal to
+accept one are :mod:`services.intake.receipt`'s use cases.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from services.intake.handlers import (
     withdraw_dossier,
 )
 from services.intake.identity.checker import IdentityChecker
+from services.intake.receipt import CompleteDossier, RefuseAcceptance, complete_dossier, refuse_acceptance
 from services.intake.store import Dossier, IntakeDatabase, IntakeStore, Request
 from services.intake.views import DossierView, accepted_view, dossier_view
 from shared.kernel.idempotency import StoredAnswer
@@ -87,22 +89,36 @@ async def receive(intake: Intake, request: Request, command: SubmitDossier) -> S
 
 async def supplement(intake: Intake, request: Request, command: SupplementDossier) -> StoredAnswer:
     """Take the supplements a waiting dossier lacks: 202 with the dossier."""
-
-    async def hand_in(uow: Work) -> StoredAnswer:
-        await supplement_dossier(uow, command)
-        return await _dossier_answer(uow.store, command.code)
-
-    return await intake.database.answer_once(request, hand_in)
+    return await _act(intake, request, command.code, lambda uow: supplement_dossier(uow, command))
 
 
 async def withdraw(intake: Intake, request: Request, command: WithdrawDossier) -> StoredAnswer:
     """Withdraw a dossier that is not finished: 202 with the dossier."""
+    return await _act(intake, request, command.code, lambda uow: withdraw_dossier(uow, command))
 
-    async def give_up(uow: Work) -> StoredAnswer:
-        await withdraw_dossier(uow, command)
-        return await _dossier_answer(uow.store, command.code)
 
-    return await intake.database.answer_once(request, give_up)
+async def complete(intake: Intake, request: Request, command: CompleteDossier) -> StoredAnswer:
+    """Take papers completing a ``new`` dossier: 202 with the dossier, received or still missing something."""
+    return await _act(
+        intake, request, command.code, lambda uow: complete_dossier(uow, command, timezone=intake.timezone)
+    )
+
+
+async def refuse(intake: Intake, request: Request, command: RefuseAcceptance) -> StoredAnswer:
+    """A receiver does not accept a ``new`` dossier: 202 with the dossier."""
+    return await _act(intake, request, command.code, lambda uow: refuse_acceptance(uow, command))
+
+
+async def _act(
+    intake: Intake, request: Request, code: str, action: Callable[[Work], Awaitable[object]]
+) -> StoredAnswer:
+    """Run ``action`` on dossier ``code`` once per request, answering 202 with the dossier as it left it."""
+
+    async def change(uow: Work) -> StoredAnswer:
+        await action(uow)
+        return await _dossier_answer(uow.store, code)
+
+    return await intake.database.answer_once(request, change)
 
 
 async def dossier(intake: Intake, code: str) -> DossierView | None:

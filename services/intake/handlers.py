@@ -3,24 +3,39 @@
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from services.intake.documents.attach import attachable
+from services.intake.documents.store import Attachment
+from services.intake.domain.completeness import channel_of, check_catalogue_keys, completeness, fees_due
+from services.intake.domain.document_file import document_owner, dossier_owner
 from services.intake.domain.dossier_code import format_dossier_code
 from services.intake.domain.identity import UNCHECKED, IdentityState, received_note
 from services.intake.domain.lifecycle import check_supplement, check_withdrawal
-from services.intake.domain.submission import AcceptedSubmission, SubmissionRejectedError, accept, check_applicant
+from services.intake.domain.submission import (
+    AcceptedSubmission,
+    SubmissionRejectedError,
+    accept,
+    check_applicant,
+    check_delivery,
+)
+from services.intake.receipt_events import announce_filed, announce_received
 from services.intake.reference.birth_provinces import birth_province_codes
 from services.intake.returns import following as returns
 from services.intake.store import Dossier, FollowedChange, IntakeStore, NewDossier
 from shared.contracts import (
     Applicant,
+    DocumentRef,
+    DossierFiled,
     DossierIdentity,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
     DossierSupplemented,
     DossierWithdrawn,
+    ResultDelivery,
 )
 from shared.contracts.events import is_newer
 from shared.kernel.journal import CITIZEN, SYSTEM, client_actor
@@ -50,6 +65,10 @@ class SubmitDossier:
     components: tuple[str, ...] = ()
     portal_dossier_id: str | None = None
     """The national portal's own id when the portal pushed the dossier in: one dossier per id."""
+    documents: tuple[Attachment, ...] = ()
+    """The papers handed in: documents the filer uploaded, each with its catalogue key."""
+    result_delivery: ResultDelivery = ResultDelivery.COUNTER
+    postal_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +76,12 @@ class SupplementDossier:
     """Command: the applicant hands in what a waiting dossier lacks."""
 
     code: str
-    documents: tuple[str, ...]
+    documents: tuple[Attachment, ...]
     note: str | None
     actor: str = CITIZEN
     """Who hands them in, as the journal names them (``citizen``, ``clerk:<id>``, ``client:<id>``)."""
+    owner: str = ""
+    """Whose uploaded documents they may hand in besides the dossier's own (see ``document_owner``)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +99,8 @@ class DossierReceived:
     dossier_id: UUID
     code: str
     received_at: datetime
-    due_at: datetime
+    due_at: datetime | None
+    """None while the dossier is ``new`` (papers or receipt fees missing)."""
     created: bool = True
     """False when the portal had pushed the same portal dossier id before: nothing new was stored."""
     journal_head: str | None = None
@@ -95,6 +117,8 @@ def check_submission(command: SubmitDossier, *, today: date) -> AcceptedSubmissi
     if date_of_birth is None:
         raise SubmissionRejectedError("applicant.date_of_birth", "Field required")
     check_applicant(command.applicant.citizen_id, date_of_birth, provinces=birth_province_codes(), today=today)
+    check_catalogue_keys(accepted.procedure, [d.catalogue_key for d in command.documents])
+    check_delivery(command.result_delivery, command.postal_address)
     return accepted
 
 
@@ -132,10 +156,16 @@ async def submit_dossier(
         if existing is not None:
             return DossierReceived(existing["id"], existing["code"], existing["received_at"], existing["due_at"], False)
     accepted = accepted or _accept(command)
+    documents = await attachable(store, command.documents, {document_owner(command.client_id)})
+    fees = fees_due(accepted.procedure, accepted.components, channel_of(command.client_id))
+    handed_in = {d.catalogue_key for d in documents if d.catalogue_key}
+    lacking = completeness(accepted.procedure, accepted.components, handed_in, fees)
     local_day = now.astimezone(timezone).date()
-    due = due_at(
-        default_calendar(), now, accepted.procedure.working_days, cutoff=accepted.procedure.cutoff, tz=timezone
-    )
+    due = None
+    if lacking.complete:
+        due = due_at(
+            default_calendar(), now, accepted.procedure.working_days, cutoff=accepted.procedure.cutoff, tz=timezone
+        )
     sequence = await store.next_sequence(accepted.agency_id, local_day)
     code = format_dossier_code(accepted.agency_id, local_day, sequence)
     dossier_id = uuid4()
@@ -154,37 +184,37 @@ async def submit_dossier(
         identity=identity,
         portal_dossier_id=command.portal_dossier_id,
         lookup_secret_hash=lookup_secret_hash,
+        status=DossierStatus.RECEIVING if due else DossierStatus.NEW,
+        missing=lacking.missing,
+        result_delivery=command.result_delivery,
+        postal_address=command.postal_address if command.result_delivery is ResultDelivery.POST else None,
     )
     await store.add_dossier(dossier)
-    await store.add_history(dossier_id, DossierStatus.RECEIVING, accepted.agency_id, received_note(identity), now)
-    event = DossierSubmitted(
-        dossier_id=dossier_id,
-        dossier_code=code,
-        procedure_code=accepted.procedure.code,
-        applicant=command.applicant,
-        receiving_agency=accepted.agency_id,
-        commune_code=accepted.commune.code,
-        province_code=accepted.commune.province_code,
-        received_at=now,
-        due_at=due,
-        client_id=command.client_id,
-        components=accepted.components,
-        portal_dossier_id=command.portal_dossier_id,
-        identity=DossierIdentity(status=identity.status, version=1),
-    )
-    event_id = await uow.outbox.add(event)
-    received = {
+    await store.attach_documents(dossier_id, command.documents, now)
+    await store.add_fees(dossier_id, fees)
+    filing: dict[str, Any] = {
+        "dossier_id": dossier_id,
+        "dossier_code": code,
         "procedure_code": accepted.procedure.code,
+        "applicant": command.applicant,
         "receiving_agency": accepted.agency_id,
         "commune_code": accepted.commune.code,
+        "province_code": accepted.commune.province_code,
         "client_id": command.client_id,
-        "components": list(accepted.components),
+        "components": accepted.components,
+        "documents": documents,
         "portal_dossier_id": command.portal_dossier_id,
-        "due_at": due.isoformat(),
-        "identity": identity.status.value,
-        "event_id": str(event_id),
     }
-    entry = await uow.journal.append(code, "dossier received", client_actor(command.client_id), received)
+    actor = client_actor(command.client_id)
+    if due is None:
+        filed = DossierFiled(**filing, filed_at=now, missing=lacking.missing)
+        entry = await announce_filed(uow, filed, "filed; missing: " + "; ".join(lacking.missing), actor)
+        return DossierReceived(dossier_id, code, now, None, journal_head=entry.hash)
+    identity_now = DossierIdentity(status=identity.status, version=1)
+    received = DossierSubmitted(
+        **filing, received_at=now, due_at=due, identity=identity_now, result_delivery=command.result_delivery
+    )
+    entry = await announce_received(uow, received, received_note(identity), actor)
     return DossierReceived(dossier_id, code, now, due, journal_head=entry.hash)
 
 
@@ -194,21 +224,26 @@ async def supplement_dossier(uow: Work, command: SupplementDossier) -> None:
     Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
     """
     store, now = uow.store, uow.now
-    dossier = await _locked(store, command.code)
+    dossier = await locked_dossier(store, command.code)
     status = DossierStatus(dossier["status"])
     check_supplement(status)
-    handed_in = "supplement handed in: " + "; ".join(command.documents)
+    documents = await dossier_papers(uow, dossier, command.documents, owner=command.owner)
+    handed_in = "supplement handed in: " + "; ".join(d.name for d in documents)
     note = f"{handed_in} ({command.note})" if command.note else handed_in
     await store.add_history(dossier["id"], status, dossier["handling_unit"], note, now)
     event = DossierSupplemented(
         dossier_id=dossier["id"],
         dossier_code=dossier["code"],
-        documents=command.documents,
+        documents=documents,
         note=command.note,
         supplemented_at=now,
     )
     event_id = await uow.outbox.add(event)
-    supplemented = {"status": status.value, "documents": len(command.documents), "event_id": str(event_id)}
+    supplemented = {
+        "status": status.value,
+        "documents": [str(d.document_id) for d in documents],
+        "event_id": str(event_id),
+    }
     await uow.journal.append(dossier["code"], "supplement handed in", command.actor, supplemented)
 
 
@@ -218,7 +253,7 @@ async def withdraw_dossier(uow: Work, command: WithdrawDossier) -> None:
     Raises :class:`DossierNotFoundError` or ``DossierActionError`` before anything is written.
     """
     store, now = uow.store, uow.now
-    dossier = await _locked(store, command.code)
+    dossier = await locked_dossier(store, command.code)
     status = DossierStatus(dossier["status"])
     check_withdrawal(status)
     note = f"withdrawn by the applicant: {command.reason}"
@@ -231,7 +266,22 @@ async def withdraw_dossier(uow: Work, command: WithdrawDossier) -> None:
     await uow.journal.append(dossier["code"], "dossier withdrawn", command.actor, withdrawn)
 
 
-async def _locked(store: IntakeStore, code: str) -> Dossier:
+async def dossier_papers(
+    uow: Work, dossier: Dossier, attachments: tuple[Attachment, ...], *, owner: str
+) -> tuple[DocumentRef, ...]:
+    """Attach to ``dossier`` the documents handed in, uploaded by ``owner`` or for the dossier, when every one is
+    theirs and of a catalogue key of its procedure; raises ``SubmissionRejectedError`` naming the element."""
+    procedure = catalogue().find(dossier["procedure_code"])
+    assert procedure is not None, "a stored dossier's procedure is in the catalogue"
+    check_catalogue_keys(procedure, [a.catalogue_key for a in attachments])
+    owners = {dossier_owner(dossier["id"]), *([owner] if owner else [])}
+    documents = await attachable(uow.store, attachments, owners)
+    await uow.store.attach_documents(dossier["id"], attachments, uow.now)
+    return documents
+
+
+async def locked_dossier(store: IntakeStore, code: str) -> Dossier:
+    """The dossier with ``code``, locked until the transaction ends; raises :class:`DossierNotFoundError`."""
     dossier = await store.lock_dossier(code)
     if dossier is None:
         raise DossierNotFoundError(f"no dossier has code {code!r}")
@@ -260,11 +310,16 @@ async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
             held.sequence,
         )
         return
+    if event.status is DossierStatus.NEW and held.status is not DossierStatus.NEW:
+        # Intake decides when a filed dossier is received or not accepted; routing's echo of the filing is older.
+        log.info("status new of dossier %s ignored: intake holds it %s", event.dossier_code, held.status.value)
+        return
     unit = event.handling_unit if event.handling_unit is not None else held.handling_unit
     moved = (event.status, unit) != (held.status, held.handling_unit)
     missing = event.missing if event.status is DossierStatus.WAITING else None
+    due = None if event.status is DossierStatus.NEW else event.due_at  # a filed dossier has no due date yet
     change = FollowedChange(
-        event.status, event.handling_unit, event.sequence, event.due_at, missing, event.changed_at if moved else None
+        event.status, event.handling_unit, event.sequence, due, missing, event.changed_at if moved else None
     )
     if moved:
         await returns.follow_status(uow, event)  # before the copy moves: the unit holding it issued the result

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from services.intake import answers
 from services.intake.returns.views import ResultView
 from services.intake.secret_access import LOOKUP_HEADER, SecretCheck, client_address
-from shared.contracts import DossierStatus
+from services.intake.views import DocumentView, FeeView
+from shared.contracts import DossierStatus, ResultDelivery
 from shared.kernel.auth.http import PUBLIC
 from shared.kernel.http_problems import problems
 
@@ -49,7 +50,12 @@ class DossierLookup(BaseModel):
     due_at: datetime | None = Field(description="The date promised for the result (moves with an apology letter).")
     updated_at: datetime
     components: list[str] = Field(description="Parts of an inter-connected procedure the dossier runs.")
-    missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
+    missing: list[str] = Field(
+        description="What the applicant must hand in (or pay); empty unless the dossier is new or waiting."
+    )
+    documents: list[DocumentView] = Field(description="The papers handed in and the documents issued (never bodies).")
+    receipt_fees: list[FeeView] = Field(description="Fees paid at receipt; the dossier is received once all are paid.")
+    result_delivery: ResultDelivery
     result: ResultView | None = Field(
         default=None,
         description="The signed result or refusal letter issued (download it at `GET /v1/lookup/{code}/result`),"

@@ -1,17 +1,19 @@
-"""The bodies intake's HTTP API takes: a dossier, a supplement, a withdrawal."""
+"""The bodies intake's HTTP API takes: a dossier, papers completing it, a supplement, a withdrawal, a refusal."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from shared.contracts import Applicant
+from shared.contracts import Applicant, ResultDelivery
 
 PORTAL_DOSSIER_ID = r"^[A-Za-z0-9._:-]{1,64}$"
 # No control character (CR and LF included: they would inject headers into the e-mail sent to the applicant).
 NAME = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$"
 EMAIL = r"^[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f]+$"
 ZALO_USER_ID = r"^[^\s\x00-\x1f\x7f-\x9f]+$"
+CATALOGUE_KEY = r"^[a-z][a-z0-9-]*$"
 
 
 class ApplicantAtIntake(Applicant):
@@ -29,6 +31,20 @@ class ApplicantAtIntake(Applicant):
         max_length=64,
         pattern=ZALO_USER_ID,
         description="The applicant's id with the province's Zalo Official Account.",
+    )
+
+
+class HandedIn(BaseModel):
+    """A paper handed in: a document uploaded with `POST /v1/documents`, and which of the procedure's it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: UUID
+    catalogue_key: str = Field(
+        max_length=100,
+        pattern=CATALOGUE_KEY,
+        examples=["birth-certificate-from-the-hospital"],
+        description="The key of one of the procedure's documents (`GET` the catalogue: `Document.key`).",
     )
 
 
@@ -56,9 +72,47 @@ class DossierSubmission(BaseModel):
         description="The National Public Service Portal's own id of a dossier it pushes in. Pushed again, the same id"
         " answers 200 with the dossier received the first time and creates nothing.",
     )
+    documents: list[HandedIn] = Field(
+        default=[],
+        max_length=100,
+        description="The papers handed in, uploaded before by the filer. Without every required one (per chosen"
+        " component), or with receipt fees to pay, the dossier is filed `new` with what is missing.",
+    )
+    result_delivery: ResultDelivery = Field(
+        default=ResultDelivery.COUNTER, description="How the applicant will receive the result."
+    )
+    postal_address: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        pattern=NAME,
+        examples=["Xóm 3, xã Quỳnh Lưu, tỉnh Nghệ An"],
+        description="Where the post delivers the result: required when `result_delivery` is `post`, one line.",
+    )
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Completion(BaseModel):
+    """Papers completing a dossier filed `new`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[HandedIn] = Field(min_length=1, max_length=100)
+
+
+class SuppliedDocument(BaseModel):
+    """A document handed in as a supplement; which of the procedure's it is, when it is one of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: UUID
+    catalogue_key: str | None = Field(default=None, max_length=100, pattern=CATALOGUE_KEY)
+
+
+def _as_supplied(value: Any) -> Any:
+    return {"document_id": value} if isinstance(value, str) else value
 
 
 class SupplementSubmission(BaseModel):
@@ -66,8 +120,12 @@ class SupplementSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    documents: list[Annotated[Text, StringConstraints(max_length=500)]] = Field(
-        min_length=1, max_length=100, examples=[["Sơ đồ thửa đất"]], description="Every paper handed in."
+    documents: list[Annotated[SuppliedDocument, BeforeValidator(_as_supplied)]] = Field(
+        min_length=1,
+        max_length=100,
+        examples=[["5b0f8e0e-6a51-4d6e-9f59-6f1b7c0f2a11"]],
+        description="Every document handed in: its id (uploaded with `POST /v1/dossiers/{code}/documents` or"
+        " `POST /v1/documents`), or `{document_id, catalogue_key}`.",
     )
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
@@ -78,3 +136,11 @@ class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[Text, StringConstraints(max_length=2000)] = Field(examples=["Gia đình nộp lại hồ sơ khác"])
+
+
+class AcceptanceRefusal(BaseModel):
+    """Why the receiving centre does not accept a dossier filed `new` (the applicant is told)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[Text, StringConstraints(max_length=2000)] = Field(examples=["Hồ sơ không thuộc thẩm quyền"])

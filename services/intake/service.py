@@ -17,6 +17,7 @@ from services.intake.store import IntakeStore
 from shared.contracts import DOSSIER_INTAKE, DOSSIER_STATUS, DossierStatusChanged
 from shared.kernel.polling import PollingWorker
 from shared.kernel.runtime import ServiceRuntime
+from shared.kernel.s3_object_store import S3ObjectStore
 from shared.kernel.service import Service
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ Runtime = ServiceRuntime[IntakeStore]
 
 def declare(settings: IntakeSettings) -> Service[IntakeStore]:
     client = population_db(settings)
+    objects = S3ObjectStore.from_settings(settings)
+    """Where the documents' bodies are kept (one client for the service's routes and workers)."""
     post = PostalReturns(settings)
     checker = IdentityChecker(
         client, base_seconds=settings.identity_recheck_base_seconds, cap_seconds=settings.identity_recheck_cap_seconds
@@ -46,15 +49,15 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
         consumes={DOSSIER_STATUS: {DossierStatusChanged: handlers.record_status_change}},
         publishes=(DOSSIER_INTAKE,),
         routers=lambda runtime: [
-            build_api(runtime, settings, checker),
+            build_api(runtime, settings, checker, objects),
             build_identity_api(runtime),
             build_decision_api(runtime),
             *returns_routers(runtime, settings),
         ],
         workers=workers,
         retention=DOSSIER_APPLICANTS.plan,
-        on_start=[warn_unchecked, post.warn],
-        on_stop=[post.close, *([] if client is None else [client.aclose])],
+        on_start=[warn_unchecked, objects.prepare, post.warn],
+        on_stop=[objects.close, post.close, *([] if client is None else [client.aclose])],
     )
 
 

@@ -49,6 +49,9 @@ class IntakeSettings(CommonSettings):
     lookup_failures_per_minute: int = Field(
         default=10, ge=1, description="failed lookups one client address may make in any minute before it gets 429"
     )
+    document_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, description="largest document accepted in one upload (bytes; 20 MiB)"
+    )
     postal_url: str | None = Field(
         default=None, description="base URL of the postal service's shipment API; unset: results are not posted"
     )

@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
+from services.intake.documents.store import DocumentsStore
 from services.intake.domain.identity import IdentityState
 from services.intake.domain.identity_decision import Decision
 from services.intake.returns.store import ResultStore
-from shared.contracts import Applicant, DossierStatus
+from shared.contracts import Applicant, DossierStatus, ResultDelivery
 from shared.kernel.idempotency import StoredAnswer
 from shared.kernel.unit_of_work import UnitOfWork
 
@@ -21,7 +22,8 @@ identity_decision..."""
 
 @dataclass(frozen=True)
 class NewDossier:
-    """A dossier as intake stores it when it receives it (status ``receiving``, at the receiving centre)."""
+    """A dossier as intake stores it when it is filed: ``receiving`` at the receiving centre when complete, else
+    ``new`` with no due date and what it lacks in ``missing``."""
 
     dossier_id: UUID
     code: str
@@ -32,12 +34,16 @@ class NewDossier:
     applicant: Applicant
     client_id: str
     received_at: datetime
-    due_at: datetime
+    due_at: datetime | None
     components: tuple[str, ...]
     identity: IdentityState
     portal_dossier_id: str | None
     lookup_secret_hash: str | None = None
     """The hash of the receipt's lookup secret (see ``domain/lookup_secret.py``); None: no secret opens it."""
+    status: DossierStatus = DossierStatus.RECEIVING
+    missing: tuple[str, ...] = ()
+    result_delivery: ResultDelivery = ResultDelivery.COUNTER
+    postal_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,8 @@ class FollowedChange:
     """None: where the dossier already is."""
     sequence: int | None
     """None: an event of unknown sequence, which keeps the number held."""
-    due_at: datetime
+    due_at: datetime | None
+    """None keeps the due time held (a dossier still ``new`` has none)."""
     missing: tuple[str, ...] | None
     """What the applicant must hand in; None keeps what was asked before."""
     moved_at: datetime | None
@@ -76,7 +83,7 @@ class IdentityRecheck:
     attempts: int
 
 
-class IntakeStore(ResultStore, Protocol):
+class IntakeStore(DocumentsStore, ResultStore, Protocol):
     """Port: intake's dossiers, their numbers and their history, on one connection."""
 
     async def next_sequence(self, agency_id: str, day: date) -> int:
@@ -103,6 +110,10 @@ class IntakeStore(ResultStore, Protocol):
 
     async def dossier_by_code(self, code: str) -> Dossier | None:
         """The dossier with this code, if any."""
+        ...
+
+    async def applicant(self, dossier_id: UUID) -> Applicant | None:
+        """The applicant of the dossier with this id (for the events that carry them); None if no dossier."""
         ...
 
     async def applicant_citizen_id(self, code: str) -> str | None:

@@ -1,13 +1,17 @@
 """What intake's HTTP API answers about a dossier: its receipt, its status, history and identity check."""
 
 from datetime import datetime
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from services.intake.domain.identity import IdentityStatus
 from services.intake.returns.views import ResultView, result_view
 from services.intake.store import Dossier, IntakeStore
-from shared.contracts import DossierStatus, IdentityDecision
+from shared.contracts import DocumentRole, DossierStatus, IdentityDecision, MediaType, ResultDelivery
+
+SHOWS_MISSING = (DossierStatus.NEW, DossierStatus.WAITING)
+"""The statuses in which the dossier lacks something the applicant must hand in (or pay)."""
 
 
 class IdentityView(BaseModel):
@@ -30,12 +34,39 @@ class IdentityView(BaseModel):
     decided_at: datetime | None = None
 
 
+class DocumentView(BaseModel):
+    """A document of the dossier: what it is, never its body."""
+
+    document_id: UUID
+    name: str
+    media_type: MediaType
+    size: int = Field(description="Bytes.")
+    sha256: str = Field(description="SHA-256 of the content, lowercase hex.")
+    role: DocumentRole
+    catalogue_key: str | None = Field(description="For a paper handed in: the catalogue's key of the document it is.")
+
+
+class FeeView(BaseModel):
+    """A fee paid at receipt, as the catalogue set it when the dossier was filed."""
+
+    name_vi: str
+    name_en: str
+    amount_vnd: int
+    paid_at: datetime | None = Field(description="When it was paid; null: not yet (the dossier stays `new`).")
+
+
 class DossierAccepted(BaseModel):
     id: str
     code: str
-    status: DossierStatus = Field(description="The dossier's current status.")
+    status: DossierStatus = Field(
+        description="The dossier's current status: `receiving` when complete, `new` while papers or receipt fees"
+        " are missing."
+    )
     received_at: datetime
-    due_at: datetime
+    due_at: datetime | None = Field(description="The appointment for the result; null while the dossier is `new`.")
+    missing: list[str] = Field(
+        default=[], description="What a `new` dossier lacks, as the applicant reads it: papers, and fees to pay."
+    )
     portal_dossier_id: str | None
     identity: IdentityView
     lookup_secret: str | None = Field(
@@ -74,9 +105,14 @@ class DossierView(BaseModel):
     due_at: datetime | None
     updated_at: datetime
     components: list[str] = Field(description="Parts of an inter-connected procedure the dossier runs.")
-    missing: list[str] = Field(description="What the applicant must hand in; empty unless the dossier is waiting.")
+    missing: list[str] = Field(
+        description="What the applicant must hand in (or pay); empty unless the dossier is new or waiting."
+    )
     portal_dossier_id: str | None = Field(description="The national portal's id, for a dossier it pushed in.")
     identity: IdentityView
+    documents: list[DocumentView] = Field(description="The papers handed in and the documents issued, by reference.")
+    receipt_fees: list[FeeView] = Field(description="Fees paid at receipt; the dossier is received once all are paid.")
+    result_delivery: ResultDelivery = Field(description="How the applicant chose to receive the result.")
     result: ResultView | None = Field(
         default=None, description="The signed result or refusal letter issued, how it is returned; null before."
     )
@@ -102,6 +138,7 @@ def accepted_view(row: Dossier, *, journal_head: str | None = None) -> DossierAc
         status=DossierStatus(row["status"]),
         received_at=row["received_at"],
         due_at=row["due_at"],
+        missing=row["missing"] if DossierStatus(row["status"]) in SHOWS_MISSING else [],
         portal_dossier_id=row["portal_dossier_id"],
         identity=identity_view(row),
         journal_head=journal_head,
@@ -116,12 +153,16 @@ async def dossier_view(store: IntakeStore, code: str) -> DossierView | None:
         return None
     status = DossierStatus(row["status"])
     entries = await store.history(row["id"])
+    documents = await store.dossier_documents(row["id"])
+    fees = await store.fees(row["id"])
     return DossierView.model_validate(
         {
             **dict(row),
             "portal_status_code": status.portal_code,
-            "missing": row["missing"] if status is DossierStatus.WAITING else [],
+            "missing": row["missing"] if status in SHOWS_MISSING else [],
             "identity": identity_view(row),
+            "documents": [document.model_dump() for document in documents],
+            "receipt_fees": [vars(fee) for fee in fees],
             "result": await result_view(store, row["id"], row["code"]),
             "history": [dict(entry) for entry in entries],
         }

@@ -185,13 +185,31 @@ SUBMISSION = {
     "receiving_agency": "000.01.15.H40",
     "commune_code": "17179",
 }
+UNKNOWN_DOCUMENT = "00000000-0000-4000-8000-000000000000"
 ACCESS: dict[tuple[str, str, str], Access] = {
     ("intake", "POST", "/v1/dossiers"): Access(
         SUBMITTER_40, NOT_SUBMITTER, SUBMITTER_91, elsewhere_status=403, body=SUBMISSION
     ),
     ("intake", "GET", "/v1/dossiers/{code}"): Access(READER_40, NOT_READER, READER_91),
     ("intake", "POST", "/v1/dossiers/{code}/supplements"): Access(
-        SUBMITTER_40, NOT_SUBMITTER, SUBMITTER_91, body={"documents": ["Sơ đồ thửa đất"]}
+        SUBMITTER_40, NOT_SUBMITTER, SUBMITTER_91, body={"documents": [UNKNOWN_DOCUMENT]}
+    ),
+    # Uploads without a body or name: the right caller gets 422, nothing is stored.
+    ("intake", "POST", "/v1/documents"): Access(SUBMITTER_40, NOT_SUBMITTER),
+    ("intake", "POST", "/v1/dossiers/{code}/documents"): Access(SUBMITTER_40, NOT_SUBMITTER, SUBMITTER_91),
+    # A key the land registration has no document of: 422, the dossier stays new.
+    ("intake", "POST", "/v1/dossiers/{code}/components"): Access(
+        SUBMITTER_40,
+        NOT_SUBMITTER,
+        SUBMITTER_91,
+        body={"documents": [{"document_id": UNKNOWN_DOCUMENT, "catalogue_key": "birth-registration-form"}]},
+    ),
+    ("intake", "POST", "/v1/dossiers/{code}/acceptance-refusal"): Access(
+        clerk("000.01.15.H40", "receiver"),
+        clerk("000.01.15.H40", "handler", "approver", "supervisor"),
+        clerk("000.07.15.H91", "receiver"),
+        body={"reason": "ma trận phân quyền"},
+        changes_its_object=True,
     ),
     ("intake", "POST", "/v1/dossiers/{code}/withdrawal"): Access(
         SUBMITTER_40, NOT_SUBMITTER, SUBMITTER_91, body={"reason": "nộp nhầm"}, changes_its_object=True

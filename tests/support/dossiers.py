@@ -57,7 +57,56 @@ LAND_IN_QUYNH_LUU: dict[str, Any] = {
 }
 
 
+def sample_pdf(label: str) -> bytes:
+    """A small valid one-page PDF, its bytes told apart by ``label``."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n% " + label.encode() + b"\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+async def upload(
+    http: httpx.AsyncClient, intake: str, name: str, body: bytes, *, code: str | None = None, **headers: str
+) -> dict[str, Any]:
+    """Upload a document (for dossier ``code`` when given); asserts it is stored (201, or 200 the same bytes again)."""
+    path = f"/v1/dossiers/{code}/documents" if code else "/v1/documents"
+    response = await http.post(f"{intake}{path}", params={"name": name}, content=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def required_keys(dossier: dict[str, Any]) -> list[str]:
+    """The catalogue keys of the papers the dossier's procedure requires for its components (none if unknown)."""
+    procedure = catalogue().find(dossier["procedure_code"])
+    if procedure is None:
+        return []
+    try:
+        components = procedure.chosen_components(tuple(dossier.get("components", ())))
+    except ValueError:
+        return []
+    return [document.key for document in procedure.required_documents(components)]
+
+
+async def with_required_documents(
+    http: httpx.AsyncClient, intake: str, dossier: dict[str, Any], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The submission with a small PDF uploaded (by the caller of ``headers``) for each paper its procedure
+    requires; uploading the same PDF again is the same document, so this may run for every dossier."""
+    documents = []
+    for key in required_keys(dossier):
+        uploaded = await upload(http, intake, f"{key}.pdf", sample_pdf(key), **(headers or {}))
+        documents.append({"document_id": uploaded["document_id"], "catalogue_key": key})
+    return {**dossier, "documents": documents}
+
+
 async def submit(http: httpx.AsyncClient, intake: str, dossier: dict[str, Any], **headers: str) -> dict[str, Any]:
+    """File the dossier (with its required papers uploaded unless it names its ``documents``); asserts 202.
+
+    A procedure with receipt fees (land, 1.013978) stays ``new`` until they are paid."""
+    if "documents" not in dossier:
+        dossier = await with_required_documents(http, intake, dossier, headers)
     response = await http.post(f"{intake}/v1/dossiers", json=dossier, headers=headers)
     assert response.status_code == 202, response.text
     body: dict[str, Any] = response.json()

@@ -20,17 +20,19 @@ from services.intake.store import (
     Request,
     RoutingStatus,
 )
-from shared.contracts import DossierStatus, IdentityDecision
+from shared.contracts import Applicant, DossierStatus, IdentityDecision
 from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer
 from shared.kernel.journal import RecordingJournal
 from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
+from tests.support.fake_documents_store import FakeDocumentsStore
 from tests.support.fake_result_store import FakeResultStore
 
 
-class FakeIntakeStore(FakeResultStore):
+class FakeIntakeStore(FakeDocumentsStore, FakeResultStore):
     """:class:`~services.intake.store.IntakeStore` in dicts; rows are dicts keyed like the table's columns."""
 
     def __init__(self) -> None:
+        FakeDocumentsStore.__init__(self)
         FakeResultStore.__init__(self)
         self.sequences: dict[tuple[str, date], int] = {}
         self.dossiers: dict[UUID, dict[str, Any]] = {}
@@ -60,13 +62,15 @@ class FakeIntakeStore(FakeResultStore):
             "province_code": dossier.province_code,
             "applicant": dossier.applicant,
             "client_id": dossier.client_id,
-            "status": DossierStatus.RECEIVING.value,
+            "status": dossier.status.value,
             "handling_unit": dossier.receiving_agency,
             "received_at": dossier.received_at,
             "due_at": dossier.due_at,
             "updated_at": dossier.received_at,
             "components": list(dossier.components),
-            "missing": [],
+            "missing": list(dossier.missing),
+            "result_delivery": dossier.result_delivery.value,
+            "postal_address": dossier.postal_address,
             "portal_dossier_id": dossier.portal_dossier_id,
             "identity_status": identity.status.value,
             "identity_detail": identity.detail,
@@ -98,6 +102,10 @@ class FakeIntakeStore(FakeResultStore):
     async def dossier_by_code(self, code: str) -> Dossier | None:
         return next((dict(row) for row in self.dossiers.values() if row["code"] == code), None)
 
+    async def applicant(self, dossier_id: UUID) -> Applicant | None:
+        row = self.dossiers.get(dossier_id)
+        return None if row is None else row["applicant"]
+
     async def applicant_citizen_id(self, code: str) -> str | None:
         row = await self.dossier_by_code(code)
         return None if row is None else row["applicant"].citizen_id
@@ -124,7 +132,9 @@ class FakeIntakeStore(FakeResultStore):
 
     async def follow_status(self, dossier_id: UUID, change: FollowedChange) -> None:
         row = self.dossiers[dossier_id]
-        row.update(status=change.status.value, due_at=change.due_at)
+        row["status"] = change.status.value
+        if change.due_at is not None:
+            row["due_at"] = change.due_at
         if change.handling_unit is not None:
             row["handling_unit"] = change.handling_unit
         if change.sequence is not None:
@@ -227,6 +237,7 @@ class FakeIntakeDatabase:
         """A unit of work on the store, committed when the block ends without an error."""
         before = copy.deepcopy((self.store.sequences, self.store.dossiers, self.store.histories))
         kept = copy.deepcopy((self.store.results, self.store.shipments))
+        documents = copy.deepcopy(self.store.documents_state())
         outbox = RecordingOutbox()
         appended = len(self.journal.entries)
         self.transactions += 1
@@ -236,6 +247,7 @@ class FakeIntakeDatabase:
         except BaseException:
             self.store.sequences, self.store.dossiers, self.store.histories = before
             self.store.results, self.store.shipments = kept
+            self.store.restore_documents(documents)
             del self.journal.entries[appended:]
             raise
         finally:

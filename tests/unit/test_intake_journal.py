@@ -4,9 +4,11 @@ import pytest
 
 from services.intake import answers, handlers
 from services.intake.actors import journal_actor
+from services.intake.documents.store import Attachment
+from services.intake.domain.document_file import dossier_owner
 from services.intake.secret_access import SecretHolder
 from services.intake.store import Request
-from shared.contracts import DossierStatus
+from shared.contracts import DocumentRole, DossierStatus
 from shared.kernel.auth.callers import Citizen, Clerk, Integrator, Scope
 from shared.kernel.journal_chain import verify_chain
 from tests.unit.test_intake_use_cases import CENTRE, Intake, _code
@@ -49,7 +51,10 @@ async def test_a_supplement_is_journalled_as_its_caller() -> None:
     code = await intake.received_code()
     await intake.status_changes_to(code, DossierStatus.WAITING, missing=("Sơ đồ thửa đất",))
 
-    command = handlers.SupplementDossier(code, ("Sơ đồ thửa đất",), None, actor=journal_actor(PORTAL))
+    row = intake.store.by_code(code)
+    paper = await intake.store.uploaded(dossier_owner(row["id"]), "so-do-thua-dat.pdf", intake.database.now)
+    handed_in = (Attachment(paper.id, DocumentRole.SUPPLEMENT),)
+    command = handlers.SupplementDossier(code, handed_in, None, actor=journal_actor(PORTAL))
     await answers.supplement(intake.desk, Request(PORTAL.client_id, None, "supplement"), command)
 
     head = intake.database.journal.head(code)

@@ -15,6 +15,7 @@ from shared.kernel.service_app import create_app
 from tests.support import clerks
 
 CODE = "000.01.15.H40-250814-0001"
+DOCUMENT = "5b0f8e0e-6a51-4d6e-9f59-6f1b7c0f2a11"
 
 
 @pytest.fixture
@@ -41,10 +42,10 @@ async def _fields(client: httpx.AsyncClient, path: str, body: Any) -> list[str]:
     [
         ({}, "documents"),
         ({"documents": []}, "documents"),
-        ({"documents": ["   "]}, "documents.0"),
-        ({"documents": ["Sơ đồ thửa đất", "x" * 501]}, "documents.1"),
-        ({"documents": ["Sơ đồ thửa đất"], "note": "n" * 2001}, "note"),
-        ({"documents": ["Sơ đồ thửa đất"], "colour": "red"}, "colour"),
+        ({"documents": ["Sơ đồ thửa đất"]}, "documents.0.document_id"),
+        ({"documents": [DOCUMENT, {"document_id": DOCUMENT, "catalogue_key": "Sơ đồ"}]}, "documents.1.catalogue_key"),
+        ({"documents": [DOCUMENT], "note": "n" * 2001}, "note"),
+        ({"documents": [DOCUMENT], "colour": "red"}, "colour"),
     ],
 )
 async def test_a_bad_supplement_is_refused_naming_the_field(client: httpx.AsyncClient, body: Any, field: str) -> None:
@@ -73,17 +74,22 @@ async def test_components_must_be_a_list_of_strings(client: httpx.AsyncClient) -
     assert "components" in await _fields(client, "/v1/dossiers", body)
 
 
-def test_documents_and_reason_are_trimmed() -> None:
-    supplement = SupplementSubmission.model_validate({"documents": ["  Sơ đồ thửa đất \n"], "note": "  "})
+def test_the_note_and_reason_are_trimmed() -> None:
+    supplement = SupplementSubmission.model_validate({"documents": [DOCUMENT], "note": "  "})
     withdrawal = Withdrawal.model_validate({"reason": "  Nộp lại hồ sơ khác "})
 
-    assert supplement.documents == ["Sơ đồ thửa đất"]
     assert supplement.note == ""
     assert withdrawal.reason == "Nộp lại hồ sơ khác"
 
 
-def test_a_document_of_exactly_500_characters_is_accepted() -> None:
-    assert SupplementSubmission.model_validate({"documents": ["x" * 500]}).documents == ["x" * 500]
+def test_a_supplement_names_documents_by_id_with_or_without_their_catalogue_key() -> None:
+    keyed = {"document_id": DOCUMENT, "catalogue_key": "cadastral-survey-extract-if-any"}
+    documents = SupplementSubmission.model_validate({"documents": [DOCUMENT, keyed]}).documents
+
+    assert [(str(d.document_id), d.catalogue_key) for d in documents] == [
+        (DOCUMENT, None),
+        (DOCUMENT, "cadastral-survey-extract-if-any"),
+    ]
 
 
 def test_a_submission_without_components_chooses_none() -> None:

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.intake import answers, handlers
+from services.intake.documents.store import Attachment
+from services.intake.domain.document_file import document_owner, dossier_owner
 from services.intake.domain.identity import CheckResult, RegistryAnswer, RegistryUnreachable
 from services.intake.domain.lifecycle import DossierActionError
 from services.intake.domain.submission import SubmissionRejectedError
@@ -15,6 +17,7 @@ from services.intake.identity.rechecker import IdentityRechecker
 from services.intake.store import Request
 from shared.contracts import (
     Applicant,
+    DocumentRole,
     DossierIdentity,
     DossierStatus,
     DossierStatusChanged,
@@ -66,15 +69,33 @@ class Intake:
         return list(self.database.outbox.events)
 
     async def receive(
-        self, command: handlers.SubmitDossier = BIRTH, key: str | None = None, fingerprint: str = "first"
+        self,
+        command: handlers.SubmitDossier = BIRTH,
+        key: str | None = None,
+        fingerprint: str = "first",
+        *,
+        papers: bool = True,
     ) -> StoredAnswer:
+        """Receive ``command``, with a document for each required paper uploaded by its filer unless ``papers`` is
+        False or it names its documents."""
+        if papers and not command.documents:
+            owner = document_owner(command.client_id)
+            handed_in = await self.store.required_papers(
+                command.procedure_code, command.components, owner, self.database.now
+            )
+            command = replace(command, documents=handed_in)
         return await answers.receive(self.desk, Request(command.client_id, key, fingerprint), command)
 
     async def received_code(self) -> str:
         """The code of a birth registration just received."""
         return _code(await self.receive())
 
-    async def supplement(self, code: str, *documents: str, note: str | None = None) -> StoredAnswer:
+    async def supplement(self, code: str, *names: str, note: str | None = None) -> StoredAnswer:
+        """Hand in documents of these names, uploaded for the dossier."""
+        row = await self.store.dossier_by_code(code)
+        owner = dossier_owner(row["id"] if row else code)
+        uploaded = [await self.store.uploaded(owner, name, self.database.now) for name in names]
+        documents = tuple(Attachment(d.id, DocumentRole.SUPPLEMENT) for d in uploaded)
         command = handlers.SupplementDossier(code, documents, note)
         return await answers.supplement(self.desk, Request("counter", None, "supplement"), command)
 
@@ -151,6 +172,7 @@ async def test_a_received_dossier_is_stored_and_announced_with_its_fields() -> N
             client_id="counter",
             portal_dossier_id="G22.99-251010-000001",
             identity=DossierIdentity(status=IdentityStatus(row["identity_status"]), version=1),
+            documents=tuple(await intake.store.dossier_documents(row["id"])),
         )
     ]
     assert (row["status"], row["handling_unit"]) == ("receiving", CENTRE)
@@ -273,10 +295,14 @@ async def test_a_supplement_to_a_waiting_dossier_is_announced_and_noted() -> Non
     assert intake.events[-1] == DossierSupplemented(
         dossier_id=row["id"],
         dossier_code=code,
-        documents=("Sơ đồ thửa đất", "Bản sao CCCD"),
+        documents=tuple(d for d in await intake.store.dossier_documents(row["id"]) if d.role == "supplement"),
         note="nộp tại quầy",
         supplemented_at=FRIDAY_AFTERNOON,
     )
+    assert [(d.name, d.role) for d in intake.events[-1].documents] == [
+        ("Sơ đồ thửa đất", DocumentRole.SUPPLEMENT),
+        ("Bản sao CCCD", DocumentRole.SUPPLEMENT),
+    ]
     assert intake.store.notes(code)[-1] == "supplement handed in: Sơ đồ thửa đất; Bản sao CCCD (nộp tại quầy)"
 
 

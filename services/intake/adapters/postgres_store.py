@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from services.intake.documents.postgres import PostgresDocumentsStore
 from services.intake.domain.identity import IdentityState, IdentityStatus
 from services.intake.domain.identity_decision import Decision
 from services.intake.returns.postgres import PostgresResultStore
@@ -18,7 +19,7 @@ DOSSIER_COLUMNS = (
     "id, code, procedure_code, receiving_agency, commune_code, province_code, client_id, status,"
     " handling_unit, received_at, due_at, updated_at, components, missing, portal_dossier_id,"
     " identity_status, identity_detail, identity_attempts, identity_checked_at, identity_version, identity_decision,"
-    " identity_decided_at"
+    " identity_decided_at, result_delivery"
 )
 
 PENDING_IDENTITIES = LeasedRows(
@@ -31,7 +32,7 @@ PENDING_IDENTITIES = LeasedRows(
 """Pending identity checks, claimed by one instance at a time under a lease (see ``identity/rechecker.py``)."""
 
 
-class PostgresIntakeStore(PostgresResultStore):
+class PostgresIntakeStore(PostgresDocumentsStore, PostgresResultStore):
     """:class:`~services.intake.store.IntakeStore` on a connection (in a transaction for the locks)."""
 
     def __init__(self, connection: asyncpg.Connection) -> None:
@@ -53,8 +54,9 @@ class PostgresIntakeStore(PostgresResultStore):
             "INSERT INTO dossiers (id, code, procedure_code, receiving_agency, commune_code, province_code,"
             " applicant, client_id, status, handling_unit, received_at, updated_at, due_at, components,"
             " portal_dossier_id, identity_status, identity_detail, identity_attempts, identity_checked_at,"
-            " identity_next_check_at, lookup_secret_hash, identity_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-            " $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)",
+            " identity_next_check_at, lookup_secret_hash, identity_version, missing, result_delivery, postal_address)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $4, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1,"
+            " $20, $21, $22)",
             dossier.dossier_id,
             dossier.code,
             dossier.procedure_code,
@@ -63,7 +65,7 @@ class PostgresIntakeStore(PostgresResultStore):
             dossier.province_code,
             dossier.applicant.model_dump_json(),
             dossier.client_id,
-            DossierStatus.RECEIVING.value,
+            dossier.status.value,
             dossier.received_at,
             dossier.due_at,
             list(dossier.components),
@@ -74,6 +76,9 @@ class PostgresIntakeStore(PostgresResultStore):
             identity.checked_at,
             identity.next_check_at,
             dossier.lookup_secret_hash,
+            list(dossier.missing),
+            dossier.result_delivery.value,
+            dossier.postal_address,
         )
 
     async def add_history(
@@ -100,6 +105,10 @@ class PostgresIntakeStore(PostgresResultStore):
 
     async def dossier_by_code(self, code: str) -> Dossier | None:
         return await self._row(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = $1", code)
+
+    async def applicant(self, dossier_id: UUID) -> Applicant | None:
+        stored = await self.connection.fetchval("SELECT applicant FROM dossiers WHERE id = $1", dossier_id)
+        return None if stored is None else Applicant.model_validate_json(stored)
 
     async def applicant_citizen_id(self, code: str) -> str | None:
         citizen_id: str | None = await self.connection.fetchval(
@@ -137,8 +146,8 @@ class PostgresIntakeStore(PostgresResultStore):
     async def follow_status(self, dossier_id: UUID, change: FollowedChange) -> None:
         await self.connection.execute(
             "UPDATE dossiers SET status = $2, handling_unit = coalesce($3, handling_unit),"
-            " status_sequence = coalesce($4, status_sequence), due_at = $5, missing = coalesce($6, missing),"
-            " updated_at = coalesce($7, updated_at) WHERE id = $1",
+            " status_sequence = coalesce($4, status_sequence), due_at = coalesce($5, due_at),"
+            " missing = coalesce($6, missing), updated_at = coalesce($7, updated_at) WHERE id = $1",
             dossier_id,
             change.status.value,
             change.handling_unit,

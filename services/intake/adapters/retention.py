@@ -6,5 +6,6 @@ The rest of intake's personal data (the submission in the outbox, the stored ans
 
 from shared.kernel.pseudonymisation import ApplicantRows
 
-DOSSIER_APPLICANTS = ApplicantRows("dossiers", also_set="identity_next_check_at = NULL")
-"""A pending identity check has nothing left to check once the applicant is a pseudonym: it is never due again."""
+DOSSIER_APPLICANTS = ApplicantRows("dossiers", also_set="identity_next_check_at = NULL, postal_address = NULL")
+"""A pending identity check has nothing left to check once the applicant is a pseudonym: it is never due again;
+the address the result was posted to goes with the applicant."""

@@ -1,4 +1,5 @@
-"""What the applicant may still do with a received dossier: hand in supplements, withdraw it."""
+"""What may still be done with a dossier: papers completing a filed one, its refusal at receipt, supplements,
+withdrawal."""
 
 from shared.contracts import DossierStatus
 
@@ -19,7 +20,27 @@ def check_supplement(status: DossierStatus) -> None:
         )
 
 
+def check_completion(status: DossierStatus) -> None:
+    """Papers completing a dossier are taken only while it is filed but not received (``new``)."""
+    if status is not DossierStatus.NEW:
+        raise DossierActionError(
+            status, f"the dossier is {status.value}; papers completing it are taken only while it is new"
+        )
+
+
+def check_acceptance_refusal(status: DossierStatus) -> None:
+    """A receiver may refuse to accept a dossier only while it is filed but not received (``new``)."""
+    if status is not DossierStatus.NEW:
+        raise DossierActionError(status, f"the dossier is {status.value}; only a new dossier can be refused at receipt")
+
+
 def check_withdrawal(status: DossierStatus) -> None:
-    """A dossier can be withdrawn until it is finished (done, denied or cancelled)."""
-    if status.is_final:
+    """A dossier can be withdrawn until it is finished (done, denied or cancelled) or was not accepted."""
+    if status.is_final or status is DossierStatus.UNRESOLVED:
         raise DossierActionError(status, f"the dossier is already {status.value} and can no longer be withdrawn")
+
+
+def check_uploads_taken(status: DossierStatus) -> None:
+    """Documents are uploaded for a dossier until it is finished or was not accepted."""
+    if status.is_final or status is DossierStatus.UNRESOLVED:
+        raise DossierActionError(status, f"the dossier is {status.value}; it takes no more documents")

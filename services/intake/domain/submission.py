@@ -73,3 +73,9 @@ def check_applicant(citizen_id: str, date_of_birth: date, *, provinces: Collecti
         raise SubmissionRejectedError("applicant.citizen_id", error.reason) from error
     except ValueError as error:
         raise SubmissionRejectedError("applicant.citizen_id", str(error)) from error
+
+
+def check_delivery(result_delivery: str, postal_address: str | None) -> None:
+    """An address is needed for a result sent by post (and only then is it kept)."""
+    if result_delivery == "post" and not postal_address:
+        raise SubmissionRejectedError("postal_address", "the result is sent by post: give the address to send it to")
