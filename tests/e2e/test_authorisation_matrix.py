@@ -37,11 +37,16 @@ async def caller_http(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 async def objects(stack: ServiceStack) -> dict[str, str]:
-    """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, a delivery, the
-    province, a closure of days long past in one of its communes."""
+    """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, one of the task's
+    documents, a delivery, the province, a closure of days long past in one of its communes."""
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
         code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
         task = await open_task(http, stack.url("department"), matrix.UNIT, code)
+        documents = await http.get(
+            f"{stack.url('department')}/v1/tasks/{task['id']}/documents", headers=clerks.headers(matrix.UNIT)
+        )
+        assert documents.status_code == 200, documents.text
+        assert documents.json()["items"], f"task {task['id']} of {code} has no documents to read"
 
         async def delivery() -> str | None:
             answer = await http.get(f"{stack.url('notification')}/v1/deliveries", params={"dossier": code})
@@ -56,6 +61,7 @@ async def objects(stack: ServiceStack) -> dict[str, str]:
         "code": code,
         "chain": code,
         "task_id": task["id"],
+        "document_id": documents.json()["items"][0]["document_id"],
         "unit": task["unit_code"],
         "delivery_id": delivery_id,
         "province": matrix.PROVINCE,
