@@ -284,3 +284,44 @@ def test_keycloaks_integrators_are_the_stand_in_identity_providers(compose: dict
         assert _interpolated(compose["keycloak"]["environment"][secret.group(1)]) == standin[client_id].secret
     defined = {scope["name"] for scope in _realm("lienthong")["clientScopes"]}
     assert defined == {scope for client in standin.values() for scope in client.scope}
+
+
+# --- documents: the compose MinIO and the key minio-init makes -------------------------------------
+
+DOCUMENT_KEEPERS = ("intake", "department")
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_the_services_that_keep_documents_reach_the_compose_object_store_with_the_key_made_for_them(
+    compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
+        monkeypatch.delenv(name)
+    for name, value in _container_env(compose, service).items():
+        monkeypatch.setenv(name, value)
+    settings = SERVICES[service]()
+    assert compose[service]["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}
+    if service not in DOCUMENT_KEEPERS:
+        assert settings.object_store_access_key is None, "only the services that keep documents get the key"
+        return
+    endpoint = urlsplit(settings.object_store_url)
+    assert endpoint.hostname in compose
+    assert compose[str(endpoint.hostname)]["image"].startswith("minio/minio:RELEASE.")
+    assert endpoint.port == 9000
+    init = {name: _interpolated(str(value)) for name, value in compose["minio-init"]["environment"].items()}
+    assert settings.object_store_bucket == init["BUCKET"]
+    assert settings.object_store_access_key == init["SERVICES_ACCESS_KEY"]
+    assert settings.object_store_secret_key is not None
+    assert settings.object_store_secret_key.get_secret_value() == init["SERVICES_SECRET_KEY"]
+    assert init["MC_HOST_store"].endswith(f"@{endpoint.hostname}:{endpoint.port}")
+
+
+def test_minio_init_makes_the_bucket_and_a_key_allowed_on_it_only(compose: dict[str, Any]) -> None:
+    init = compose["minio-init"]
+    assert init["depends_on"]["minio"] == {"condition": "service_healthy"}
+    assert init["image"].startswith("minio/mc:RELEASE.")
+    script = " ".join(init["command"])
+    assert 'mc mb --ignore-existing "store/$$BUCKET"' in script
+    assert '"arn:aws:s3:::%s","arn:aws:s3:::%s/*"' in script  # the bucket and its objects, nothing else
+    assert 'mc admin user add store "$$SERVICES_ACCESS_KEY" "$$SERVICES_SECRET_KEY"' in script
+    assert "|| true" not in script
