@@ -85,7 +85,7 @@ def build_board(pool: Callable[[], asyncpg.Pool]) -> APIRouter:
         async with pool().acquire() as connection:
             rows = await store.completions(connection, unit, *period.bounds(ZONE))
             moves = await store.due_date_moves(connection, unit, *period.bounds(ZONE))
-            returns = await store.unit_returns(connection, unit, *period.bounds(ZONE))
+            returned = await store.returns(connection, *period.bounds(ZONE), unit=unit)
         classified = [
             (row["procedure_code"], timeliness(row["due_at"], row["completed_at"], extended=row["extended"], zone=ZONE))
             for row in rows
@@ -102,7 +102,7 @@ def build_board(pool: Callable[[], asyncpg.Pool]) -> APIRouter:
                 for code, tally in tally_by(classified).items()
             ],
             due_dates_moved=[DueDatesMoved(reason=m["reason"] or "", tasks=m["tasks"]) for m in moves],
-            results_returned=ReturnFigures.of(ReturnTally.of((r["due_at"], r["returned_at"]) for r in returns)),
+            results_returned=ReturnFigures.of(ReturnTally.of((r["due_at"], r["returned_at"]) for r in returned)),
         )
 
     return board

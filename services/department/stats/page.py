@@ -35,19 +35,24 @@ footer { margin-top: 2vw; font-size: 1.2rem; color: #333; }
 """
 
 
-def render(stats: BoardStats, *, generated_at: datetime) -> str:
-    """The whole page; every text from data is escaped."""
-    period = f"Từ ngày {day(stats.period.first)} đến ngày {day(stats.period.last)}"
+def page_start(title: str) -> str:
+    """The page's head (Vietnamese, refreshing itself, the board's style) and the opening of its body."""
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{REFRESH_SECONDS}">
-<title>{escape(f"Kết quả giải quyết hồ sơ — {stats.unit.name}")}</title>
+<title>{escape(title)}</title>
 <style>{STYLE}</style>
 </head>
-<body>
+<body>"""
+
+
+def render(stats: BoardStats, *, generated_at: datetime) -> str:
+    """The whole page; every text from data is escaped."""
+    period = f"Từ ngày {day(stats.period.first)} đến ngày {day(stats.period.last)}"
+    return f"""{page_start(f"Kết quả giải quyết hồ sơ — {stats.unit.name}")}
 <h1>Kết quả giải quyết hồ sơ thủ tục hành chính</h1>
 <p class="unit">{escape(stats.unit.name)} <span class="code">({escape(stats.unit.code)})</span></p>
 <p class="period">{escape(period)}</p>

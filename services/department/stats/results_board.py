@@ -79,7 +79,7 @@ def build_results_board(pool: Callable[[], asyncpg.Pool]) -> APIRouter:
         except PeriodError as error:
             return problem(422, "Invalid period", [field_error("from", str(error))])
         async with pool().acquire() as connection:
-            rows = await store.province_returns(connection, province, *period.bounds(ZONE))
+            rows = await store.returns(connection, *period.bounds(ZONE), province=province)
         by_unit: dict[str, list[tuple[datetime, datetime]]] = {}
         for row in rows:
             by_unit.setdefault(row["unit_code"], []).append((row["due_at"], row["returned_at"]))

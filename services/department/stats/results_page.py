@@ -3,7 +3,7 @@
 from datetime import datetime
 from html import escape
 
-from services.department.stats.page import ON_TIME_RETURN, REFRESH_SECONDS, STYLE, count, day, percent, returns_cards
+from services.department.stats.page import ON_TIME_RETURN, count, day, page_start, percent, returns_cards
 from services.department.stats.views import ProvinceResults
 
 
@@ -11,16 +11,7 @@ def render(results: ProvinceResults, *, generated_at: datetime) -> str:
     """The whole page; every text from data is escaped."""
     place = results.name or f"tỉnh/thành phố {results.province}"
     period = f"Từ ngày {day(results.period.first)} đến ngày {day(results.period.last)}"
-    return f"""<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="{REFRESH_SECONDS}">
-<title>{escape(f"Trả kết quả đúng hạn — {place}")}</title>
-<style>{STYLE}</style>
-</head>
-<body>
+    return f"""{page_start(f"Trả kết quả đúng hạn — {place}")}
 <h1>Kết quả thủ tục hành chính đã trả cho người dân</h1>
 <p class="unit">{escape(place)} <span class="code">({escape(results.province)})</span></p>
 <p class="period">{escape(period)}</p>

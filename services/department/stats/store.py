@@ -60,31 +60,23 @@ async def due_date_moves(
     )
 
 
-async def unit_returns(
-    connection: asyncpg.Connection, unit: str, start: datetime, end: datetime
+async def returns(
+    connection: asyncpg.Connection,
+    start: datetime,
+    end: datetime,
+    *,
+    unit: str | None = None,
+    province: str | None = None,
 ) -> list[asyncpg.Record]:
-    """The results the unit issued that were returned in ``[start, end)``: each appointment and return time."""
+    """The results returned in ``[start, end)`` that ``unit`` issued, or of ``province``'s dossiers: each issuing
+    unit, appointment and return time."""
     return list(
         await connection.fetch(
-            "SELECT due_at, returned_at FROM results_returned"
-            " WHERE unit_code = $1 AND returned_at >= $2 AND returned_at < $3",
+            "SELECT unit_code, due_at, returned_at FROM results_returned WHERE returned_at >= $1 AND returned_at < $2"
+            " AND ($3::text IS NULL OR unit_code = $3) AND ($4::text IS NULL OR province_code = $4)",
+            start,
+            end,
             unit,
-            start,
-            end,
-        )
-    )
-
-
-async def province_returns(
-    connection: asyncpg.Connection, province: str, start: datetime, end: datetime
-) -> list[asyncpg.Record]:
-    """The results of the province's dossiers returned in ``[start, end)``: the issuing unit, appointment and return."""
-    return list(
-        await connection.fetch(
-            "SELECT unit_code, due_at, returned_at FROM results_returned"
-            " WHERE province_code = $1 AND returned_at >= $2 AND returned_at < $3",
             province,
-            start,
-            end,
         )
     )
