@@ -152,6 +152,17 @@ async def test_a_catalogue_key_the_procedure_lacks_is_refused_before_anything_is
     assert intake.registry.asked == []
 
 
+async def test_a_paper_named_twice_is_handed_in_once() -> None:
+    intake = Intake()
+    papers = await intake.store.required_papers("1.001193", (), "client:counter", FRIDAY_AFTERNOON)
+
+    await intake.receive(replace(BIRTH, documents=(*papers, papers[0])))
+
+    received = intake.events[-1]
+    assert isinstance(received, DossierSubmitted)
+    assert [d.catalogue_key for d in received.documents] == [BIRTH_FORM, BIRTH_CERTIFICATE]
+
+
 async def test_the_post_needs_an_address() -> None:
     intake = Intake()
 
