@@ -21,9 +21,9 @@ import asyncpg
 
 from services.routing.adapters import closures_sql as sql
 from services.routing.adapters.postgres_store import PostgresRoutingStore
+from services.routing.announcements import record
 from services.routing.domain.closures import Closure, closed_days
 from services.routing.domain.reprojection import Reprojection
-from services.routing.handlers import _record
 from services.routing.store import RoutingStore
 from shared.kernel.journal import service_chain
 from shared.kernel.polling import PollingWorker, WakeUp
@@ -120,7 +120,7 @@ class Reprojector:
             reason, details = _why(row["reprojection_due"], concerning, counted_on, current)
             effects = plan.reproject(Reprojection(old, new, self._zone).due, reason, uow.now)
             if effects:
-                await _record(uow, plan, applicant, effects, ("due dates re-projected", details))
+                await record(uow, plan, applicant, effects, ("due dates re-projected", details))
         await sql.counted_on(connection, plan.dossier_id, current, days)
 
     async def _calendar(

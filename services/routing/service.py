@@ -1,6 +1,6 @@
 """The routing service, declared: it plans each dossier and moves the plan as units and applicant act."""
 
-from services.routing import handlers
+from services.routing import handlers, journey
 from services.routing.adapters.postgres_store import PostgresRoutingStore
 from services.routing.adapters.retention import DOSSIER_APPLICANTS
 from services.routing.api import build_api
@@ -12,12 +12,18 @@ from shared.contracts import (
     DOSSIER_STATUS,
     TASK_ORDERS,
     TASK_OUTCOMES,
+    DossierFiled,
     DossierIdentityChanged,
+    DossierNotAccepted,
+    DossierPaid,
+    DossierResultReturned,
     DossierSubmitted,
     DossierSupplemented,
     DossierWithdrawn,
+    ResultIssued,
     TaskCompleted,
     TaskExtended,
+    TaskPaymentRequested,
     TaskReturned,
     TaskSupplementRequested,
 )
@@ -36,12 +42,18 @@ def declare(_settings: CommonSettings) -> Service[RoutingStore]:
                 DossierSupplemented: handlers.dossier_supplemented,
                 DossierWithdrawn: handlers.dossier_withdrawn,
                 DossierIdentityChanged: handlers.identity_changed,
+                DossierFiled: journey.record_filing,
+                DossierNotAccepted: journey.not_accepted,
+                DossierPaid: journey.dossier_paid,
+                DossierResultReturned: journey.result_returned,
             },
             TASK_OUTCOMES: {
                 TaskCompleted: handlers.task_completed,
                 TaskSupplementRequested: handlers.supplement_requested,
                 TaskReturned: handlers.task_returned,
                 TaskExtended: handlers.task_extended,
+                TaskPaymentRequested: journey.payment_requested,
+                ResultIssued: journey.result_issued,
             },
         },
         publishes=(TASK_ORDERS, DOSSIER_STATUS),

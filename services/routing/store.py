@@ -6,23 +6,28 @@ from uuid import UUID
 
 from services.routing.domain.closures import Closure, CountedOn
 from services.routing.domain.plan import AuditEntry, DossierPlan
-from shared.contracts import Applicant, DossierSubmitted
+from shared.contracts import Applicant, DossierFiled, DossierSubmitted
 from shared.reference.calendar import WorkingCalendar
 
 
 class RoutingStore(Protocol):
     """Where routing keeps each dossier's plan; the unit of work holds it for one transaction."""
 
-    async def add(self, submitted: DossierSubmitted, plan: DossierPlan) -> None:
-        """Keep the plan of a newly submitted dossier, with the applicant and the place the submission names."""
+    async def add(self, dossier: DossierSubmitted | DossierFiled, plan: DossierPlan) -> None:
+        """Keep the plan of a newly submitted or filed dossier, with the applicant and the place the event names.
+
+        A submitted dossier's plan replaces the record of its filing (status new); any other dossier
+        already kept is an error.
+        """
         ...
 
     async def get_for_update(self, dossier_id: UUID) -> tuple[DossierPlan, Applicant] | None:
-        """The dossier's plan and applicant, held until the unit of work ends; None if routing never planned it."""
+        """The dossier's plan (with its documents) and applicant, held until the unit of work ends; None if routing
+        never recorded it."""
         ...
 
     async def save(self, plan: DossierPlan, audit: Sequence[AuditEntry]) -> None:
-        """Write the plan as it now stands and append these entries to the dossier's audit trail."""
+        """Write the plan as it now stands (keeping its new documents) and append these entries to its audit trail."""
         ...
 
     async def calendar_counted_on(self, dossier_id: UUID) -> CountedOn | None:

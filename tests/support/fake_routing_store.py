@@ -7,7 +7,7 @@ from uuid import UUID
 
 from services.routing.domain.closures import Closure, CountedOn
 from services.routing.domain.plan import AuditEntry, DossierPlan
-from shared.contracts import Applicant, DossierSubmitted
+from shared.contracts import Applicant, DossierFiled, DossierStatus, DossierSubmitted
 from shared.reference.calendar import WorkingCalendar
 
 
@@ -22,12 +22,13 @@ class FakeRoutingStore:
     closures: list[Closure] = field(default_factory=list)
     calendars: dict[str, WorkingCalendar] = field(default_factory=dict)
 
-    async def add(self, submitted: DossierSubmitted, plan: DossierPlan) -> None:
-        if plan.dossier_id in self.plans:
+    async def add(self, dossier: DossierSubmitted | DossierFiled, plan: DossierPlan) -> None:
+        held = self.plans.get(plan.dossier_id)
+        if held is not None and not (isinstance(dossier, DossierSubmitted) and held.status is DossierStatus.NEW):
             raise KeyError(f"dossier {plan.dossier_id} is already planned")
         self.plans[plan.dossier_id] = deepcopy(plan)
-        self.applicants[plan.dossier_id] = submitted.applicant
-        self.audit[plan.dossier_id] = []
+        self.applicants[plan.dossier_id] = dossier.applicant
+        self.audit.setdefault(plan.dossier_id, [])
 
     async def get_for_update(self, dossier_id: UUID) -> tuple[DossierPlan, Applicant] | None:
         if dossier_id not in self.plans:

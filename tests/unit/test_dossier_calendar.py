@@ -9,7 +9,7 @@ from shared.contracts import DossierStatusChanged, Event, TaskAssigned
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue
 from tests.support.dossiers import BIRTH_GROUP_IN_QUYNH_LUU
-from tests.unit.test_routing_use_cases import MONDAY, Routing, _approved, _assigned
+from tests.support.routing_harness import MONDAY, Routing, approved, assigned
 
 CAL = default_calendar()
 QUYNH_LUU, ANH_SON = "17179", "17329"
@@ -67,7 +67,7 @@ async def test_a_later_stage_opened_while_the_commune_is_closed_is_counted_on_th
     # A closure declared afterwards: the re-projection worker counted the dossier on the closed days.
     routing.store.counted[submitted.dossier_id] = CountedOn(CAL.fingerprint, CLOSED)
 
-    opened = tasks(await routing.run(handlers.task_completed, _approved(_assigned(planned, "register-birth"))))
+    opened = tasks(await routing.run(handlers.task_completed, approved(assigned(planned, "register-birth"))))
 
     assert opened, "the approval opens stage two"
     for key, task in opened.items():

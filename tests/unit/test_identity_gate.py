@@ -31,9 +31,9 @@ from shared.contracts import (
     TaskIdentityChanged,
 )
 from tests.support.dossiers import BIRTH_GROUP_IN_QUYNH_LUU
+from tests.support.routing_harness import MONDAY, Routing, approved, assigned, last_status, submission
 from tests.unit.test_department_use_cases import APPROVER, Department, assignment
 from tests.unit.test_intake_use_cases import Intake
-from tests.unit.test_routing_use_cases import MONDAY, Routing, _approved, _assigned, _status, _submitted
 
 FAILED = RegistryAnswer(found=False, match=False)
 CONFIRMED = Decision(IdentityDecision.CONFIRMED, Evidence(EvidenceKind.PASSPORT, "0123"))
@@ -196,11 +196,11 @@ def _identity_changed(
 async def test_routing_tells_the_last_stage_and_the_identity_with_each_assignment() -> None:
     routing = Routing()
     failed = DossierIdentity(status=IdentityStatus.FAILED, version=1)
-    submitted = _submitted(BIRTH_GROUP_IN_QUYNH_LUU).model_copy(update={"identity": failed})
+    submitted = submission(BIRTH_GROUP_IN_QUYNH_LUU).model_copy(update={"identity": failed})
 
     planned = await routing.run(routing_handlers.plan_dossier, submitted)
-    first = _assigned(planned, "register-birth")
-    opened = await routing.run(routing_handlers.task_completed, _approved(first))
+    first = assigned(planned, "register-birth")
+    opened = await routing.run(routing_handlers.task_completed, approved(first))
 
     assert (first.final_stage, first.identity) == (False, failed)
     later = [e for e in opened if isinstance(e, TaskAssigned)]
@@ -236,7 +236,7 @@ async def test_a_refused_identity_denies_the_dossier_and_cancels_its_open_tasks(
     assert {e.task_id for e in events if isinstance(e, TaskCancelled)} == {
         e.task_id for e in planned if isinstance(e, TaskAssigned)
     }
-    assert (_status(events).status, _status(events).reason) == (DossierStatus.DENIED, refused.reason)
+    assert (last_status(events).status, last_status(events).reason) == (DossierStatus.DENIED, refused.reason)
 
 
 # Department: the task holds the newest state; the last stage's approval is gated on it

@@ -14,12 +14,13 @@ from services.routing.domain.plan import (
     Effect,
     PlanRejectedError,
     PlanTask,
+    ResultAsked,
     Resumed,
     Routing,
     StatusChanged,
     TaskState,
 )
-from shared.contracts import DossierStatus
+from shared.contracts import DossierStatus, ResultKind
 from shared.reference.calendar import default_calendar
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -84,7 +85,7 @@ def test_start_announces_receipt_opens_stage_one_only_and_moves_to_processing() 
     assert birth.due_at == datetime(2026, 11, 25, 17, 0, tzinfo=HCM)
 
 
-def test_stage_two_opens_in_parallel_after_stage_one_approves_and_the_dossier_ends_done() -> None:
+def test_stage_two_opens_in_parallel_after_stage_one_approves_and_the_last_approver_is_asked_for_the_result() -> None:
     plan, birth, residence, card = _birth_group()
     plan.start(MONDAY, DEADLINES)
 
@@ -93,8 +94,12 @@ def test_stage_two_opens_in_parallel_after_stage_one_approves_and_the_dossier_en
     assert plan.approve(residence.id, MONDAY, DEADLINES) == []
     finished = plan.approve(card.id, MONDAY, DEADLINES)
 
-    assert [e.status for e in finished if isinstance(e, StatusChanged)] == [DossierStatus.DONE]
-    assert plan.status is DossierStatus.DONE
+    asked = [e for e in finished if isinstance(e, ResultAsked)]
+    assert [(e.task_id, e.unit_code, e.kind) for e in asked] == [(card.id, "40.BHXH", ResultKind.RESULT)]
+    assert [(e.status, e.handling_unit) for e in finished if isinstance(e, StatusChanged)] == [
+        (DossierStatus.PROCESSING, "40.BHXH")
+    ]
+    assert plan.status is DossierStatus.PROCESSING, "not done until the result is returned"
 
 
 def test_refusal_in_stage_one_denies_and_stage_two_is_never_assigned() -> None:
@@ -104,7 +109,11 @@ def test_refusal_in_stage_one_denies_and_stage_two_is_never_assigned() -> None:
     effects = plan.refuse(birth.id, "the birth certificate is forged", MONDAY)
 
     assert _assigned(effects) == []
-    assert plan.status is DossierStatus.DENIED
+    asked = [e for e in effects if isinstance(e, ResultAsked)]
+    assert [(e.unit_code, e.kind, e.reason) for e in asked] == [
+        ("40001.VP", ResultKind.REFUSAL, "the birth certificate is forged")
+    ]
+    assert plan.status is DossierStatus.PROCESSING, "denied when the refusal letter is issued"
     assert residence.state is TaskState.CANCELLED
     assert card.state is TaskState.CANCELLED
     assert not [e for e in effects if isinstance(e, Cancelled)], "pending tasks were never assigned, nothing to cancel"
@@ -118,7 +127,7 @@ def test_refusal_of_one_parallel_task_cancels_the_other() -> None:
     effects = plan.refuse(card.id, "not eligible", MONDAY)
 
     assert [e.task_id for e in effects if isinstance(e, Cancelled)] == [residence.id]
-    assert plan.status is DossierStatus.DENIED
+    assert [e.unit_code for e in effects if isinstance(e, ResultAsked)] == ["40.BHXH"]
 
 
 def test_supplement_request_stops_the_clock_and_the_supplement_moves_due_dates_by_the_days_waited() -> None:
@@ -193,8 +202,8 @@ def test_returned_task_goes_to_the_next_candidate_with_an_audit_entry() -> None:
     assert replacement.replaces == task.id
     assert task.state is TaskState.RETURNED
     assert [(a.action, a.from_unit, a.to_unit) for a in plan.audit] == [("re-routed", "91001.KT", "91.SNNMT")]
-    plan.approve(replacement.id, MONDAY, DEADLINES)
-    assert plan.status is DossierStatus.DONE
+    effects = plan.approve(replacement.id, MONDAY, DEADLINES)
+    assert [e.unit_code for e in effects if isinstance(e, ResultAsked)] == ["91.SNNMT"]
 
 
 def test_withdrawal_cancels_every_open_task() -> None:

@@ -1,7 +1,7 @@
-"""Property: whatever order task outcomes arrive in, a plan ends in exactly one final state."""
+"""Property: whatever order task outcomes, payments and results arrive in, a plan ends in exactly one final state."""
 
 from datetime import datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -14,11 +14,12 @@ from services.routing.domain.plan import (
     DossierPlan,
     Effect,
     PlanTask,
+    ResultAsked,
     Routing,
     StatusChanged,
     TaskState,
 )
-from shared.contracts import DossierStatus
+from shared.contracts import DocumentRef, DossierStatus, MediaType, PaymentDue, ResultDelivery
 from shared.reference.calendar import default_calendar
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -61,15 +62,32 @@ def _plan(shape: list[list[int]], supplement_once: bool) -> DossierPlan:
     )
 
 
+def _document(n: int) -> DocumentRef:
+    return DocumentRef(
+        document_id=UUID(int=n), name=f"{n}.pdf", media_type=MediaType.PDF, size=n + 1, sha256=f"{n:064x}"
+    )
+
+
+def _waiting_for(plan: DossierPlan, kind: str) -> bool:
+    return any(t.state is TaskState.WAITING and t.waiting and t.waiting.kind == kind for t in plan.tasks)
+
+
 def _actions(plan: DossierPlan) -> list[tuple[str, object]]:
-    if plan.status.is_final:
+    if plan.ended:
         return []
+    if plan.status is DossierStatus.RELEASING:
+        return [("hand-back", None)]
+    if plan.result_request is not None:
+        return [("issue", None)]
     actions: list[tuple[str, object]] = [("withdraw", None)]
-    if plan.status is DossierStatus.WAITING:
+    if _waiting_for(plan, "supplement"):
         actions.append(("supplement", None))
+    if _waiting_for(plan, "payment"):
+        actions.append(("pay", None))
     for task in plan.tasks:
         if task.state is TaskState.OPEN:
             actions += [("approve", task.id), ("refuse", task.id), ("supplement-request", task.id), ("return", task.id)]
+            actions += [("payment-request", task.id)]
     return actions
 
 
@@ -84,7 +102,19 @@ def _apply(plan: DossierPlan, action: str, target: object, now: datetime) -> lis
         case "return":
             return plan.return_task(target, "not ours", now, DEADLINES)  # type: ignore[arg-type]
         case "supplement":
-            return plan.supplement(now, DEADLINES)
+            return plan.supplement(now, DEADLINES, (_document(len(plan.documents) + 1),))
+        case "payment-request":
+            clock = "pause" if len(plan.tasks) % 2 else "run"
+            return plan.request_payment(target, PaymentDue(amount_vnd=1000, description="levy"), clock, now)  # type: ignore[arg-type]
+        case "pay":
+            return plan.paid(_document(len(plan.documents) + 1), now, DEADLINES)
+        case "issue":
+            request = plan.result_request
+            assert request is not None
+            document = _document(1000)
+            return plan.issue_result(request.task_id, request.unit_code, request.kind, document, now)
+        case "hand-back":
+            return plan.return_result(ResultDelivery.COUNTER, now, now)
         case _:
             return plan.withdraw("changed my mind", now)
 
@@ -104,9 +134,10 @@ def test_any_order_of_outcomes_ends_in_one_final_state_with_no_task_open(
         action, target = data.draw(st.sampled_from(actions), label="action")
         now += timedelta(hours=data.draw(st.integers(min_value=0, max_value=60), label="hours later"))
         effects += _apply(plan, action, target, now)
-    while not plan.status.is_final:  # everyone still involved says yes
-        if plan.status is DossierStatus.WAITING:
-            effects += plan.supplement(now, DEADLINES)
+    while not plan.status.is_final:  # everyone still involved says yes, hands in, pays, issues, hands back
+        for action in ("supplement", "pay", "issue", "hand-back"):
+            if (action, None) in _actions(plan):
+                effects += _apply(plan, action, None, now)
         for task in [t for t in plan.tasks if t.state is TaskState.OPEN]:
             if task.state is TaskState.OPEN and not plan.status.is_final:
                 effects += plan.approve(task.id, now, DEADLINES)
@@ -123,6 +154,10 @@ def test_any_order_of_outcomes_ends_in_one_final_state_with_no_task_open(
     assert not decided & cancelled
     if plan.status is DossierStatus.DONE:
         assert all(t.state in (TaskState.APPROVED, TaskState.RETURNED) for t in plan.tasks)
+    asked = [e for e in effects if isinstance(e, ResultAsked)]
+    assert len(asked) == (0 if plan.status is DossierStatus.CANCELLED else 1), "one result or refusal letter asked"
+    numbers = [e.sequence for e in effects]
+    assert numbers == list(range(1, len(effects) + 1)), "every effect numbered one more than the last"
 
 
 @settings(max_examples=200, deadline=None)
@@ -133,7 +168,7 @@ def test_a_stage_starts_only_when_every_task_of_the_previous_stage_approved(
     plan = _plan(shape, supplement_once=False)
     effects = plan.start(START, DEADLINES)
     approved: set[str] = set()
-    while not plan.status.is_final:
+    while plan.result_request is None:
         for effect in effects:
             if isinstance(effect, Assigned) and effect.stage > 0:
                 previous = {t.key for t in plan.tasks if t.stage == effect.stage - 1}
@@ -142,4 +177,5 @@ def test_a_stage_starts_only_when_every_task_of_the_previous_stage_approved(
         task = data.draw(st.sampled_from(open_tasks), label="next approval")
         effects = plan.approve(task.id, START, DEADLINES)
         approved.add(task.key)
-    assert plan.status is DossierStatus.DONE
+    assert plan.status is DossierStatus.PROCESSING
+    assert approved == {t.key for t in plan.tasks}

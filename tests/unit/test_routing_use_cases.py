@@ -1,12 +1,7 @@
 """Routing's use cases through a fake store and a recording outbox: what each event publishes and keeps."""
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, TypeVar
-from uuid import uuid4
-from zoneinfo import ZoneInfo
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,18 +9,14 @@ from services.routing import handlers
 from services.routing.adapters.delegation_rules import delegation_rules
 from services.routing.adapters.postgres_store import PLAN_DOCUMENT
 from services.routing.handlers import UnknownDossierError, UnknownProcedureError, deadlines
-from services.routing.store import RoutingStore
 from shared.contracts import (
-    Applicant,
     DossierStatus,
-    DossierStatusChanged,
     DossierSubmitted,
     DossierSupplemented,
     DossierWithdrawn,
     Event,
+    ResultRequested,
     TaskAssigned,
-    TaskCancelled,
-    TaskCompleted,
     TaskExtended,
     TaskOutcome,
     TaskResumed,
@@ -33,122 +24,25 @@ from shared.contracts import (
     TaskSupplementRequested,
 )
 from shared.contracts.events import SequencedEvent
-from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
-from shared.reference.calendar import default_calendar, due_at
-from shared.reference.data import catalogue
 from tests.support.dossiers import BIRTH_GROUP_IN_QUYNH_LUU, LAND_IN_QUYNH_LUU, LAND_IN_RACH_GIA
-from tests.support.fake_routing_store import FakeRoutingStore
-
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-# Monday 23 November 2026, 09:00 in Vietnam; Tuesday 24 is Culture Day.
-MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=HCM)
-FRIDAY = datetime(2026, 11, 27, 10, 0, tzinfo=HCM)
-PROVINCES = {"17179": "40", "30742": "91"}
-
-E = TypeVar("E", bound=Event)
-
-
-@dataclass
-class Routing:
-    """Routing's use cases on one fake store, each event in its own unit of work."""
-
-    store: FakeRoutingStore = field(default_factory=FakeRoutingStore)
-
-    async def run(
-        self, handler: Callable[[UnitOfWork[RoutingStore], E], Awaitable[None]], event: E, at: datetime = MONDAY
-    ) -> list[Event]:
-        """Handle ``event`` at ``at``; the events it published, in order."""
-        outbox = RecordingOutbox()
-        await handler(UnitOfWork(self.store, outbox, at, uuid4()), event)
-        return outbox.events
-
-    async def submit(self, sample: dict[str, Any]) -> tuple[DossierSubmitted, list[Event]]:
-        submitted = _submitted(sample)
-        return submitted, await self.run(handlers.plan_dossier, submitted)
-
-    async def birth_registered(self) -> tuple[DossierSubmitted, list[Event]]:
-        """A birth group whose birth registration was approved; the events that opened stage two."""
-        submitted, planned = await self.submit(BIRTH_GROUP_IN_QUYNH_LUU)
-        return submitted, await self.run(handlers.task_completed, _approved(_assigned(planned, "register-birth")))
-
-    def status(self, submitted: DossierSubmitted) -> DossierStatus:
-        return self.store.plans[submitted.dossier_id].status
-
-
-def _submitted(sample: dict[str, Any]) -> DossierSubmitted:
-    procedure = catalogue().find(sample["procedure_code"])
-    assert procedure is not None
-    return DossierSubmitted(
-        dossier_id=uuid4(),
-        dossier_code=f"{sample['receiving_agency']}-261123-0001",
-        procedure_code=procedure.code,
-        applicant=Applicant.model_validate(sample["applicant"]),
-        receiving_agency=sample["receiving_agency"],
-        commune_code=sample["commune_code"],
-        province_code=PROVINCES[sample["commune_code"]],
-        received_at=MONDAY,
-        due_at=due_at(default_calendar(), MONDAY, procedure.working_days, cutoff=procedure.cutoff),
-        client_id="counter",
-        components=tuple(sample.get("components", ())),
-    )
-
-
-def _told(events: list[Event]) -> list[str]:
-    """What each event says, in one line."""
-    lines = []
-    for event in events:
-        match event:
-            case TaskAssigned():
-                lines.append(f"assigned {event.task_key} to {event.unit_code}")
-            case TaskCancelled():
-                lines.append(f"cancelled at {event.unit_code}")
-            case TaskResumed():
-                lines.append(f"resumed at {event.unit_code}")
-            case DossierStatusChanged():
-                lines.append(f"status {event.status.value}")
-            case _:
-                lines.append(type(event).__name__)
-    return lines
-
-
-def _assigned(events: list[Event], key: str) -> TaskAssigned:
-    return next(e for e in events if isinstance(e, TaskAssigned) and e.task_key == key)
-
-
-def _status(events: list[Event]) -> DossierStatusChanged:
-    """The last status change among ``events``."""
-    changes = [e for e in events if isinstance(e, DossierStatusChanged)]
-    assert changes, _told(events)
-    return changes[-1]
-
-
-def _about(task: TaskAssigned) -> dict[str, Any]:
-    """The fields naming ``task`` in what its unit sends about it."""
-    return {
-        "dossier_id": task.dossier_id,
-        "dossier_code": task.dossier_code,
-        "task_id": task.task_id,
-        "unit_code": task.unit_code,
-    }
-
-
-def _completed(task: TaskAssigned, outcome: TaskOutcome, reason: str | None = None) -> TaskCompleted:
-    return TaskCompleted(
-        **_about(task),
-        outcome=outcome,
-        reason=reason,
-        completed_by="clerk",
-        completed_at=MONDAY,
-    )
-
-
-def _approved(task: TaskAssigned) -> TaskCompleted:
-    return _completed(task, TaskOutcome.APPROVED)
+from tests.support.routing_harness import (
+    FRIDAY,
+    MONDAY,
+    Routing,
+    about,
+    approved,
+    assigned,
+    completed,
+    document,
+    last_status,
+    submission,
+    told,
+)
 
 
 def _supplement_requested(task: TaskAssigned, *missing: str) -> TaskSupplementRequested:
     return TaskSupplementRequested(
-        **_about(task),
+        **about(task),
         missing=missing,
         requested_by="clerk",
         requested_at=MONDAY,
@@ -159,7 +53,7 @@ def _supplemented(submitted: DossierSubmitted) -> DossierSupplemented:
     return DossierSupplemented(
         dossier_id=submitted.dossier_id,
         dossier_code=submitted.dossier_code,
-        documents=("household book",),
+        documents=(document("household book"),),
         supplemented_at=FRIDAY,
     )
 
@@ -178,9 +72,9 @@ async def test_a_submitted_dossier_is_planned_and_its_first_stage_assigned() -> 
 
     submitted, events = await routing.submit(BIRTH_GROUP_IN_QUYNH_LUU)
 
-    assert _told(events) == ["status receiving", "assigned register-birth to 17179.VP", "status processing"]
-    assert _status(events).handling_unit == "17179.VP"
-    assert _status(events).applicant == submitted.applicant
+    assert told(events) == ["status receiving", "assigned register-birth to 17179.VP", "status processing"]
+    assert last_status(events).handling_unit == "17179.VP"
+    assert last_status(events).applicant == submitted.applicant
     assert routing.status(submitted) is DossierStatus.PROCESSING
     assert routing.store.actions(submitted.dossier_id) == ["routed"] * 3
     assert routing.store.plans[submitted.dossier_id].audit == [], "the audit trail is kept beside the plan"
@@ -192,7 +86,7 @@ async def test_a_dossier_of_a_procedure_not_in_the_catalogue_raises_unknown_proc
     with pytest.raises(UnknownProcedureError):
         await routing.run(
             handlers.plan_dossier,
-            _submitted(BIRTH_GROUP_IN_QUYNH_LUU).model_copy(update={"procedure_code": "9.999999"}),
+            submission(BIRTH_GROUP_IN_QUYNH_LUU).model_copy(update={"procedure_code": "9.999999"}),
         )
 
     assert routing.store.plans == {}
@@ -203,50 +97,51 @@ async def test_an_approved_stage_opens_the_next_one_in_parallel() -> None:
 
     submitted, events = await routing.birth_registered()
 
-    assert _told(events) == [
+    assert told(events) == [
         "assigned register-residence to 17179.CA",
         "assigned issue-health-insurance to 40.BHXH",
         "status processing",
     ]
-    assert _status(events).handling_unit == "17179.CA, 40.BHXH"
+    assert last_status(events).handling_unit == "17179.CA, 40.BHXH"
     assert routing.status(submitted) is DossierStatus.PROCESSING
 
 
-async def test_approving_the_last_task_finishes_the_dossier() -> None:
+async def test_approving_the_last_task_asks_its_unit_for_the_result_and_the_dossier_stays_processing() -> None:
     routing = Routing()
     submitted, opened = await routing.birth_registered()
 
-    first = await routing.run(handlers.task_completed, _approved(_assigned(opened, "register-residence")))
-    last = await routing.run(handlers.task_completed, _approved(_assigned(opened, "issue-health-insurance")))
+    first = await routing.run(handlers.task_completed, approved(assigned(opened, "register-residence")))
+    last = await routing.run(handlers.task_completed, approved(assigned(opened, "issue-health-insurance")))
 
     assert first == []
-    assert _told(last) == ["status done"]
-    assert _status(last).handling_unit == "40.BHXH"
-    assert routing.status(submitted) is DossierStatus.DONE
+    assert told(last) == ["result requested of 40.BHXH", "status processing"]
+    assert last_status(last).handling_unit == "40.BHXH"
+    assert routing.status(submitted) is DossierStatus.PROCESSING
 
 
 async def test_refused_task_refuses_the_dossier_and_cancels_the_other_open_tasks() -> None:
     routing = Routing()
     submitted, opened = await routing.birth_registered()
-    card = _assigned(opened, "issue-health-insurance")
+    card = assigned(opened, "issue-health-insurance")
 
-    events = await routing.run(handlers.task_completed, _completed(card, TaskOutcome.REFUSED, "not insured"))
+    events = await routing.run(handlers.task_completed, completed(card, TaskOutcome.REFUSED, "not insured"))
 
-    assert _told(events) == ["cancelled at 17179.CA", "status denied"]
-    assert _status(events).reason == "not insured"
-    assert _status(events).handling_unit == "40.BHXH"
-    assert routing.status(submitted) is DossierStatus.DENIED
+    assert told(events) == ["cancelled at 17179.CA", "refusal requested of 40.BHXH", "status processing"]
+    asked = next(e for e in events if isinstance(e, ResultRequested))
+    assert (asked.task_id, asked.reason, asked.applicant) == (card.task_id, "not insured", submitted.applicant)
+    assert last_status(events).handling_unit == "40.BHXH"
+    assert routing.status(submitted) is DossierStatus.PROCESSING, "denied once the refusal letter is issued"
 
 
 async def test_a_supplement_request_makes_the_dossier_wait_for_what_is_missing() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
-    confirm = _assigned(planned, "confirm-land-use")
+    confirm = assigned(planned, "confirm-land-use")
 
     events = await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
 
-    assert _told(events) == ["status waiting"]
-    assert _status(events).missing == ("household book",)
+    assert told(events) == ["status waiting"]
+    assert last_status(events).missing == ("household book",)
     assert routing.status(submitted) is DossierStatus.WAITING
     assert routing.store.plans[submitted.dossier_id].paused_at == MONDAY
     assert routing.store.actions(submitted.dossier_id)[-1] == "supplement-requested"
@@ -255,20 +150,21 @@ async def test_a_supplement_request_makes_the_dossier_wait_for_what_is_missing()
 async def test_supplements_resume_the_waiting_task_due_later_by_the_days_it_waited() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
-    confirm = _assigned(planned, "confirm-land-use")
+    confirm = assigned(planned, "confirm-land-use")
     await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
     supplemented = _supplemented(submitted)
 
     events = await routing.run(handlers.dossier_supplemented, supplemented, at=FRIDAY)
 
-    assert _told(events) == ["resumed at 17179.KT", "status processing"]
+    assert told(events) == ["resumed at 17179.KT", "status processing"]
     waited = deadlines().paused_days(MONDAY, FRIDAY)
     assert waited == 3  # Wednesday 25, Thursday 26 and Friday 27
     resumed = events[0]
     assert isinstance(resumed, TaskResumed)
     assert resumed.task_id == confirm.task_id
     assert resumed.due_at == deadlines().extend(confirm.due_at, waited)
-    assert _status(events).due_at == deadlines().extend(submitted.due_at, waited)
+    assert resumed.documents == supplemented.documents
+    assert last_status(events).due_at == deadlines().extend(submitted.due_at, waited)
     assert routing.store.plans[submitted.dossier_id].paused_at is None
 
 
@@ -285,11 +181,11 @@ def illustrative_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 async def test_a_returned_task_is_routed_again_to_the_next_competent_unit() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(LAND_IN_RACH_GIA)
-    opened = await routing.run(handlers.task_completed, _approved(_assigned(planned, "confirm-land-use")))
-    delegated = _assigned(opened, "register-land")
+    opened = await routing.run(handlers.task_completed, approved(assigned(planned, "confirm-land-use")))
+    delegated = assigned(opened, "register-land")
     assert delegated.unit_code == "30742.KT"
     returned = TaskReturned(
-        **_about(delegated),
+        **about(delegated),
         reason="land of an organisation",
         returned_by="clerk",
         returned_at=MONDAY,
@@ -297,8 +193,8 @@ async def test_a_returned_task_is_routed_again_to_the_next_competent_unit() -> N
 
     events = await routing.run(handlers.task_returned, returned)
 
-    assert _told(events) == ["assigned register-land to 91.SNNMT", "status processing"]
-    assert _assigned(events, "register-land").task_id != delegated.task_id
+    assert told(events) == ["assigned register-land to 91.SNNMT", "status processing"]
+    assert assigned(events, "register-land").task_id != delegated.task_id
     entry = routing.store.audit[submitted.dossier_id][-1]
     assert (entry.action, entry.from_unit, entry.to_unit) == ("re-routed", "30742.KT", "91.SNNMT")
     assert "land of an organisation" in entry.detail
@@ -307,10 +203,10 @@ async def test_a_returned_task_is_routed_again_to_the_next_competent_unit() -> N
 async def test_an_extended_task_moves_the_dossier_appointment() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
-    confirm = _assigned(planned, "confirm-land-use")
+    confirm = assigned(planned, "confirm-land-use")
     new_due = deadlines().extend(confirm.due_at, 2)
     extended = TaskExtended(
-        **_about(confirm),
+        **about(confirm),
         previous_due_at=confirm.due_at,
         new_due_at=new_due,
         reason="the land's origin must be checked",
@@ -320,11 +216,11 @@ async def test_an_extended_task_moves_the_dossier_appointment() -> None:
 
     events = await routing.run(handlers.task_extended, extended)
 
-    assert _told(events) == ["status processing"]
-    assert _status(events).due_at == deadlines().extend(submitted.due_at, 2)
-    assert _status(events).reason == "the land's origin must be checked"
+    assert told(events) == ["status processing"]
+    assert last_status(events).due_at == deadlines().extend(submitted.due_at, 2)
+    assert last_status(events).reason == "the land's origin must be checked"
     plan = routing.store.plans[submitted.dossier_id]
-    assert plan.due_at == _status(events).due_at
+    assert plan.due_at == last_status(events).due_at
     assert plan.tasks[0].due_at == new_due
 
 
@@ -334,8 +230,8 @@ async def test_a_withdrawn_dossier_cancels_its_open_tasks() -> None:
 
     events = await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
 
-    assert _told(events) == ["cancelled at 17179.CA", "cancelled at 40.BHXH", "status cancelled"]
-    assert _status(events).reason == "the family files another dossier"
+    assert told(events) == ["cancelled at 17179.CA", "cancelled at 40.BHXH", "status cancelled"]
+    assert last_status(events).reason == "the family files another dossier"
     assert routing.status(submitted) is DossierStatus.CANCELLED
 
 
@@ -344,7 +240,7 @@ async def test_an_approval_after_a_withdrawal_is_recorded_as_ignored_and_publish
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
     await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
 
-    events = await routing.run(handlers.task_completed, _approved(_assigned(planned, "confirm-land-use")))
+    events = await routing.run(handlers.task_completed, approved(assigned(planned, "confirm-land-use")))
 
     assert events == []
     assert routing.status(submitted) is DossierStatus.CANCELLED
@@ -357,7 +253,7 @@ async def test_an_event_for_a_dossier_routing_never_planned_raises_unknown_dossi
     routing = Routing()
 
     with pytest.raises(UnknownDossierError, match="never planned"):
-        await routing.run(handlers.dossier_withdrawn, _withdrawn(_submitted(LAND_IN_QUYNH_LUU)))
+        await routing.run(handlers.dossier_withdrawn, _withdrawn(submission(LAND_IN_QUYNH_LUU)))
 
     assert routing.store.plans == {}
 
@@ -369,13 +265,13 @@ def _numbers(events: list[Event]) -> list[int | None]:
 async def test_every_event_routing_emits_for_a_dossier_is_numbered_one_more_than_the_last() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(BIRTH_GROUP_IN_QUYNH_LUU)
-    opened = await routing.run(handlers.task_completed, _approved(_assigned(planned, "register-birth")))
-    card = _assigned(opened, "issue-health-insurance")
-    refused = await routing.run(handlers.task_completed, _completed(card, TaskOutcome.REFUSED, "not insured"))
+    opened = await routing.run(handlers.task_completed, approved(assigned(planned, "register-birth")))
+    card = assigned(opened, "issue-health-insurance")
+    refused = await routing.run(handlers.task_completed, completed(card, TaskOutcome.REFUSED, "not insured"))
 
     emitted = [*planned, *opened, *refused]
 
-    assert _told(emitted) == [
+    assert told(emitted) == [
         "status receiving",
         "assigned register-birth to 17179.VP",
         "status processing",
@@ -383,7 +279,8 @@ async def test_every_event_routing_emits_for_a_dossier_is_numbered_one_more_than
         "assigned issue-health-insurance to 40.BHXH",
         "status processing",
         "cancelled at 17179.CA",
-        "status denied",
+        "refusal requested of 40.BHXH",
+        "status processing",
     ]
     assert _numbers(emitted) == list(range(1, len(emitted) + 1))
     assert routing.store.plans[submitted.dossier_id].sequence == len(emitted)
@@ -392,14 +289,14 @@ async def test_every_event_routing_emits_for_a_dossier_is_numbered_one_more_than
 async def test_the_numbers_run_across_both_streams_and_through_a_wait_for_supplements() -> None:
     routing = Routing()
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
-    confirm = _assigned(planned, "confirm-land-use")
+    confirm = assigned(planned, "confirm-land-use")
     waiting = await routing.run(handlers.supplement_requested, _supplement_requested(confirm, "household book"))
     supplemented = _supplemented(submitted)
     resumed = await routing.run(handlers.dossier_supplemented, supplemented, at=FRIDAY)
 
     emitted = [*planned, *waiting, *resumed]
 
-    assert _told(emitted)[-3:] == ["status waiting", "resumed at 17179.KT", "status processing"]
+    assert told(emitted)[-3:] == ["status waiting", "resumed at 17179.KT", "status processing"]
     assert _numbers(emitted) == list(range(1, len(emitted) + 1))
 
 
@@ -408,7 +305,7 @@ async def test_an_event_the_plan_ignores_emits_nothing_and_uses_no_number() -> N
     submitted, planned = await routing.submit(LAND_IN_QUYNH_LUU)
     withdrawn = await routing.run(handlers.dossier_withdrawn, _withdrawn(submitted))
 
-    ignored = await routing.run(handlers.task_completed, _approved(_assigned(planned, "confirm-land-use")))
+    ignored = await routing.run(handlers.task_completed, approved(assigned(planned, "confirm-land-use")))
 
     assert ignored == []
     assert routing.store.plans[submitted.dossier_id].sequence == len(planned) + len(withdrawn)

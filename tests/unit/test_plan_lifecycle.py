@@ -1,0 +1,193 @@
+"""A plan's life around the handling, in the domain: waits that overlap, a running clock, the result, stale acts."""
+
+from datetime import datetime
+from uuid import uuid4
+
+import pytest
+from pydantic import TypeAdapter
+
+from services.routing.domain.plan import (
+    DossierPlan,
+    Effect,
+    PlanRejectedError,
+    PlanTask,
+    PlanViolationError,
+    ResultAsked,
+    Resumed,
+    ReturnAnnounced,
+    StatusChanged,
+    TaskState,
+)
+from shared.contracts import (
+    DocumentRole,
+    DossierStatus,
+    IdentityDecision,
+    IdentityStatus,
+    PaymentDue,
+    ResultDelivery,
+    ResultKind,
+)
+from shared.reference.data import catalogue
+from tests.support.routing_harness import document
+from tests.unit.test_plan_execution import DEADLINES, HCM, MONDAY, _plan, _task
+
+TUESDAY = datetime(2026, 11, 24, 9, 0, tzinfo=HCM)  # Culture Day: not a working day
+WEDNESDAY = datetime(2026, 11, 25, 9, 0, tzinfo=HCM)
+FRIDAY = datetime(2026, 11, 27, 10, 0, tzinfo=HCM)
+LEVY = PaymentDue(amount_vnd=1_200_000, description="Registration fee")
+RECEIPT = document("receipt", DocumentRole.PAYMENT_RECEIPT)
+EXTRACT = document("extract", DocumentRole.RESULT)
+
+
+def _statuses(effects: list[Effect]) -> list[DossierStatus]:
+    return [e.status for e in effects if isinstance(e, StatusChanged)]
+
+
+def _one_task() -> tuple[DossierPlan, PlanTask]:
+    task = _task("decide", 0, "40.SXD", days=5)
+    plan = _plan(task)
+    plan.start(MONDAY, DEADLINES)
+    return plan, task
+
+
+def test_a_running_clock_keeps_every_due_date_while_paying() -> None:
+    plan, task = _one_task()
+    task_due, dossier_due = task.due_at, plan.due_at
+
+    paying = plan.request_payment(task.id, LEVY, "run", MONDAY)
+    resumed = plan.paid(RECEIPT, FRIDAY, DEADLINES)
+
+    assert [(e.status, e.payment) for e in paying if isinstance(e, StatusChanged)] == [(DossierStatus.PAYING, LEVY)]
+    assert plan.paused_at is None
+    assert [e.due_at for e in resumed if isinstance(e, Resumed)] == [task_due]
+    assert plan.due_at == dossier_due
+    assert _statuses(resumed) == [DossierStatus.PROCESSING]
+
+
+def test_supplements_asked_while_paying_keep_the_clock_stopped_until_both_are_handed_in() -> None:
+    first = _task("assess", 0, "40.SXD", days=5)
+    second = _task("inspect", 0, "40.STNMT", days=5)
+    plan = _plan(first, second, supplement_once=False)
+    plan.start(MONDAY, DEADLINES)
+    first_due, dossier_due = first.due_at, plan.due_at
+    assert first_due is not None
+
+    plan.request_payment(first.id, LEVY, "pause", MONDAY)
+    waiting = plan.request_supplement(second.id, ("drawings",), MONDAY)
+    drawings = document("drawings")
+    supplemented = plan.supplement(WEDNESDAY, DEADLINES, (drawings,))
+    paid = plan.paid(RECEIPT, FRIDAY, DEADLINES)
+
+    assert _statuses(waiting) == [DossierStatus.WAITING]
+    assert [e.task_id for e in supplemented if isinstance(e, Resumed)] == [second.id]
+    assert _statuses(supplemented) == [DossierStatus.PAYING], "the obligation is still unpaid"
+    assert [s.payment for s in supplemented if isinstance(s, StatusChanged)] == [LEVY]
+    resumed = [e for e in paid if isinstance(e, Resumed)]
+    assert [(e.task_id, e.documents) for e in resumed] == [(first.id, (drawings, RECEIPT))], "handed in since it waited"
+    stopped = DEADLINES.paused_days(MONDAY, FRIDAY)
+    assert first.due_at == DEADLINES.extend(first_due, stopped), "stopped once, from Monday to Friday"
+    assert plan.due_at == DEADLINES.extend(dossier_due, stopped)
+    assert (plan.paused_at, plan.status) == (None, DossierStatus.PROCESSING)
+
+
+def test_a_payment_without_a_task_waiting_for_it_is_rejected_and_keeps_no_receipt() -> None:
+    plan, _ = _one_task()
+
+    with pytest.raises(PlanRejectedError, match="not waiting for payments"):
+        plan.paid(RECEIPT, FRIDAY, DEADLINES)
+
+    assert plan.documents == []
+
+
+def test_no_obligation_can_be_notified_on_a_procedure_without_one() -> None:
+    plan, task = _one_task()
+
+    with pytest.raises(PlanViolationError):
+        plan.request_payment(task.id, LEVY, None, MONDAY)
+
+    assert task.state is TaskState.OPEN
+
+
+def test_the_result_issued_then_returned_ends_the_plan_done_and_tells_the_issuer() -> None:
+    plan, task = _one_task()
+    plan.result_delivery = ResultDelivery.ONLINE
+
+    asked = plan.approve(task.id, MONDAY, DEADLINES)
+    released = plan.issue_result(task.id, "40.SXD", ResultKind.RESULT, EXTRACT, WEDNESDAY)
+    returned = plan.return_result(ResultDelivery.ONLINE, FRIDAY, FRIDAY)
+
+    assert [type(e) for e in asked] == [ResultAsked, StatusChanged]
+    assert [(e.status, e.result, e.result_delivery) for e in released if isinstance(e, StatusChanged)] == [
+        (DossierStatus.RELEASING, EXTRACT, ResultDelivery.ONLINE)
+    ]
+    told = [e for e in returned if isinstance(e, ReturnAnnounced)]
+    assert [(e.unit_code, e.due_at, e.returned_at) for e in told] == [("40.SXD", plan.due_at, FRIDAY)]
+    assert _statuses(returned) == [DossierStatus.DONE]
+    with pytest.raises(PlanRejectedError):
+        plan.return_result(ResultDelivery.ONLINE, FRIDAY, FRIDAY)
+
+
+def test_an_identity_refused_after_the_units_decided_changes_no_status() -> None:
+    plan, task = _one_task()
+    plan.approve(task.id, MONDAY, DEADLINES)
+
+    effects = plan.change_identity(IdentityStatus.FAILED, IdentityDecision.REFUSED, 1, "not the applicant", MONDAY)
+
+    assert effects == []
+    assert plan.status is DossierStatus.PROCESSING
+
+
+def test_an_identity_refused_before_decides_still_denies_without_a_letter() -> None:
+    plan, _ = _one_task()
+
+    effects = plan.change_identity(IdentityStatus.FAILED, IdentityDecision.REFUSED, 1, "not the applicant", MONDAY)
+
+    assert _statuses(effects) == [DossierStatus.DENIED]
+    assert not [e for e in effects if isinstance(e, ResultAsked)]
+
+
+def _filed() -> DossierPlan:
+    procedure = catalogue().find("1.001193")
+    assert procedure is not None
+    return DossierPlan.filed(
+        procedure,
+        dossier_id=uuid4(),
+        dossier_code="000.01.15.H40-261123-0001",
+        receiving_agency="000.01.15.H40",
+        filed_at=MONDAY,
+        due_if_complete=DEADLINES.dossier_due(MONDAY, 1, "15:00"),
+        catalogue_version="test",
+        documents=(document("form"),),
+        portal_dossier_id=None,
+    )
+
+
+@pytest.mark.parametrize("not_accepted", [False, True])
+def test_a_dossier_not_received_yet_or_not_accepted_keeps_its_due_date_when_the_calendar_changes(
+    not_accepted: bool,
+) -> None:
+    filed = _filed()
+    filed.announce_filing(("certificate",))
+    if not_accepted:
+        filed.not_accept("unsigned", MONDAY)
+
+    assert filed.reproject(lambda _start, due: due.replace(day=due.day + 1), "closure", MONDAY) == []
+
+
+def test_a_filing_is_announced_once() -> None:
+    filed = _filed()
+    filed.announce_filing(("certificate",))
+
+    with pytest.raises(PlanRejectedError):
+        filed.announce_filing(("certificate",))
+
+
+def test_a_plan_in_the_middle_of_its_journey_survives_its_round_trip_through_the_stored_json() -> None:
+    plan, task = _one_task()
+    plan.request_payment(task.id, LEVY, "pause", MONDAY)
+    plan.paid(RECEIPT, TUESDAY, DEADLINES)
+    plan.approve(task.id, WEDNESDAY, DEADLINES)
+    plan.issue_result(task.id, "40.SXD", ResultKind.RESULT, EXTRACT, WEDNESDAY)
+    adapter = TypeAdapter(DossierPlan)
+
+    assert adapter.validate_json(adapter.dump_json(plan)) == plan
