@@ -109,6 +109,22 @@ lt_find_pid() { # is-ours
   return 1
 }
 
+# After a server's start: the calling script's wait_ready on <pid>; if it fails, the log's last lines
+# are shown, the server is stopped (cmd_stop) when still alive, and the script dies.
+lt_ready_or_stop() { # pid what
+  local pid="$1" what="$2"
+  wait_ready --pid "$pid" && return 0
+  echo "----- last lines of $LOG_FILE -----" >&2
+  tail -n 30 "$LOG_FILE" >&2 || true
+  if lt_pid_alive "$pid"; then
+    lt_log "stopping the $what that did not become ready"
+    cmd_stop || true
+  else
+    rm -f "$PID_FILE"
+  fi
+  lt_die "$what did not become ready"
+}
+
 # The usual `stop`: terminate the process the calling script's find_pid names (if any) and
 # forget its PID_FILE.
 lt_stop() {

@@ -133,17 +133,7 @@ cmd_start() {
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
 
-  if ! wait_ready --pid "$pid"; then
-    echo "----- last lines of $LOG_FILE -----" >&2
-    tail -n 30 "$LOG_FILE" >&2 || true
-    if lt_pid_alive "$pid"; then
-      lt_log "stopping the server that did not become ready"
-      cmd_stop || true
-    else
-      rm -f "$PID_FILE"
-    fi
-    lt_die "object store did not become ready"
-  fi
+  lt_ready_or_stop "$pid" "object store"
   lt_log "ready on $ENDPOINT (pid $pid)"
 }
 

@@ -93,6 +93,15 @@ def _healthcheck_port(compose: dict[str, Any], service: str) -> int:
     return int(match.group(1))
 
 
+def _settings_in_container(compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch) -> CommonSettings:
+    """The service's settings from its container's environment alone."""
+    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
+        monkeypatch.delenv(name)
+    for name, value in _container_env(compose, service).items():
+        monkeypatch.setenv(name, value)
+    return SERVICES[service]()
+
+
 def test_compose_runs_the_kafka_version_that_deploy_local_installs(compose: dict[str, Any]) -> None:
     assert compose["kafka"]["image"] == f"apache/kafka:{_pinned_kafka_version()}"
 
@@ -128,12 +137,7 @@ def test_kafka_is_a_single_kraft_node_like_deploy_local(compose: dict[str, Any])
 def test_each_service_settings_point_at_the_compose_broker_database_and_port(
     compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
-        monkeypatch.delenv(name)
-    for name, value in _container_env(compose, service).items():
-        monkeypatch.setenv(name, value)
-
-    settings = SERVICES[service]()
+    settings = _settings_in_container(compose, service, monkeypatch)
 
     broker_host, _, broker_port = settings.kafka_bootstrap_servers.rpartition(":")
     assert broker_host in compose
@@ -233,11 +237,7 @@ def _claims_of(client: dict[str, Any]) -> dict[str, Any]:
 def test_each_service_trusts_the_compose_keycloaks_two_realms(
     compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
-        monkeypatch.delenv(name)
-    for name, value in _container_env(compose, service).items():
-        monkeypatch.setenv(name, value)
-    settings = SERVICES[service]()
+    settings = _settings_in_container(compose, service, monkeypatch)
     keycloak = compose["keycloak"]
     frontend = keycloak["environment"]["KC_HOSTNAME"]
     for realm, jwks, issuer, audience in (
@@ -288,6 +288,7 @@ def test_keycloaks_integrators_are_the_stand_in_identity_providers(compose: dict
 
 # --- documents: the compose MinIO and the key minio-init makes -------------------------------------
 
+
 DOCUMENT_KEEPERS = ("intake", "department")
 
 
@@ -295,11 +296,7 @@ DOCUMENT_KEEPERS = ("intake", "department")
 def test_the_services_that_keep_documents_reach_the_compose_object_store_with_the_key_made_for_them(
     compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in [n for n in os.environ if n.upper().startswith(("LIENTHONG_", "OTEL_"))]:
-        monkeypatch.delenv(name)
-    for name, value in _container_env(compose, service).items():
-        monkeypatch.setenv(name, value)
-    settings = SERVICES[service]()
+    settings = _settings_in_container(compose, service, monkeypatch)
     assert compose[service]["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}
     if service not in DOCUMENT_KEEPERS:
         assert settings.object_store_access_key is None, "only the services that keep documents get the key"
