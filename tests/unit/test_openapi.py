@@ -59,6 +59,10 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
             "POST /v1/dossiers/{code}/supplements",
             "POST /v1/dossiers/{code}/withdrawal",
             "POST /v1/dossiers/{code}/identity-decision",
+            "POST /v1/documents",
+            "POST /v1/dossiers/{code}/documents",
+            "POST /v1/dossiers/{code}/components",
+            "POST /v1/dossiers/{code}/acceptance-refusal",
             "GET /v1/identity-checks",
             "GET /v1/lookup/{code}",
         },
@@ -86,7 +90,12 @@ PUBLIC_OPERATIONS = {
     "GET /v1/lookup/{code}",
 }
 """The public board and the citizen lookup by code and secret: the only documented operations without a token."""
-SECRET_OR_TOKEN_OPERATIONS = {"POST /v1/dossiers/{code}/supplements", "POST /v1/dossiers/{code}/withdrawal"}
+SECRET_OR_TOKEN_OPERATIONS = {
+    "POST /v1/dossiers/{code}/supplements",
+    "POST /v1/dossiers/{code}/withdrawal",
+    "POST /v1/dossiers/{code}/documents",
+    "POST /v1/dossiers/{code}/components",
+}
 """The applicant's actions, which the receipt's lookup secret opens as well as a token."""
 
 
