@@ -28,6 +28,7 @@ from services.intake.requests import (
     SuppliedDocument,
     Withdrawal,
 )
+from services.intake.returns.download_api import build_download_api
 from services.intake.secret_access import SecretHolder, secret_check, token_or_secret
 from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStore, Request
@@ -65,6 +66,7 @@ def build_api(
     check = secret_check(database, settings)
     intake = answers.Intake(database, checker, ZoneInfo(settings.timezone), runtime.clock, check.hasher)
     api.include_router(build_lookup_api(intake, check))
+    api.include_router(build_download_api(database, check, objects))
     api.include_router(build_documents_api(database, objects, check, max_bytes=settings.document_max_bytes))
     applicant = Depends(token_or_secret(check))
 
