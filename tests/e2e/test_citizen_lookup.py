@@ -13,7 +13,7 @@ from stack import ServiceStack
 from services.intake.settings import IntakeSettings
 from shared.kernel.settings import CommonSettings
 from tests.support import clerks
-from tests.support.dossiers import BIRTH_IN_QUYNH_LUU
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, with_required_documents
 
 FAILURES_ALLOWED = IntakeSettings.model_fields["lookup_failures_per_minute"].default
 PERSONAL = ("040301000123", "Hồ Thị Lan", "0912345678", "2001-05-14")
@@ -32,11 +32,9 @@ def _from(address: str) -> httpx.AsyncClient:
 
 
 async def _receipt(http: httpx.AsyncClient, stack: ServiceStack, **headers: str) -> dict[str, Any]:
-    response = await http.post(
-        f"{stack.url('intake')}/v1/dossiers",
-        json=BIRTH_IN_QUYNH_LUU,
-        headers={**clerks.client_headers("portal-40"), **headers},
-    )
+    caller = {**clerks.client_headers("portal-40"), **headers}
+    dossier = await with_required_documents(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU, caller)
+    response = await http.post(f"{stack.url('intake')}/v1/dossiers", json=dossier, headers=caller)
     assert response.status_code == 202, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -144,7 +142,7 @@ async def test_the_secret_withdraws_the_dossier_and_nothing_withdraws_it_without
 async def test_the_secret_opens_supplements_of_its_dossier_only(stack: ServiceStack) -> None:
     async with _from("127.0.0.24") as http:
         first, second = await _receipt(http, stack), await _receipt(http, stack)
-        documents = {"documents": ["Sơ đồ thửa đất"]}
+        documents = {"documents": ["00000000-0000-4000-8000-000000000000"]}
 
         def url(receipt: dict[str, Any]) -> str:
             return f"{stack.url('intake')}/v1/dossiers/{receipt['code']}/supplements"
