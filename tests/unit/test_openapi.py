@@ -65,6 +65,9 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
             "POST /v1/dossiers/{code}/acceptance-refusal",
             "GET /v1/identity-checks",
             "GET /v1/lookup/{code}",
+            "GET /v1/lookup/{code}/result",
+            "POST /v1/dossiers/{code}/result-handover",
+            "POST /v1/postal/deliveries",
         },
         "notification": {
             "GET /v1/dossiers/{code}/notifications",
@@ -88,9 +91,12 @@ PUBLIC_OPERATIONS = {
     "GET /v1/board/provinces/{province}/results",
     "GET /v1/board/provinces/{province}/results.html",
     "GET /v1/lookup/{code}",
+    "POST /v1/postal/deliveries",
 }
-"""The public board and the citizen lookup by code and secret: the only documented operations without a token."""
+"""The public board, the citizen lookup by code and secret, and the partners' callbacks (authenticated by their
+signature): the only documented operations without a token."""
 SECRET_OR_TOKEN_OPERATIONS = {
+    "GET /v1/lookup/{code}/result",
     "POST /v1/dossiers/{code}/supplements",
     "POST /v1/dossiers/{code}/withdrawal",
     "POST /v1/dossiers/{code}/documents",
