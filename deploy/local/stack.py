@@ -44,6 +44,7 @@ import httpx
 from kafka_principals import credentials_file, load, local_dir, services_env
 from local_keys import keys_env
 from objectstore_keys import for_keepers, object_store_env
+from signing_ca import CERT_VARIABLE, signing_ca_env
 from standins.process import StandinServers
 
 from services.registry import SERVICES
@@ -316,14 +317,18 @@ def _load(path: Path) -> tuple[dict[str, str], dict[str, int]]:
 
 def _secrets(local_dir: Path, env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """Each service's secrets: its Kafka principal on the local broker (when it has a credentials file), the
-    deployment's keys (generated on first use) unless ``env`` gives its own, and for intake and the department the
-    local object store's address and key unless ``env`` names an object store of its own."""
+    deployment's keys (generated on first use) unless ``env`` gives its own, for intake and the department the
+    local object store's address and key unless ``env`` names an object store of its own, and for the department
+    the local signing authority (created on first use) unless ``env`` names one."""
     path = credentials_file(local_dir)
     principals = services_env(load(path)) if path.exists() else {}
     keys = {variable: key for variable, key in keys_env(local_dir).items() if variable not in env}
     objects = {} if "LIENTHONG_OBJECT_STORE_ACCESS_KEY" in env else object_store_env(local_dir)
     objects = {variable: value for variable, value in objects.items() if variable not in env}
-    return for_keepers({name: {**principals.get(name, {}), **keys} for name in DEFAULT_PORTS}, objects)
+    secrets = for_keepers({name: {**principals.get(name, {}), **keys} for name in DEFAULT_PORTS}, objects)
+    if CERT_VARIABLE not in env:
+        secrets["department"] = {**secrets["department"], **signing_ca_env(local_dir)}
+    return secrets
 
 
 def _parse_ports(text: str | None) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """The department service, declared: each unit's work queue, the clerk API, deadline marks, the public board."""
 
 import dataclasses
+import functools
 
 import asyncpg
 from fastapi import FastAPI
@@ -18,6 +19,8 @@ from services.department.deadlines.settings import DeadlineSettings
 from services.department.documents.api import build_documents
 from services.department.escalation.escalator import Escalator
 from services.department.journal_roots import record_day_seal
+from services.department.results.issuing import issue_result
+from services.department.results.wiring import issuer_from
 from services.department.settings import DepartmentSettings
 from services.department.stats.api import build_board
 from services.department.stats.gauge import on_time_refresher
@@ -30,6 +33,7 @@ from shared.contracts import (
     TASK_ORDERS,
     TASK_OUTCOMES,
     JournalDaySealed,
+    ResultRequested,
     ResultReturned,
     TaskAssigned,
     TaskCancelled,
@@ -52,6 +56,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
     feed = ChangeFeed(login_dsn(settings, "department"))  # LISTENs as the service's own role
     deadlines = DeadlineSettings()
     objects = S3ObjectStore.from_settings(settings)  # the dossiers' documents, the issued results
+    issue = functools.partial(issue_result, issuer=issuer_from(settings, objects))
 
     def configure(app: FastAPI, runtime: Runtime) -> None:
         app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
@@ -68,6 +73,7 @@ def declare(settings: DepartmentSettings) -> Service[DepartmentStore]:
                 TaskResumed: routing_orders.resume_task,
                 TaskDueChanged: routing_orders.move_due,
                 TaskIdentityChanged: routing_orders.take_identity,
+                ResultRequested: issue,
                 ResultReturned: record_return,
             },
             **{stream: {JournalDaySealed: record_day_seal} for stream in JOURNAL_SEALS.values()},

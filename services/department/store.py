@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.department.documents.store import TaskDocumentStore
+from services.department.results.store import ResultsStore
 from services.department.stats.returns_store import ReturnedResultStore
 from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 
@@ -40,7 +41,7 @@ class Change:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-class DepartmentStore(TaskDocumentStore, ReturnedResultStore, Protocol):
+class DepartmentStore(TaskDocumentStore, ReturnedResultStore, ResultsStore, Protocol):
     """Where the department keeps its units' tasks; the unit of work holds it for one transaction."""
 
     async def add_task(self, assigned: TaskAssigned) -> Task | None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from local_keys import PARTNER_KEYS, keys_env
 from objectstore_keys import for_keepers
+from signing_ca import signing_ca_env
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
@@ -50,6 +51,13 @@ def run_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def signing_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The run's own signing authority, from which the department issues its units' certificates: the variables
+    naming its files (``LIENTHONG_SIGNING_CA_CERT_FILE`` is the certificate a verifier trusts)."""
+    return signing_ca_env(tmp_path_factory.mktemp("signing"))
+
+
+@pytest.fixture(scope="session")
 def standins(tmp_path_factory: pytest.TempPathFactory, run_keys: dict[str, str]) -> Iterator[StandinServers]:
     """The stand-in servers on free ports, for this test run only."""
     servers = StandinServers(
@@ -84,6 +92,7 @@ def stack(
     standins: StandinServers,
     kafka_principals: Principals,
     run_keys: dict[str, str],
+    signing_ca: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServiceStack]:
     env = {
@@ -107,6 +116,7 @@ def stack(
         # Clerks told of deadline warnings and escalation steps (test_escalation.py reads their mail).
         "LIENTHONG_CLERK_CONTACTS_FILE": str(CLERK_CONTACTS),
         **run_keys,
+        **signing_ca,
     }
     services = ServiceStack(
         tmp_path_factory.mktemp("stack"),

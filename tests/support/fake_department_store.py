@@ -9,9 +9,10 @@ from services.department.store import Change, Entry, Task
 from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 from shared.contracts.events import is_newer
 from tests.support.fake_department_documents import FakeReturnedResultStore, FakeTaskDocumentStore
+from tests.support.fake_results_store import FakeResultsStore
 
 
-class FakeDepartmentStore(FakeTaskDocumentStore, FakeReturnedResultStore):
+class FakeDepartmentStore(FakeTaskDocumentStore, FakeReturnedResultStore, FakeResultsStore):
     """:class:`~services.department.store.DepartmentStore` over dicts; each answer is a copy, as a row would be."""
 
     def __init__(self) -> None:

@@ -9,12 +9,13 @@ import asyncpg
 from services.department.adapters.history import HISTORY_COLUMNS, entry_of
 from services.department.adapters.repository import TASK_COLUMNS
 from services.department.documents.store import PostgresTaskDocumentStore
+from services.department.results.store import PostgresResults
 from services.department.stats.returns_store import PostgresReturnedResultStore
 from services.department.store import Change, Entry, Task
 from shared.contracts import DossierIdentity, JournalDaySealed, TaskAssigned, TaskExtended
 
 
-class PostgresDepartmentStore(PostgresTaskDocumentStore, PostgresReturnedResultStore):
+class PostgresDepartmentStore(PostgresTaskDocumentStore, PostgresReturnedResultStore, PostgresResults):
     """:class:`~services.department.store.DepartmentStore` on a connection in a transaction."""
 
     def __init__(self, connection: asyncpg.Connection) -> None:
