@@ -191,3 +191,22 @@ def test_a_plan_in_the_middle_of_its_journey_survives_its_round_trip_through_the
     adapter = TypeAdapter(DossierPlan)
 
     assert adapter.validate_json(adapter.dump_json(plan)) == plan
+
+
+def test_a_task_left_waiting_by_a_plan_stored_before_waits_had_kinds_resumes_on_the_supplement() -> None:
+    plan, task = _one_task()
+    due = task.due_at
+    assert due is not None
+    plan.request_supplement(task.id, ("drawings",), MONDAY)
+    adapter = TypeAdapter(DossierPlan)
+    stored = adapter.dump_python(plan, mode="json")
+    for old in ("filed_at", "documents", "result_delivery", "result_request", "result"):
+        del stored[old]
+    del stored["tasks"][0]["waiting"]
+    older = adapter.validate_python(stored)
+
+    effects = older.supplement(FRIDAY, DEADLINES, (document("drawings"),))
+
+    assert [e.task_id for e in effects if isinstance(e, Resumed)] == [task.id]
+    assert _statuses(effects) == [DossierStatus.PROCESSING]
+    assert older.tasks[0].due_at == DEADLINES.extend(due, DEADLINES.paused_days(MONDAY, FRIDAY))
