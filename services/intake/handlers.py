@@ -21,6 +21,7 @@ from services.intake.domain.submission import (
     check_applicant,
     check_delivery,
 )
+from services.intake.payments import due as payments
 from services.intake.receipt_events import announce_filed, announce_received
 from services.intake.reference.birth_provinces import birth_province_codes
 from services.intake.returns import following as returns
@@ -323,6 +324,7 @@ async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
     )
     if moved:
         await returns.follow_status(uow, event)  # before the copy moves: the unit holding it issued the result
+        await payments.follow_status(uow, event)  # paying: the obligation the unit notified is due
     await store.follow_status(event.dossier_id, change)
     applied = {
         "status": event.status.value,

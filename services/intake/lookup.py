@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from services.intake import answers
+from services.intake.payments.views import PaymentView
 from services.intake.returns.views import ResultView
 from services.intake.secret_access import LOOKUP_HEADER, SecretCheck, client_address
 from services.intake.views import DocumentView, FeeView
@@ -60,6 +61,9 @@ class DossierLookup(BaseModel):
         default=None,
         description="The signed result or refusal letter issued (download it at `GET /v1/lookup/{code}/result`),"
         " how it is returned and its tracking id by post; null before.",
+    )
+    payments: list[PaymentView] = Field(
+        default=[], description="Its receipt fees and financial obligations: how much, what for, how to pay (link, QR)."
     )
     history: list[Step]
     journal_head: str | None = Field(

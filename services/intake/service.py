@@ -11,6 +11,7 @@ from services.intake.identity.api import build_identity_api
 from services.intake.identity.checker import IdentityChecker
 from services.intake.identity.decision_api import build_decision_api
 from services.intake.identity.rechecker import IdentityRechecker
+from services.intake.payments.wiring import Payments
 from services.intake.returns.wiring import PostalReturns, returns_routers
 from services.intake.settings import IntakeSettings
 from services.intake.store import IntakeStore
@@ -30,6 +31,7 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
     objects = S3ObjectStore.from_settings(settings)
     """Where the documents' bodies are kept (one client for the service's routes and workers)."""
     post = PostalReturns(settings)
+    payments = Payments(settings, objects)
     checker = IdentityChecker(
         client, base_seconds=settings.identity_recheck_base_seconds, cap_seconds=settings.identity_recheck_cap_seconds
     )
@@ -40,7 +42,7 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
 
     def workers(runtime: Runtime) -> list[PollingWorker]:
         rechecker = [] if client is None else [identity_rechecker(runtime, settings, checker)]
-        return [*rechecker, *post.workers(runtime)]
+        return [*rechecker, *post.workers(runtime), *payments.workers(runtime)]
 
     return Service(
         name="intake",
@@ -53,11 +55,12 @@ def declare(settings: IntakeSettings) -> Service[IntakeStore]:
             build_identity_api(runtime),
             build_decision_api(runtime),
             *returns_routers(runtime, settings),
+            *payments.routers(runtime),
         ],
         workers=workers,
         retention=DOSSIER_APPLICANTS.plan,
-        on_start=[warn_unchecked, objects.prepare, post.warn],
-        on_stop=[objects.close, post.close, *([] if client is None else [client.aclose])],
+        on_start=[warn_unchecked, objects.prepare, post.warn, payments.warn],
+        on_stop=[objects.close, post.close, payments.close, *([] if client is None else [client.aclose])],
     )
 
 

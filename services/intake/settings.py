@@ -22,6 +22,11 @@ class IntakeSettings(CommonSettings):
     Results the applicant chose to receive by post are ordered from the postal service at
     ``LIENTHONG_POSTAL_URL`` (unset: they wait, and the service warns at start); its delivery
     callbacks are taken only signed with ``LIENTHONG_POSTAL_CALLBACK_SECRET`` (unset: all refused).
+
+    Receipt fees and financial obligations are collected through the national payment platform at
+    ``LIENTHONG_PAYMENT_URL`` (as merchant ``LIENTHONG_PAYMENT_MERCHANT_KEY``; unset: they are
+    recorded and wait); its callbacks are taken only signed with ``LIENTHONG_PAYMENT_CALLBACK_SECRET``
+    within ``LIENTHONG_PAYMENT_CALLBACK_WINDOW_SECONDS`` (unset secret: all refused).
     """
 
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -77,3 +82,28 @@ class IntakeSettings(CommonSettings):
     )
     shipment_retry_base_seconds: float = Field(default=5.0, gt=0, description="delay after a first failed order")
     shipment_retry_cap_seconds: float = Field(default=600.0, gt=0, description="longest delay between two orders")
+    payment_url: str | None = Field(
+        default=None, description="base URL of the national payment platform's API; unset: fees and obligations wait"
+    )
+    payment_merchant_key: SecretStr | None = Field(
+        default=None, description="the key intake presents to the payment platform (X-Merchant-Key)", repr=False
+    )
+    payment_callback_secret: SecretStr | None = Field(
+        default=None, description="the secret the payment platform signs its payment callbacks with", repr=False
+    )
+    payment_callback_url: str | None = Field(
+        default=None,
+        description="where the payment platform calls back (intake's POST /v1/payments/callback as it reaches intake);"
+        " default http://127.0.0.1:<LIENTHONG_HTTP_PORT>/v1/payments/callback",
+    )
+    payment_callback_window_seconds: int = Field(
+        default=300, ge=10, le=3600, description="how far a payment callback's signed time may be from intake's clock"
+    )
+    payment_timeout_seconds: float = Field(default=5.0, gt=0, description="longest wait for the payment platform")
+    payment_poll_seconds: float = Field(default=1.0, gt=0, description="pause between looks for payments to create")
+    payment_batch: int = Field(default=10, ge=1, description="payments claimed at once")
+    payment_lease_seconds: float = Field(
+        default=120.0, gt=0, description="how long a claim keeps other instances off a payment being created"
+    )
+    payment_retry_base_seconds: float = Field(default=2.0, gt=0, description="delay after a first failed creation")
+    payment_retry_cap_seconds: float = Field(default=300.0, gt=0, description="longest delay between two creations")

@@ -10,6 +10,7 @@ from uuid import UUID
 from services.intake.documents.store import DocumentsStore
 from services.intake.domain.identity import IdentityState
 from services.intake.domain.identity_decision import Decision
+from services.intake.payments.store import PaymentsStore
 from services.intake.returns.store import ResultStore
 from shared.contracts import Applicant, DossierStatus, ResultDelivery
 from shared.kernel.idempotency import StoredAnswer
@@ -83,7 +84,7 @@ class IdentityRecheck:
     attempts: int
 
 
-class IntakeStore(DocumentsStore, ResultStore, Protocol):
+class IntakeStore(DocumentsStore, ResultStore, PaymentsStore, Protocol):
     """Port: intake's dossiers, their numbers and their history, on one connection."""
 
     async def next_sequence(self, agency_id: str, day: date) -> int:

@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.intake.domain.identity import IdentityStatus
+from services.intake.payments.views import PaymentView, payment_views
 from services.intake.returns.views import ResultView, result_view
 from services.intake.store import Dossier, IntakeStore
 from shared.contracts import DocumentRole, DossierStatus, IdentityDecision, MediaType, ResultDelivery
@@ -116,6 +117,9 @@ class DossierView(BaseModel):
     result: ResultView | None = Field(
         default=None, description="The signed result or refusal letter issued, how it is returned; null before."
     )
+    payments: list[PaymentView] = Field(
+        default=[], description="Its receipt fees and financial obligations: how much, what for, how to pay."
+    )
     history: list[HistoryEntry]
 
 
@@ -164,6 +168,7 @@ async def dossier_view(store: IntakeStore, code: str) -> DossierView | None:
             "documents": [document.model_dump() for document in documents],
             "receipt_fees": [vars(fee) for fee in fees],
             "result": await result_view(store, row["id"], row["code"]),
+            "payments": await payment_views(store, row["id"]),
             "history": [dict(entry) for entry in entries],
         }
     )

@@ -25,15 +25,17 @@ from shared.kernel.idempotency import IdempotencyKeyReusedError, StoredAnswer
 from shared.kernel.journal import RecordingJournal
 from shared.kernel.unit_of_work import RecordingOutbox, UnitOfWork
 from tests.support.fake_documents_store import FakeDocumentsStore
+from tests.support.fake_payments_store import FakePaymentsStore
 from tests.support.fake_result_store import FakeResultStore
 
 
-class FakeIntakeStore(FakeDocumentsStore, FakeResultStore):
+class FakeIntakeStore(FakeDocumentsStore, FakeResultStore, FakePaymentsStore):
     """:class:`~services.intake.store.IntakeStore` in dicts; rows are dicts keyed like the table's columns."""
 
     def __init__(self) -> None:
         FakeDocumentsStore.__init__(self)
         FakeResultStore.__init__(self)
+        FakePaymentsStore.__init__(self)
         self.sequences: dict[tuple[str, date], int] = {}
         self.dossiers: dict[UUID, dict[str, Any]] = {}
         self.histories: dict[UUID, list[dict[str, Any]]] = {}
@@ -237,6 +239,7 @@ class FakeIntakeDatabase:
         """A unit of work on the store, committed when the block ends without an error."""
         before = copy.deepcopy((self.store.sequences, self.store.dossiers, self.store.histories))
         kept = copy.deepcopy((self.store.results, self.store.shipments))
+        payments = dict(self.store.payments)  # rows are frozen: a shallow copy keeps them
         documents = copy.deepcopy(self.store.documents_state())
         outbox = RecordingOutbox()
         appended = len(self.journal.entries)
@@ -247,6 +250,7 @@ class FakeIntakeDatabase:
         except BaseException:
             self.store.sequences, self.store.dossiers, self.store.histories = before
             self.store.results, self.store.shipments = kept
+            self.store.payments = payments
             self.store.restore_documents(documents)
             del self.journal.entries[appended:]
             raise

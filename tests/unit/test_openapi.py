@@ -68,6 +68,7 @@ def test_the_intake_and_notification_documents_load_in_schemathesis_with_their_o
             "GET /v1/lookup/{code}/result",
             "POST /v1/dossiers/{code}/result-handover",
             "POST /v1/postal/deliveries",
+            "POST /v1/payments/callback",
         },
         "notification": {
             "GET /v1/dossiers/{code}/notifications",
@@ -92,6 +93,7 @@ PUBLIC_OPERATIONS = {
     "GET /v1/board/provinces/{province}/results.html",
     "GET /v1/lookup/{code}",
     "POST /v1/postal/deliveries",
+    "POST /v1/payments/callback",
 }
 """The public board, the citizen lookup by code and secret, and the partners' callbacks (authenticated by their
 signature): the only documented operations without a token."""

@@ -10,6 +10,7 @@ import asyncpg
 from services.intake.documents.postgres import PostgresDocumentsStore
 from services.intake.domain.identity import IdentityState, IdentityStatus
 from services.intake.domain.identity_decision import Decision
+from services.intake.payments.postgres import PostgresPaymentsStore
 from services.intake.returns.postgres import PostgresResultStore
 from services.intake.store import Dossier, FollowedChange, IdentityRecheck, NewDossier, RoutingStatus
 from shared.contracts import Applicant, DossierStatus, IdentityDecision
@@ -32,7 +33,7 @@ PENDING_IDENTITIES = LeasedRows(
 """Pending identity checks, claimed by one instance at a time under a lease (see ``identity/rechecker.py``)."""
 
 
-class PostgresIntakeStore(PostgresDocumentsStore, PostgresResultStore):
+class PostgresIntakeStore(PostgresDocumentsStore, PostgresResultStore, PostgresPaymentsStore):
     """:class:`~services.intake.store.IntakeStore` on a connection (in a transaction for the locks)."""
 
     def __init__(self, connection: asyncpg.Connection) -> None:
