@@ -306,6 +306,8 @@ PUBLIC_CALLS: dict[tuple[str, str, str], PublicCall] = {
     ("intake", "GET", "/v1/lookup/{code}"): PublicCall(frozenset({404}), {"X-Lookup-Secret": "not-the-secret"}),
     # Unsigned: refused, and nothing changes.
     ("intake", "POST", "/v1/postal/deliveries"): PublicCall(frozenset({401})),
+    # Public, authenticated by the payment platform's signature: an unsigned call is refused (and changes nothing).
+    ("intake", "POST", "/v1/payments/callback"): PublicCall(frozenset({401})),
     ("department", "GET", "/v1/board/journal-roots"): PublicCall(frozenset({200})),
     ("department", "GET", "/v1/board/journal-roots.html"): PublicCall(frozenset({200})),
     ("department", "GET", "/v1/units/{unit}/stats"): PublicCall(frozenset({200})),
