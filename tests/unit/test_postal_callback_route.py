@@ -95,7 +95,9 @@ async def test_without_a_secret_every_callback_is_refused() -> None:
     route = await _shipped()
     app = FastAPI()
     install_problem_handlers(app)
-    app.include_router(build_postal_api(route.desk.database, None, lambda: route.desk.database.now, CollectorRegistry()))
+    app.include_router(
+        build_postal_api(route.desk.database, None, lambda: route.desk.database.now, CollectorRegistry())
+    )
     route.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake")
 
     answer = await route.call(route.body())
