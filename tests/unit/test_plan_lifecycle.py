@@ -81,7 +81,7 @@ def test_supplements_asked_while_paying_keep_the_clock_stopped_until_both_are_ha
     assert _statuses(waiting) == [DossierStatus.WAITING]
     assert [e.task_id for e in supplemented if isinstance(e, Resumed)] == [second.id]
     assert _statuses(supplemented) == [DossierStatus.PAYING], "the obligation is still unpaid"
-    assert [s.payment for s in supplemented if isinstance(s, StatusChanged)] == [LEVY]
+    assert [s.payment for s in supplemented if isinstance(s, StatusChanged)] == [None], "notified once, not again"
     resumed = [e for e in paid if isinstance(e, Resumed)]
     assert [(e.task_id, e.documents) for e in resumed] == [(first.id, (drawings, RECEIPT))], "handed in since it waited"
     stopped = DEADLINES.paused_days(MONDAY, FRIDAY)

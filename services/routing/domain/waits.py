@@ -80,10 +80,13 @@ class WaitSteps(PlanState):
                 task.due_at = deadlines.extend(task.due_at, paused)
 
     def _awaited_status(self, waits: list[Wait]) -> StatusChanged:
-        """Paying while an obligation is unpaid, else waiting while supplements are, else processing."""
-        payment = next((w.payment for w in waits if w.kind == "payment"), None)
-        if payment is not None:
-            return self._move_to(DossierStatus.PAYING, payment=payment)
+        """Paying while an obligation is unpaid, else waiting while supplements are, else processing.
+
+        Back to paying, the change does not repeat ``payment``: only the one that notified the
+        obligation carries it, so what is due is recorded (and asked for) once.
+        """
+        if any(w.kind == "payment" for w in waits):
+            return self._move_to(DossierStatus.PAYING)
         missing = tuple(item for w in waits if w.kind == "supplement" for item in w.missing)
         if any(w.kind == "supplement" for w in waits):
             return self._move_to(DossierStatus.WAITING, missing=missing)
