@@ -11,6 +11,7 @@ import logging
 
 from services.routing.announcements import record
 from services.routing.domain.plan import DossierPlan, Effect
+from services.routing.domain.plan_state import clock_terms
 from services.routing.dossier_calendar import dossier_deadlines, opening
 from services.routing.handlers import UnknownProcedureError, Work, apply
 from shared.contracts import (
@@ -36,14 +37,14 @@ async def record_filing(uow: Work, event: DossierFiled) -> None:
         log.warning("dossier %s is already recorded: its filing is not recorded again", event.dossier_code)
         return
     starts = await opening(uow, event.province_code, event.commune_code)
-    cutoff = procedure.cutoff.isoformat(timespec="minutes") if procedure.cutoff else None
+    terms = clock_terms(procedure)
     filed = DossierPlan.filed(
         procedure,
         dossier_id=event.dossier_id,
         dossier_code=event.dossier_code,
         receiving_agency=event.receiving_agency,
         filed_at=event.filed_at,
-        due_if_complete=starts.deadlines.dossier_due(event.filed_at, procedure.working_days, cutoff),
+        due_if_complete=starts.deadlines.dossier_due(event.filed_at, terms["working_days"], terms["cutoff"]),
         catalogue_version=procedures.version,
         documents=event.documents,
         portal_dossier_id=event.portal_dossier_id,

@@ -30,7 +30,7 @@ from shared.kernel.unit_of_work import Transactions
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue
 from tests.support.dossiers import LAND_IN_QUYNH_LUU
-from tests.support.routing_harness import document
+from tests.support.routing_harness import document, filing
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = datetime(2026, 3, 9, 9, 0, tzinfo=HCM)
@@ -74,19 +74,7 @@ def _submitted() -> DossierSubmitted:
 
 
 def _filed(submitted: DossierSubmitted) -> DossierFiled:
-    return DossierFiled(
-        dossier_id=submitted.dossier_id,
-        dossier_code=submitted.dossier_code,
-        procedure_code=submitted.procedure_code,
-        applicant=submitted.applicant,
-        receiving_agency=submitted.receiving_agency,
-        commune_code=submitted.commune_code,
-        province_code=submitted.province_code,
-        filed_at=MONDAY - timedelta(days=3),
-        client_id="portal",
-        documents=(FORM,),
-        missing=("land-use papers",),
-    )
+    return filing(submitted, MONDAY - timedelta(days=3), (FORM,), "land-use papers")
 
 
 async def _outbox(pool: asyncpg.Pool) -> list[Any]:

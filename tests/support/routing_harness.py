@@ -14,6 +14,7 @@ from shared.contracts import (
     Applicant,
     DocumentRef,
     DocumentRole,
+    DossierFiled,
     DossierStatus,
     DossierStatusChanged,
     DossierSubmitted,
@@ -149,4 +150,23 @@ def document(name: str, role: DocumentRole = DocumentRole.COMPONENT) -> Document
     digest = hashlib.sha256(name.encode()).hexdigest()
     return DocumentRef(
         document_id=UUID(digest[:32]), name=f"{name}.pdf", media_type=MediaType.PDF, size=1024, sha256=digest, role=role
+    )
+
+
+def filing(
+    submitted: DossierSubmitted, filed_at: datetime, documents: tuple[DocumentRef, ...], *missing: str
+) -> DossierFiled:
+    """The filing, incomplete, of the dossier ``submitted`` says (same id, code, procedure, applicant, place)."""
+    return DossierFiled(
+        dossier_id=submitted.dossier_id,
+        dossier_code=submitted.dossier_code,
+        procedure_code=submitted.procedure_code,
+        applicant=submitted.applicant,
+        receiving_agency=submitted.receiving_agency,
+        commune_code=submitted.commune_code,
+        province_code=submitted.province_code,
+        filed_at=filed_at,
+        client_id="portal",
+        documents=documents,
+        missing=missing,
     )

@@ -41,6 +41,7 @@ from tests.support.routing_harness import (
     assigned,
     completed,
     document,
+    filing,
     last_status,
     submission,
     told,
@@ -55,19 +56,7 @@ LETTER = document("refusal letter", DocumentRole.REFUSAL)
 
 
 def _filing(submitted: DossierSubmitted, *missing: str) -> DossierFiled:
-    return DossierFiled(
-        dossier_id=submitted.dossier_id,
-        dossier_code=submitted.dossier_code,
-        procedure_code=submitted.procedure_code,
-        applicant=submitted.applicant,
-        receiving_agency=submitted.receiving_agency,
-        commune_code=submitted.commune_code,
-        province_code=submitted.province_code,
-        filed_at=MONDAY - timedelta(hours=1),
-        client_id="portal",
-        documents=(FORM,),
-        missing=missing,
-    )
+    return filing(submitted, MONDAY - timedelta(hours=1), (FORM,), *missing)
 
 
 def _numbers(events: list[Event]) -> list[int | None]:

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from services.routing.domain.delegation import DelegationRules
 from services.routing.domain.plan import DossierPlan, PlanTask, Routing
+from services.routing.domain.plan_state import clock_terms
 from shared.reference.catalogue import PlannedTask, Procedure, UnitRef
 from shared.reference.units import NoSuchUnitError, unit_for
 
@@ -99,10 +100,7 @@ def build_plan(
         receiving_agency=receiving_agency,
         received_at=received_at,
         due_at=due_at,
-        working_days=procedure.working_days,
-        cutoff=procedure.cutoff.isoformat(timespec="minutes") if procedure.cutoff else None,
-        on_supplement=procedure.on_supplement,
-        supplement_once=procedure.supplement_once,
+        **clock_terms(procedure),
         stage_count=len(stages),
         tasks=tasks,
     )

@@ -8,7 +8,7 @@ in their own modules and come together in :class:`~services.routing.domain.plan.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypedDict
 from uuid import UUID
 
 from services.routing.domain.deadlines import Deadlines
@@ -23,6 +23,7 @@ from shared.contracts import (
     ResultDelivery,
     ResultKind,
 )
+from shared.reference.catalogue import Procedure
 
 
 class PlanRejectedError(ValueError):
@@ -48,6 +49,25 @@ class AuditEntry:
     from_unit: str | None = None
     to_unit: str | None = None
     rule: str | None = None
+
+
+class ClockTerms(TypedDict):
+    """What a plan copies of its procedure to count its time."""
+
+    working_days: int
+    cutoff: str | None
+    on_supplement: Literal["pause", "restart"]
+    supplement_once: bool
+
+
+def clock_terms(procedure: Procedure) -> ClockTerms:
+    """The procedure's allowance, cut-off hour (``HH:MM``) and rules for supplements, as a plan keeps them."""
+    return ClockTerms(
+        working_days=procedure.working_days,
+        cutoff=procedure.cutoff.isoformat(timespec="minutes") if procedure.cutoff else None,
+        on_supplement=procedure.on_supplement,
+        supplement_once=procedure.supplement_once,
+    )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Self
 from uuid import UUID
 
 from services.routing.domain.effects import Effect, StatusChanged
-from services.routing.domain.plan_state import PlanRejectedError, PlanState, PlanViolationError
+from services.routing.domain.plan_state import PlanRejectedError, PlanState, PlanViolationError, clock_terms
 from shared.contracts import DocumentRef, DossierStatus, ResultDelivery
 from shared.reference.catalogue import Procedure
 
@@ -48,10 +48,7 @@ class ReceiptSteps(PlanState):
             receiving_agency=receiving_agency,
             received_at=filed_at,
             due_at=due_if_complete,
-            working_days=procedure.working_days,
-            cutoff=procedure.cutoff.isoformat(timespec="minutes") if procedure.cutoff else None,
-            on_supplement=procedure.on_supplement,
-            supplement_once=procedure.supplement_once,
+            **clock_terms(procedure),
             stage_count=0,
             tasks=[],
             portal_dossier_id=portal_dossier_id,
