@@ -64,7 +64,7 @@ class Desk:
             self.platform,
             callback_url="http://intake/v1/payments/callback",
             batch=10,
-            lease_seconds=60,
+            lease=timedelta(seconds=60),
             retry=RetryPolicy(5, 60),
         )
         self.control = httpx.AsyncClient(

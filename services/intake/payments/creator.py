@@ -13,6 +13,7 @@ delays; one it refuses for good is marked ``failed``, logged and journalled for 
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID, uuid4
 
@@ -30,55 +31,51 @@ log = logging.getLogger(__name__)
 Transaction = Callable[[], AbstractAsyncContextManager[UnitOfWork[IntakeStore]]]
 
 
+@dataclass(frozen=True)
 class PaymentCreator:
-    """Creates due payments at the platform ``batch`` at a time: a polling worker's pass."""
+    """Creates due payments at the platform ``batch`` at a time: a polling worker's pass.
 
-    def __init__(
-        self,
-        transaction: Transaction,
-        platform: PaymentPlatform,
-        *,
-        callback_url: str,
-        batch: int,
-        lease_seconds: float,
-        retry: RetryPolicy,
-    ) -> None:
-        self._transaction = transaction
-        self._platform = platform
-        self._callback_url = callback_url
-        self._batch = batch
-        self._lease = timedelta(seconds=lease_seconds)
-        self._retry = retry
+    A claim keeps other instances off a payment for ``lease``; a creation that failed for now is due
+    again after the ``retry`` policy's delay for its number of tries.
+    """
+
+    transaction: Transaction
+    platform: PaymentPlatform
+    callback_url: str
+    """Where the platform tells intake of payments."""
+    batch: int
+    lease: timedelta
+    retry: RetryPolicy
 
     async def create(self, _connection: object = None) -> int:
         """One pass: record unpaid receipt fees, claim a batch of due payments and create each; how many it took."""
         recorded = await self.record_fees()
         claim = uuid4()
-        async with self._transaction() as uow:
-            due = await uow.store.claim_payments(uow.now, self._lease, claim, self._batch)
+        async with self.transaction() as uow:
+            due = await uow.store.claim_payments(uow.now, self.lease, claim, self.batch)
         for payment in due:
             await self._create_one(payment, claim)
         return max(recorded, len(due))
 
     async def record_fees(self) -> int:
         """Record a payment due for each ``new`` dossier's unpaid receipt fees not asked for yet."""
-        async with self._transaction() as uow:
+        async with self.transaction() as uow:
             recorded = 0
-            for dossier in await uow.store.fees_to_collect(self._batch):
+            for dossier in await uow.store.fees_to_collect(self.batch):
                 payment = fees_payment(uuid4(), dossier.dossier_id, dossier.code, dossier.unpaid)
                 recorded += await record_due(uow, payment, dossier.code)
         return recorded
 
     async def _create_one(self, payment: PaymentToCreate, claim: UUID) -> None:
-        outcome = await self._platform.create(
-            payment.payment_id, payment.amount_vnd, payment.description, self._callback_url
+        outcome = await self.platform.create(
+            payment.payment_id, payment.amount_vnd, payment.description, self.callback_url
         )
-        async with self._transaction() as uow:
+        async with self.transaction() as uow:
             if isinstance(outcome, CreatedPayment):
                 await self._created(uow, payment, claim, outcome)
                 return
             retry_at = (
-                None if outcome.permanent else uow.now + timedelta(seconds=self._retry.delay(payment.attempts + 1))
+                None if outcome.permanent else uow.now + timedelta(seconds=self.retry.delay(payment.attempts + 1))
             )
             await uow.store.record_payment_not_created(payment.payment_id, claim, outcome.detail, retry_at)
             if outcome.permanent:

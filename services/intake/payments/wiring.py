@@ -2,6 +2,7 @@
 what is said at start and closed at stop."""
 
 import logging
+from datetime import timedelta
 
 from fastapi import APIRouter
 
@@ -62,7 +63,7 @@ class Payments:
             self.platform,
             callback_url=callback_url(settings),
             batch=settings.payment_batch,
-            lease_seconds=settings.payment_lease_seconds,
+            lease=timedelta(seconds=settings.payment_lease_seconds),
             retry=RetryPolicy(settings.payment_retry_base_seconds, settings.payment_retry_cap_seconds),
         )
         worker = PollingWorker(
