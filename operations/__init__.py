@@ -13,6 +13,7 @@
     lienthong closures end <closure id> --reopened-on DAY [--json]
     lienthong closures extend <closure id> --to DAY [--json]
     lienthong closures list [--province P] [--json]
+    lienthong documents verify FILE.pdf [--ca PATH] [--json]
 
 Timelines, outbox backlogs, deliveries and closures come from the services' HTTP APIs, each at
 ``LIENTHONG_<SERVICE>_URL`` (``LIENTHONG_INTAKE_URL``, …; by default ``http://127.0.0.1``
@@ -29,6 +30,7 @@ import logging
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +40,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from operations import commands
 from operations.closures import ClosureDecision
 from operations.commands import OperatorError
+from operations.documents import documents_verify
 from operations.service_api import ServiceRefusedError, ServiceUnavailableError
 from operations.tokens import IdentityProviderUnavailableError, TokenConfigurationError
 from shared.observability.trace_ui import TraceUiSettings
@@ -46,7 +49,8 @@ from shared.observability.trace_ui import TraceUiSettings
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lienthong",
-        description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog, deliveries, closures.",
+        description="Operate lienthong: dossier timelines, dead letters, lag, outbox backlog, deliveries, closures,"
+        " signed documents.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -89,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     retried.add_argument("--by", help="who, for the audit record (default: the login name)")
 
     _closure_commands(sub)
+    _document_commands(sub)
 
     audit = sub.add_parser("audit", help="the services' tamper-evident journals")
     verify = audit.add_subparsers(dest="audit_command", required=True).add_parser(
@@ -145,6 +150,18 @@ def _closure_commands(sub: Any) -> None:
     listed.add_argument("--json", action="store_true")
 
 
+def _document_commands(sub: Any) -> None:
+    documents = sub.add_parser("documents", help="signed documents the units issued")
+    verify = documents.add_subparsers(dest="documents_command", required=True).add_parser(
+        "verify", help="check a signed result offline; exits 1 unless intact, valid, trusted and unchanged after"
+    )
+    verify.add_argument("file", type=Path, help="the PDF, e.g. as downloaded")
+    verify.add_argument(
+        "--ca", type=Path, help="trusted root (PEM); default LIENTHONG_SIGNING_CA_CERT_FILE or <local>/signing/ca.pem"
+    )
+    verify.add_argument("--json", action="store_true")
+
+
 def _closures(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[Any, Any, int]:
     if args.closures_command == "declare":
         decision = ClosureDecision(args.decision, args.decision_date, args.issuer)
@@ -168,6 +185,8 @@ def _closures(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[
 def _command(args: argparse.Namespace, settings: TraceUiSettings) -> Coroutine[Any, Any, int]:
     if args.command == "closures":
         return _closures(args, settings)
+    if args.command == "documents":
+        return documents_verify(args.file, args.ca, as_json=args.json)
     if args.command == "timeline":
         return commands.timeline(settings, args.code, as_json=args.json)
     if args.command == "lag":

@@ -6,6 +6,7 @@ stand-in of that authority is made of: ``deploy/local/signing_ca.py`` creates th
 :mod:`.local_ca` issues unit certificates from it, and the tests make their own.
 """
 
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ ROOT_YEARS = 10
 UNIT_DAYS = 825
 """A unit certificate's life; the local authority issues a new one after it (or at each start)."""
 _COMMON_NAME_MAX = 64
-"""RFC 5280's upper bound of a common name."""
+"""RFC 5280's bound of a common name (ub-common-name), in characters."""
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,28 @@ def new_authority(name: str, now: datetime, *, organisation: str = "lienthong (l
     return KeyPair(key, certificate)
 
 
-def unit_subject(unit: Unit, province_name: str) -> x509.Name:
-    """CN the unit's name and code (the name shortened to fit 64 characters), O its province, C VN."""
+def common_name(unit: Unit) -> str:
+    """The unit's name and code, ``Phòng Kinh tế xã Quỳnh Lưu (17179.KT)``; a name too long is cut short with "…"."""
     code = f" ({unit.code})"
+    room = _COMMON_NAME_MAX - len(code)
     name = unit.name_vi
-    if len(name) + len(code) > _COMMON_NAME_MAX:
-        name = name[: _COMMON_NAME_MAX - len(code) - 1].rstrip() + "…"
+    if len(name) > room:
+        name = f"{name[: room - 1].rstrip()}…"
+    return name + code
+
+
+def unit_subject(unit: Unit, province_name: str) -> x509.Name:
+    """CN the unit's :func:`common_name`, O its province, C VN."""
+    with warnings.catch_warnings():
+        # RFC 5280 bounds the name in characters; cryptography counts UTF-8 bytes, which a Vietnamese name of
+        # 40 characters can exceed, and warns when told not to refuse: common_name keeps the RFC's bound.
+        warnings.simplefilter("ignore", UserWarning)
+        name = x509.NameAttribute(NameOID.COMMON_NAME, common_name(unit), _validate=False)
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, province_name),
-            x509.NameAttribute(NameOID.COMMON_NAME, name + code),
+            name,
         ]
     )
 
