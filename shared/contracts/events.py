@@ -146,7 +146,8 @@ class DossierStatus(StrEnum):
 
     @property
     def is_final(self) -> bool:
-        return self in (DossierStatus.CANCELLED, DossierStatus.DENIED, DossierStatus.DONE)
+        """Nothing follows: withdrawn, refused, returned, or not accepted at receipt."""
+        return self in (DossierStatus.UNRESOLVED, DossierStatus.CANCELLED, DossierStatus.DENIED, DossierStatus.DONE)
 
 
 class DossierSubmitted(Event):

@@ -149,7 +149,8 @@ def test_type_the_stream_does_not_carry_is_malformed() -> None:
     assert str(caught.value) == (
         "ce_type 'vn.lienthong.dossier.submitted.v1' is not carried by stream department.task-outcomes.v1"
         " ('vn.lienthong.task.completed.v1', 'vn.lienthong.task.supplement-requested.v1',"
-        " 'vn.lienthong.task.returned.v1', 'vn.lienthong.task.extended.v1')"
+        " 'vn.lienthong.task.returned.v1', 'vn.lienthong.task.extended.v1',"
+        " 'vn.lienthong.task.payment-requested.v1', 'vn.lienthong.result.issued.v1')"
     )
 
 

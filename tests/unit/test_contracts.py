@@ -40,6 +40,16 @@ from shared.contracts import (
 )
 from shared.contracts.cloudevents import headers_for
 from shared.contracts.events import SequencedEvent, is_newer
+from shared.contracts.onestop_events import (
+    DossierFiled,
+    DossierNotAccepted,
+    DossierPaid,
+    DossierResultReturned,
+    ResultIssued,
+    ResultRequested,
+    ResultReturned,
+    TaskPaymentRequested,
+)
 
 CODE = "000.00.15.H40-250814-0001"
 DOSSIER_ID = UUID("6b1f2d7e-8a4c-4b0e-9d3f-2c5a7e9b1d40")
@@ -116,8 +126,9 @@ def test_status_maps_to_its_portal_code(status: DossierStatus, code: int) -> Non
     assert status.portal_code == code
 
 
-def test_only_cancelled_denied_and_done_are_final() -> None:
+def test_only_not_accepted_cancelled_denied_and_done_are_final() -> None:
     assert {s for s in DossierStatus if s.is_final} == {
+        DossierStatus.UNRESOLVED,
         DossierStatus.CANCELLED,
         DossierStatus.DENIED,
         DossierStatus.DONE,
@@ -138,17 +149,34 @@ def test_each_stream_carries_the_events_of_one_relationship() -> None:
         "intake.dossiers.v1": (
             "intake",
             ("routing",),
-            (DossierSubmitted, DossierSupplemented, DossierWithdrawn, DossierIdentityChanged),
+            (
+                DossierSubmitted,
+                DossierSupplemented,
+                DossierWithdrawn,
+                DossierIdentityChanged,
+                DossierFiled,
+                DossierNotAccepted,
+                DossierPaid,
+                DossierResultReturned,
+            ),
         ),
         "routing.task-orders.v1": (
             "routing",
             ("department",),
-            (TaskAssigned, TaskCancelled, TaskResumed, TaskDueChanged, TaskIdentityChanged),
+            (
+                TaskAssigned,
+                TaskCancelled,
+                TaskResumed,
+                TaskDueChanged,
+                TaskIdentityChanged,
+                ResultRequested,
+                ResultReturned,
+            ),
         ),
         "department.task-outcomes.v1": (
             "department",
             ("routing",),
-            (TaskCompleted, TaskSupplementRequested, TaskReturned, TaskExtended),
+            (TaskCompleted, TaskSupplementRequested, TaskReturned, TaskExtended, TaskPaymentRequested, ResultIssued),
         ),
         "department.task-deadlines.v1": ("department", ("notification",), (TaskDeadlineReached, TaskEscalated)),
         "routing.dossier-status.v1": ("routing", ("intake", "notification"), (DossierStatusChanged,)),
@@ -238,6 +266,8 @@ def test_routings_status_changes_and_task_orders_are_the_events_numbered_per_dos
         TaskResumed,
         TaskDueChanged,
         TaskIdentityChanged,
+        ResultRequested,
+        ResultReturned,
     }
 
 

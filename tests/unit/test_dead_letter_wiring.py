@@ -27,9 +27,11 @@ from shared.contracts import (
     Applicant,
     DossierStatus,
     DossierStatusChanged,
+    ResultIssued,
     TaskCompleted,
     TaskExtended,
     TaskOutcome,
+    TaskPaymentRequested,
     TaskReturned,
     TaskSupplementRequested,
 )
@@ -144,13 +146,13 @@ def test_each_stream_is_one_group_committing_after_the_handler_from_the_earliest
         pass
 
     table: dict[type[Any], Handler] = {model: ignore for model in (TaskCompleted, TaskSupplementRequested)}
-    table |= {TaskReturned: ignore, TaskExtended: ignore}
+    table |= {model: ignore for model in (TaskReturned, TaskExtended, TaskPaymentRequested, ResultIssued)}
     subscribe(broker, "routing", {TASK_OUTCOMES: table}, "t.", None)  # type: ignore[arg-type]
 
     (subscriber,) = broker.subscribers
     assert subscriber.group_id == "t.lienthong.routing.department.task-outcomes.v1"  # type: ignore[attr-defined]
     assert subscriber.ack_policy.name == "ACK"
-    assert len(subscriber.calls) == 4
+    assert len(subscriber.calls) == 6
 
 
 def test_a_table_must_handle_every_event_of_its_stream_and_be_a_consumer_of_it() -> None:
@@ -159,7 +161,8 @@ def test_a_table_must_handle_every_event_of_its_stream_and_be_a_consumer_of_it()
     async def ignore(_uow: UnitOfWork[None], _event: Any) -> None:
         pass
 
-    with pytest.raises(ValueError, match=r"no handler for \['TaskExtended', 'TaskReturned'"):
+    missing = r"no handler for \['ResultIssued', 'TaskExtended', 'TaskPaymentRequested', 'TaskReturned'"
+    with pytest.raises(ValueError, match=missing):
         subscribe(broker, "routing", {TASK_OUTCOMES: {TaskCompleted: ignore}}, "t.", None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="whose consumers are"):
         subscribe(broker, "routing", {DOSSIER_STATUS: {DossierStatusChanged: ignore}}, "t.", None)  # type: ignore[arg-type]
