@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography import x509
 
 from operations.commands import OperatorError
-from services.department.results.verification import Verdict, verify
+from services.department.results.verification import Verdict, load_roots, verify
 from shared.kernel.settings import REPO
 
 
@@ -42,7 +42,7 @@ def _read(file: Path) -> bytes:
 
 def _roots(ca: Path) -> list[x509.Certificate]:
     try:
-        return x509.load_pem_x509_certificates(ca.read_bytes())
+        return load_roots(ca)
     except OSError as error:
         raise OperatorError(f"cannot read the trusted root {ca}: {error.strerror or error}") from error
     except ValueError as error:

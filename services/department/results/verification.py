@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -52,6 +53,11 @@ class Verdict:
         fields = asdict(self)
         fields["signing_time"] = self.signing_time.isoformat() if self.signing_time else None
         return fields
+
+
+def load_roots(path: Path) -> list[x509.Certificate]:
+    """The trusted roots in a PEM file (``ca.pem``); ``OSError`` if unreadable, ``ValueError`` if it holds none."""
+    return x509.load_pem_x509_certificates(path.read_bytes())
 
 
 async def verify(pdf: bytes, trust_roots: Sequence[x509.Certificate]) -> Verdict:
