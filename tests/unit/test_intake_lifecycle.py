@@ -36,8 +36,8 @@ def test_a_finished_dossier_cannot_be_withdrawn(status: DossierStatus) -> None:
     assert caught.value.status is status
 
 
-def test_the_final_statuses_are_done_denied_and_cancelled() -> None:
-    assert set(FINAL) == {DossierStatus.DONE, DossierStatus.DENIED, DossierStatus.CANCELLED}
+def test_the_final_statuses_are_done_denied_cancelled_and_not_accepted() -> None:
+    assert set(FINAL) == {DossierStatus.DONE, DossierStatus.DENIED, DossierStatus.CANCELLED, DossierStatus.UNRESOLVED}
 
 
 def test_waiting_and_processing_dossiers_can_be_withdrawn() -> None:

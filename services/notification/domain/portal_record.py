@@ -3,7 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from shared.contracts import DossierStatusChanged
+from shared.contracts import DossierStatus, DossierStatusChanged
 
 
 def portal_record(event: DossierStatusChanged, event_id: UUID) -> dict[str, Any]:
@@ -12,7 +12,7 @@ def portal_record(event: DossierStatusChanged, event_id: UUID) -> dict[str, Any]
     ``sync_id`` is the status change's event id, so the portal recognises a record sent twice.
     ``result_date`` is when the dossier's processing ended for the applicant: for ``done`` (10) the time the
     result was returned (routing records the return as the change), for ``denied`` and ``cancelled`` the
-    time of the decision. A result ready but not yet handed over (``releasing``, 9) has none: the portal's
+    time of the decision. A dossier not accepted (``unresolved``, 3) was never received and has none. A result ready but not yet handed over (``releasing``, 9) has none: the portal's
     on-time figures compare the return, not the issue, with the appointment on the receipt.
     """
     return {
@@ -27,6 +27,10 @@ def portal_record(event: DossierStatusChanged, event_id: UUID) -> dict[str, Any]
         "status_code": event.status.portal_code,
         "status": event.status.value,
         "handling_unit": event.handling_unit,
-        "result_date": event.changed_at.isoformat() if event.status.is_final else None,
+        "result_date": event.changed_at.isoformat() if _ended_with_a_result(event.status) else None,
         "changed_at": event.changed_at.isoformat(),
     }
+
+
+def _ended_with_a_result(status: DossierStatus) -> bool:
+    return status.is_final and status is not DossierStatus.UNRESOLVED
