@@ -4,9 +4,11 @@ from typing import Any
 
 import httpx
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task, submit
+from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task
+from tests.support.journey import received
 
 COMMUNE = "17179.KT"  # economy section of Xã Quỳnh Lưu
 DEPARTMENT = "40.SNNMT"  # Nghệ An's Department of Agriculture and Environment
@@ -42,10 +44,10 @@ class Clerk:
 
 
 async def test_a_commune_clerk_and_a_department_clerk_each_act_on_their_share_of_a_land_dossier(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
     base = stack.url("department")
-    code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
     commune_handler = Clerk(http, base, "kt.nguyen-lan", COMMUNE, "handler")
     commune_approver = Clerk(http, base, "kt.tran-hoa", COMMUNE, "approver")
     department_clerk = Clerk(http, base, "snnmt.le-minh", DEPARTMENT, "handler", "approver")
@@ -67,7 +69,8 @@ async def test_a_commune_clerk_and_a_department_clerk_each_act_on_their_share_of
     assert certificate["task_key"] == "issue-land-certificate"
     await commune_approver.act(certificate, "approve")
 
-    await dossier_status(http, stack.url("intake"), code, "done")
+    ready = await dossier_status(http, stack.url("intake"), code, "releasing")
+    assert ready["result"]["issued_by"] == COMMUNE, "the unit of the last stage issues the certificate"
     history = (await department_clerk.read(register["id"])).json()["history"]
     assert [(h["action"], h["actor"]) for h in history] == [
         ("assigned", "routing"),

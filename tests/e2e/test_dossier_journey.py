@@ -5,14 +5,16 @@ from datetime import datetime
 
 import httpx
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from shared.reference.calendar import default_calendar, due_at
 from shared.reference.data import catalogue
 from tests.support import clerks
 from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, act, final_dossier, ledger, open_task, submit
+from tests.support.journey import hand_over, received
 
 
-async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_in_the_ledger(
+async def test_an_approved_dossier_is_done_once_its_result_is_handed_over_with_each_change_in_the_ledger(
     http: httpx.AsyncClient, stack: ServiceStack
 ) -> None:
     accepted = await submit(http, stack.url("intake"), BIRTH_IN_QUYNH_LUU)
@@ -28,28 +30,41 @@ async def test_approved_dossier_reaches_the_unit_and_ends_done_with_each_change_
     approved = await act(http, stack.url("department"), task, "approve")
     assert approved["status"] == "approved"
 
-    dossier = await final_dossier(http, stack.url("intake"), code, "done")
+    ready = await final_dossier(http, stack.url("intake"), code, "releasing")
+    assert (ready["portal_status_code"], ready["result"]["issued_by"]) == (9, "17179.VP")
+    dossier = await hand_over(http, stack.url("intake"), code)
     assert dossier["portal_status_code"] == 10
     assert datetime.fromisoformat(dossier["due_at"]) == expected_due
-    assert [h["status"] for h in dossier["history"]] == ["receiving", "processing", "done"], dossier["history"]
-    entries = await ledger(http, stack.url("notification"), code, 3)
-    assert [e["status"] for e in entries] == ["receiving", "processing", "done"]
+    centre = BIRTH_IN_QUYNH_LUU["receiving_agency"]
+    history = dossier["history"]
+    assert [(h["status"], h["unit"]) for h in history] == [
+        ("receiving", centre),
+        ("processing", "17179.VP"),
+        ("releasing", centre),
+        ("releasing", centre),
+        ("done", centre),
+    ], history
+    assert history[3]["note"] == "result handed over at the receiving centre"
+    statuses = ["receiving", "processing", "releasing", "done"]
+    entries = await ledger(http, stack.url("notification"), code, 4)
+    assert [e["status"] for e in entries] == statuses
     assert code in entries[-1]["message"]
-    assert "đã hoàn thành" in entries[-1]["message"]
+    assert "đã trả kết quả" in entries[-1]["message"]
 
 
-async def test_refused_dossier_is_denied_and_the_applicant_is_told_why(
-    http: httpx.AsyncClient, stack: ServiceStack
+async def test_refused_dossier_is_denied_with_a_signed_letter_and_the_applicant_is_told_why(
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    code = (await submit(http, stack.url("intake"), LAND_IN_RACH_GIA))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_RACH_GIA))["code"]
 
     task = await open_task(http, stack.url("department"), "30742.KT", code)
     await act(http, stack.url("department"), task, "refuse", {"reason": "Thửa đất đang có tranh chấp"})
 
     dossier = await final_dossier(http, stack.url("intake"), code, "denied")
     assert dossier["handling_unit"] == "30742.KT"
-    entries = await ledger(http, stack.url("notification"), code, 3)
-    assert entries[-1]["status"] == "denied"
+    assert (dossier["result"]["kind"], dossier["result"]["issued_by"]) == ("refusal", "30742.KT")
+    entries = await ledger(http, stack.url("notification"), code, 4)
+    assert [e["status"] for e in entries] == ["new", "receiving", "processing", "denied"]
     assert "Thửa đất đang có tranh chấp" in entries[-1]["message"]
 
 

@@ -74,7 +74,7 @@ async def test_a_failed_identity_blocks_the_final_approval_until_the_receiver_co
     unblocked = await eventually(confirmed, what=f"the department to hear that {code}'s identity is confirmed")
     assert unblocked["identity_blocks_approval"] is False
     await act(http, department, unblocked, "approve")
-    await dossier_status(http, intake, code, "done")
+    await dossier_status(http, intake, code, "releasing")
     again = await _decide(http, intake, code, CONFIRMATION, clerks.headers(CENTRE, "receiver"))
     assert again.status_code == 409, again.text
 

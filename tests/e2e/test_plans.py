@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from services.routing.handlers import deadlines
 from tests.support import clerks
@@ -18,9 +19,11 @@ from tests.support.dossiers import (
     dossier_status,
     ledger,
     open_task,
-    submit,
+    sample_pdf,
     unit_tasks,
+    upload,
 )
+from tests.support.journey import hand_over, received
 from tests.support.waiting import eventually
 
 
@@ -40,9 +43,9 @@ async def _approve(http: httpx.AsyncClient, stack: ServiceStack, task: dict[str,
 
 
 async def test_birth_group_runs_birth_first_then_residence_and_card_in_parallel(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    code = (await submit(http, stack.url("intake"), BIRTH_GROUP_IN_QUYNH_LUU))["code"]
+    code = (await received(http, stack.url("intake"), standins, BIRTH_GROUP_IN_QUYNH_LUU))["code"]
     birth = await open_task(http, stack.url("department"), "17179.VP", code)
 
     plan = await dossier_plan(http, stack.url("routing"), code)
@@ -68,23 +71,26 @@ async def test_birth_group_runs_birth_first_then_residence_and_card_in_parallel(
     )
     await asyncio.gather(_approve(http, stack, residence), _approve(http, stack, card))
 
-    dossier = await dossier_status(http, stack.url("intake"), code, "done")
+    dossier = await hand_over(http, stack.url("intake"), code)
     assert dossier["portal_status_code"] == 10
     plan = await dossier_plan(http, stack.url("routing"), code)
     assert {t["state"] for t in _tasks(plan).values()} == {"approved"}
     assert [s["state"] for s in plan["stages"]] == ["finished", "finished"]
     assert plan["catalogue_version"]
     assert plan["rules_version"]
-    assert [a["action"] for a in plan["audit"]] == ["routed"] * 3
+    assert [a["action"] for a in plan["audit"]] == ["routed"] * 3 + [
+        "result-requested",
+        "result-issued",
+        "result-returned",
+    ]
 
 
 async def test_land_filed_at_a_commune_centre_goes_to_the_provinces_agriculture_and_environment_department(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    at_commune = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
-    at_province = (await submit(http, stack.url("intake"), {**LAND_IN_QUYNH_LUU, "receiving_agency": "000.00.15.H40"}))[
-        "code"
-    ]
+    at_commune = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
+    at_the_province = {**LAND_IN_QUYNH_LUU, "receiving_agency": "000.00.15.H40"}
+    at_province = (await received(http, stack.url("intake"), standins, at_the_province))["code"]
 
     confirm = await open_task(http, stack.url("department"), "17179.KT", at_commune)
     await _approve(http, stack, confirm)
@@ -94,7 +100,7 @@ async def test_land_filed_at_a_commune_centre_goes_to_the_provinces_agriculture_
     certificate = await open_task(http, stack.url("department"), "17179.KT", at_commune)
     assert certificate["task_key"] == "issue-land-certificate"
     await _approve(http, stack, certificate)
-    await dossier_status(http, stack.url("intake"), at_commune, "done")
+    await dossier_status(http, stack.url("intake"), at_commune, "releasing")
 
     plans = [await dossier_plan(http, stack.url("routing"), code) for code in (at_commune, at_province)]
     routed = [{k: t["routing"]["unit_code"] for k, t in _tasks(p).items()} for p in plans]
@@ -104,9 +110,9 @@ async def test_land_filed_at_a_commune_centre_goes_to_the_provinces_agriculture_
 
 
 async def test_a_provincial_delegation_rule_moves_the_task_and_the_plan_names_it(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    code = (await submit(http, stack.url("intake"), LAND_IN_RACH_GIA))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_RACH_GIA))["code"]
     confirm = await open_task(http, stack.url("department"), "30742.KT", code)
     await _approve(http, stack, confirm)
 
@@ -117,8 +123,10 @@ async def test_a_provincial_delegation_rule_moves_the_task_and_the_plan_names_it
     assert "delegation rule" in routing["explanation"]
 
 
-async def test_a_refusal_in_stage_one_stops_stage_two(http: httpx.AsyncClient, stack: ServiceStack) -> None:
-    code = (await submit(http, stack.url("intake"), BIRTH_GROUP_IN_QUYNH_LUU))["code"]
+async def test_a_refusal_in_stage_one_stops_stage_two(
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
+) -> None:
+    code = (await received(http, stack.url("intake"), standins, BIRTH_GROUP_IN_QUYNH_LUU))["code"]
     birth = await open_task(http, stack.url("department"), "17179.VP", code)
 
     reason = "Giấy chứng sinh không hợp lệ"
@@ -132,17 +140,17 @@ async def test_a_refusal_in_stage_one_stops_stage_two(http: httpx.AsyncClient, s
     for key in ("register-residence", "issue-health-insurance"):
         assert tasks[key]["state"] == "cancelled"
         assert tasks[key]["assigned_at"] is None, f"{key} was never given to a unit"
-    entries = await ledger(http, stack.url("notification"), code, 3)
-    assert entries[-1]["status"] == "denied"
+    entries = await ledger(http, stack.url("notification"), code, 4)
+    assert [e["status"] for e in entries] == ["new", "receiving", "processing", "denied"]
     assert reason in entries[-1]["message"]
     assert await unit_tasks(http, stack.url("department"), "17179.CA", code) == []
     assert await unit_tasks(http, stack.url("department"), "40.BHXH", code) == []
 
 
 async def test_a_supplement_request_stops_the_clock_and_the_supplement_resumes_the_same_task(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
     confirm = await open_task(http, stack.url("department"), "17179.KT", code)
     before = await dossier_plan(http, stack.url("routing"), code)
 
@@ -155,8 +163,10 @@ async def test_a_supplement_request_stops_the_clock_and_the_supplement_resumes_t
     assert paused["clock_paused_since"] is not None
     await open_task(http, stack.url("department"), "17179.KT", code, status="waiting")
 
+    papers = [await upload(http, stack.url("intake"), f"{name}.pdf", sample_pdf(name), code=code) for name in missing]
     response = await http.post(
-        f"{stack.url('intake')}/v1/dossiers/{code}/supplements", json={"documents": missing, "note": "nộp bổ sung"}
+        f"{stack.url('intake')}/v1/dossiers/{code}/supplements",
+        json={"documents": [p["document_id"] for p in papers], "note": "nộp bổ sung"},
     )
     assert response.status_code == 202, response.text
 
@@ -173,14 +183,14 @@ async def test_a_supplement_request_stops_the_clock_and_the_supplement_resumes_t
     assert datetime.fromisoformat(after["due_at"]) == deadlines().extend(old_due, days)
     old_task_due = datetime.fromisoformat(_tasks(before)["confirm-land-use"]["due_at"])
     assert datetime.fromisoformat(resumed["due_at"]) == deadlines().extend(old_task_due, days)
-    entries = await ledger(http, stack.url("notification"), code, 4)
-    assert [e["status"] for e in entries][-2:] == ["waiting", "processing"]
+    entries = await ledger(http, stack.url("notification"), code, 5)
+    assert [e["status"] for e in entries] == ["new", "receiving", "processing", "waiting", "processing"]
 
 
 async def test_a_task_returned_as_not_competent_is_re_routed_with_an_audit_entry(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    code = (await submit(http, stack.url("intake"), LAND_IN_RACH_GIA))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_RACH_GIA))["code"]
     await _approve(http, stack, await open_task(http, stack.url("department"), "30742.KT", code))
     delegated = await open_task(http, stack.url("department"), "30742.KT", code)
 
@@ -195,11 +205,13 @@ async def test_a_task_returned_as_not_competent_is_re_routed_with_an_audit_entry
     assert reason in audit[0]["detail"]
     await _approve(http, stack, rerouted)
     await _approve(http, stack, await open_task(http, stack.url("department"), "30742.KT", code))
-    await dossier_status(http, stack.url("intake"), code, "done")
+    await dossier_status(http, stack.url("intake"), code, "releasing")
 
 
-async def test_withdrawal_cancels_the_open_tasks(http: httpx.AsyncClient, stack: ServiceStack) -> None:
-    code = (await submit(http, stack.url("intake"), BIRTH_GROUP_IN_QUYNH_LUU))["code"]
+async def test_withdrawal_cancels_the_open_tasks(
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
+) -> None:
+    code = (await received(http, stack.url("intake"), standins, BIRTH_GROUP_IN_QUYNH_LUU))["code"]
     await _approve(http, stack, await open_task(http, stack.url("department"), "17179.VP", code))
     await open_task(http, stack.url("department"), "40.BHXH", code)
 
@@ -220,9 +232,9 @@ async def test_withdrawal_cancels_the_open_tasks(http: httpx.AsyncClient, stack:
 
 
 async def test_an_extension_with_apology_moves_the_task_and_dossier_due_dates_and_tells_the_applicant(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
     task = await open_task(http, stack.url("department"), "17179.KT", code)
     before = await dossier_plan(http, stack.url("routing"), code)
     task_due = datetime.fromisoformat(task["due_at"])
@@ -255,6 +267,6 @@ async def test_an_extension_with_apology_moves_the_task_and_dossier_due_dates_an
         extended["due_at"]
     )
     assert any(a["action"] == "extended" and reason in a["detail"] for a in plan["audit"])
-    entries = await ledger(http, stack.url("notification"), code, 3)
+    entries = await ledger(http, stack.url("notification"), code, 4)
     assert reason in entries[-1]["message"]
     assert f"{expected_due.astimezone(deadlines().zone):%d/%m/%Y}" in entries[-1]["message"]

@@ -6,7 +6,8 @@ from typing import Any
 import httpx
 from stack import ServiceStack
 
-from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, final_dossier, ledger, open_task, submit
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, act, ledger, open_task, submit
+from tests.support.journey import hand_over
 
 
 def new_trace() -> tuple[str, str]:
@@ -18,7 +19,8 @@ def new_trace() -> tuple[str, str]:
 async def traced_approved_birth(
     http: httpx.AsyncClient, stack: ServiceStack, dossier: dict[str, Any] = BIRTH_IN_QUYNH_LUU
 ) -> dict[str, str]:
-    """A birth dossier (``dossier``) submitted in a new trace and approved by the commune office, its journey over.
+    """A birth dossier (``dossier``) submitted in a new trace, approved by the commune office and its signed result
+    handed over at the counter: its journey over.
 
     Returns its ``code``, the submission's ``trace_id`` and the approved ``task_id``.
     """
@@ -26,6 +28,6 @@ async def traced_approved_birth(
     code = (await submit(http, stack.url("intake"), dossier, traceparent=traceparent))["code"]
     task = await open_task(http, stack.url("department"), "17179.VP", code)
     await act(http, stack.url("department"), task, "approve")
-    await final_dossier(http, stack.url("intake"), code, "done")
-    await ledger(http, stack.url("notification"), code, 3)
+    await hand_over(http, stack.url("intake"), code)
+    await ledger(http, stack.url("notification"), code, 4)
     return {"code": code, "trace_id": trace_id, "task_id": str(task["id"])}
