@@ -3,8 +3,9 @@
 The HTTP routes map a request to a command, and an answer or an error to a response; the rest
 is here. A retried Idempotency-Key, or a portal dossier id pushed again, is answered from what
 is stored before the population database is asked; the database is asked before any
-transaction opens, so no lock or connection waits on it. The errors the routes map:
-``SubmissionRejectedError``, ``DossierNotFoundError``, ``DossierActionError`` and
+transaction opens, so no lock or connection waits on it, and so is the receipt's number taken
+(committed on its own: a receipt that fails then leaves a gap in its centre's numbers). The
+errors the routes map: ``SubmissionRejectedError``, ``DossierNotFoundError``, ``DossierActionError`` and
 ``IdempotencyKeyReusedError``. Papers completing a ``new`` dossier and a receiver's refusal to
 accept one are :mod:`services.intake.receipt`'s use cases.
 """
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from services.intake.documents.attach import attachable
+from services.intake.domain.document_file import document_owner
 from services.intake.domain.lookup_secret import SecretHasher, new_secret
 from services.intake.handlers import (
     SubmitDossier,
@@ -21,6 +24,7 @@ from services.intake.handlers import (
     WithdrawDossier,
     Work,
     check_submission,
+    number_receipt,
     submit_dossier,
     supplement_dossier,
     withdraw_dossier,
@@ -62,11 +66,18 @@ async def receive(intake: Intake, request: Request, command: SubmitDossier) -> S
     identity = await intake.checker.check_applicant(command.applicant)
     secret = new_secret()
     created: list[StoredAnswer] = []
+    # Numbered on a connection of its own, committed before the receipt's transaction opens:
+    # the centre's counter row is locked for one statement, not for the whole receipt. Papers
+    # that are not the filer's are refused first, so a refused request spends no number.
+    async with intake.database.reading() as store:
+        await attachable(store, command.documents, {document_owner(command.client_id)})
+        number = await number_receipt(store, accepted.agency_id, intake.clock().astimezone(intake.timezone).date())
 
-    async def number_and_store(uow: Work) -> StoredAnswer:
+    async def store_numbered(uow: Work) -> StoredAnswer:
         received = await submit_dossier(
             uow,
             command,
+            number,
             timezone=intake.timezone,
             accepted=accepted,
             identity=identity,
@@ -79,7 +90,7 @@ async def receive(intake: Intake, request: Request, command: SubmitDossier) -> S
             created.append(receipt)
         return receipt
 
-    answer = await intake.database.answer_once(request, number_and_store)
+    answer = await intake.database.answer_once(request, store_numbered)
     # Is it the answer of the dossier stored above? Not when the key's earlier answer was replayed
     # (also after this attempt was rolled back by a concurrent request with the same key).
     if created and answer is created[-1]:

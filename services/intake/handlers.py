@@ -96,6 +96,25 @@ class WithdrawDossier:
 
 
 @dataclass(frozen=True)
+class DossierNumber:
+    """A receipt's number at its centre on its local day, taken before the receipt's transaction opens."""
+
+    agency_id: str
+    day: date
+    sequence: int
+
+
+async def number_receipt(store: IntakeStore, agency_id: str, day: date) -> DossierNumber:
+    """The next number of ``agency_id`` on ``day``; call on a connection of its own, outside any transaction.
+
+    The number is committed at once, so the centre's counter is locked only for its one statement
+    and not for the whole receipt: concurrent receipts of one centre do not queue on it. A receipt
+    that then fails leaves its number unused (a gap in that day's numbers).
+    """
+    return DossierNumber(agency_id, day, await store.next_sequence(agency_id, day))
+
+
+@dataclass(frozen=True)
 class DossierReceived:
     dossier_id: UUID
     code: str
@@ -137,16 +156,18 @@ def _accept(command: SubmitDossier) -> AcceptedSubmission:
 async def submit_dossier(
     uow: Work,
     command: SubmitDossier,
+    number: DossierNumber,
     *,
     timezone: ZoneInfo,
     accepted: AcceptedSubmission | None = None,
     identity: IdentityState = UNCHECKED,
     lookup_secret_hash: str | None = None,
 ) -> DossierReceived:
-    """Number, store and announce a dossier with its first identity check; call inside a transaction.
+    """Store and announce a dossier under ``number`` with its first identity check; call inside a transaction.
 
-    ``accepted`` is what :func:`check_submission` returned; without it the reference rules are
-    checked here, raising ``SubmissionRejectedError`` before anything is written. A portal
+    ``number`` comes from :func:`number_receipt` (its centre must be the dossier's; its day gives the
+    code's date). ``accepted`` is what :func:`check_submission` returned; without it the reference
+    rules are checked here, raising ``SubmissionRejectedError`` before anything is written. A portal
     dossier id received before gives back that dossier (``created`` False) and writes nothing.
     ``lookup_secret_hash`` is stored with a new dossier: the hash of the secret on its receipt.
     """
@@ -161,14 +182,14 @@ async def submit_dossier(
     fees = fees_due(accepted.procedure, accepted.components, channel_of(command.client_id))
     handed_in = {d.catalogue_key for d in documents if d.catalogue_key}
     lacking = completeness(accepted.procedure, accepted.components, handed_in, fees)
-    local_day = now.astimezone(timezone).date()
     due = None
     if lacking.complete:
         due = due_at(
             default_calendar(), now, accepted.procedure.working_days, cutoff=accepted.procedure.cutoff, tz=timezone
         )
-    sequence = await store.next_sequence(accepted.agency_id, local_day)
-    code = format_dossier_code(accepted.agency_id, local_day, sequence)
+    if number.agency_id != accepted.agency_id:
+        raise ValueError(f"number {number} is not of the receiving centre {accepted.agency_id}")
+    code = format_dossier_code(number.agency_id, number.day, number.sequence)
     dossier_id = uuid4()
     dossier = NewDossier(
         dossier_id=dossier_id,

@@ -88,7 +88,10 @@ class IntakeStore(DocumentsStore, ResultStore, PaymentsStore, Protocol):
     """Port: intake's dossiers, their numbers and their history, on one connection."""
 
     async def next_sequence(self, agency_id: str, day: date) -> int:
-        """The next dossier number of ``agency_id`` on ``day`` (from 1), unique under concurrent receipts."""
+        """The next dossier number of ``agency_id`` on ``day`` (from 1), unique under concurrent receipts.
+
+        Called on a connection in no transaction (see ``handlers.number_receipt``): committed at once.
+        """
         ...
 
     async def add_dossier(self, dossier: NewDossier) -> None:

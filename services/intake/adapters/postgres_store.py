@@ -40,7 +40,9 @@ class PostgresIntakeStore(PostgresDocumentsStore, PostgresResultStore, PostgresP
         self.connection = connection
 
     async def next_sequence(self, agency_id: str, day: date) -> int:
-        # The row lock of the upsert makes each number unique.
+        # The row lock of the upsert makes each number unique. Called outside a transaction, the
+        # statement commits at once and releases it: receipts of one centre never queue behind
+        # each other's whole transaction (they did when the number was taken inside it).
         value = await self.connection.fetchval(
             "INSERT INTO dossier_sequences (agency_id, day, last) VALUES ($1, $2, 1)"
             " ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
