@@ -8,7 +8,7 @@ LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 # The Debian packages `system` installs: chromium too when the tests that drive it are asked for.
 SYSTEM_FOR := $(if $(filter test test-e2e,$(MAKECMDGOALS)),test,demo)
 
-.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay bench-objects
+.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay bench-numbering bench-objects
 
 install: $(VENV)/.installed  ## the missing Debian packages (see system), then the Python dependencies into .venv
 
@@ -77,6 +77,9 @@ bench-deliveries: up  ## measure the delivery worker against the stand-ins (DOSS
 bench-relay: up  ## measure the outbox relay, one row at a time against batches, side by side (ROWS=5000 RUNS=3 BATCHES="1 200")
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/relay.py --rows $(or $(ROWS),5000) --runs $(or $(RUNS),3) \
 	  --batches $(or $(BATCHES),1 200)
+
+bench-numbering: up  ## receipts of one centre per second, numbered inside the receipt or before it, side by side (RECEIPTS=600 RUNS=3)
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/numbering.py --receipts $(or $(RECEIPTS),600) --runs $(or $(RUNS),3)
 
 bench-objects: up  ## the object store's start-to-ready time and a 5 MB scan's upload/download MB/s (STARTS=5 RUNS=5)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/object_store.py --starts $(or $(STARTS),5) --runs $(or $(RUNS),5)
