@@ -322,3 +322,23 @@ def test_minio_init_makes_the_bucket_and_a_key_allowed_on_it_only(compose: dict[
     assert '"arn:aws:s3:::%s","arn:aws:s3:::%s/*"' in script  # the bucket and its objects, nothing else
     assert 'mc admin user add store "$$SERVICES_ACCESS_KEY" "$$SERVICES_SECRET_KEY"' in script
     assert "|| true" not in script
+
+
+def test_the_department_signs_with_the_ca_given_as_compose_secrets(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings_in_container(compose, "department", monkeypatch)
+    document: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    given = {f"/run/secrets/{name}": document["secrets"][name]["file"] for name in compose["department"]["secrets"]}
+    assert given[str(settings.signing_ca_cert_file)].endswith("/ca.pem")  # type: ignore[attr-defined]
+    assert given[str(settings.signing_ca_key_file)].endswith("/ca-key.pem")  # type: ignore[attr-defined]
+
+
+def test_intake_in_compose_creates_no_payment_and_ships_nothing_until_the_partners_are_set(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings_in_container(compose, "intake", monkeypatch)
+    assert settings.payment_url is None or settings.payment_url == ""  # type: ignore[attr-defined]
+    assert settings.postal_url is None or settings.postal_url == ""  # type: ignore[attr-defined]
+    assert urlsplit(settings.payment_callback_url).hostname == "intake"  # type: ignore[attr-defined]
+    assert urlsplit(settings.postal_callback_url).hostname == "intake"  # type: ignore[attr-defined]
