@@ -14,11 +14,13 @@ from uuid import uuid4
 import httpx
 import pytest
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from services.intake.settings import IntakeSettings
 from tests.support import authz_matrix as matrix
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task, submit
+from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task
+from tests.support.journey import received
 
 FILED = 4
 PROBLEM = "application/problem+json"
@@ -33,10 +35,10 @@ def _from(address: str) -> httpx.AsyncClient:
 
 
 @pytest.fixture(scope="module")
-async def filed(stack: ServiceStack) -> list[str]:
-    """Dossiers filed today at the centre, each settled: processing, its first task open."""
+async def filed(stack: ServiceStack, standins: StandinServers) -> list[str]:
+    """Dossiers filed today at the centre, each settled: its fee paid, processing, its first task open."""
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
-        codes = [(await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"] for _ in range(FILED)]
+        codes = [(await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"] for _ in range(FILED)]
         for code in codes:
             await dossier_status(http, stack.url("intake"), code, "processing")
             await open_task(http, stack.url("department"), matrix.UNIT, code)
@@ -86,7 +88,14 @@ async def test_every_get_route_refuses_every_code_of_the_walk(
     attacker: httpx.AsyncClient, stack: ServiceStack, filed: list[str], before: dict[str, Any]
 ) -> None:
     for code in _walk(filed):
-        values = {"code": code, "chain": code, "unit": matrix.UNIT, "task_id": str(uuid4()), "province": "40"}
+        values = {
+            "code": code,
+            "chain": code,
+            "unit": matrix.UNIT,
+            "task_id": str(uuid4()),
+            "document_id": str(uuid4()),
+            "province": "40",
+        }
         for op in GETS:
             url = stack.url(op.service) + matrix.fill(op.path, values)
             response = await attacker.get(url, params={"dossier": code})

@@ -13,10 +13,12 @@ from typing import Any
 import httpx
 import pytest
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from tests.support import authz_matrix as matrix
 from tests.support import clerks
 from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
+from tests.support.journey import received
 from tests.support.waiting import eventually
 
 OPERATIONS = matrix.operations()
@@ -36,11 +38,11 @@ async def caller_http(stack: ServiceStack) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="module")
-async def objects(stack: ServiceStack) -> dict[str, str]:
+async def objects(stack: ServiceStack, standins: StandinServers) -> dict[str, str]:
     """The path parameters: a dossier filed at a centre of province 40, its first task, its unit, one of the task's
     documents, a delivery, the province, a closure of days long past in one of its communes."""
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
-        code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+        code = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
         task = await open_task(http, stack.url("department"), matrix.UNIT, code)
         documents = await http.get(
             f"{stack.url('department')}/v1/tasks/{task['id']}/documents", headers=clerks.headers(matrix.UNIT)
@@ -69,6 +71,7 @@ async def objects(stack: ServiceStack) -> dict[str, str]:
 
 
 async def _own_dossier(stack: ServiceStack) -> str:
+    """A dossier of the test's own to change: filed, still new (its fee unpaid), so a centre may refuse to accept it."""
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
         return str((await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"])
 

@@ -9,10 +9,12 @@ from typing import Any
 import httpx
 import pytest
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from shared.reference.data import catalogue
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task, submit
+from tests.support.dossiers import LAND_IN_QUYNH_LUU, dossier_status, open_task
+from tests.support.journey import hand_in_supplements, received
 
 # Xã Anh Sơn (Nghệ An): a commune no other test files dossiers for, so its inbox holds only these.
 ANH_SON = "17329"
@@ -26,9 +28,10 @@ def _url(stack: ServiceStack, path: str) -> str:
 
 
 async def _fresh_task(
-    http: httpx.AsyncClient, stack: ServiceStack, dossier: dict[str, Any] = LAND_IN_QUYNH_LUU
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers, dossier: dict[str, Any] = LAND_IN_QUYNH_LUU
 ) -> dict[str, Any]:
-    code = (await submit(http, stack.url("intake"), dossier))["code"]
+    """A task of the dossier filed (its fee paid), open in its commune's economic section."""
+    code = (await received(http, stack.url("intake"), standins, dossier))["code"]
     unit = f"{dossier['commune_code']}.KT"
     return await open_task(http, stack.url("department"), unit, code)
 
@@ -56,10 +59,10 @@ async def _detail(http: httpx.AsyncClient, stack: ServiceStack, task: dict[str, 
 
 
 async def test_the_inbox_filters_sorts_by_due_time_and_pages_with_an_opaque_cursor(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
     filed = [LAND_IN_ANH_SON, BUSINESS_IN_ANH_SON, LAND_IN_ANH_SON]
-    codes = [(await submit(http, stack.url("intake"), dossier))["code"] for dossier in filed]
+    codes = [(await received(http, stack.url("intake"), standins, dossier))["code"] for dossier in filed]
     for code in codes:
         await open_task(http, stack.url("department"), ANH_SON_KT, code)
     inbox = _url(stack, f"/v1/units/{ANH_SON_KT}/tasks")
@@ -105,9 +108,9 @@ async def test_the_inbox_filters_sorts_by_due_time_and_pages_with_an_opaque_curs
 
 
 async def test_a_task_shows_its_dossier_the_procedures_documents_and_its_whole_history(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
     claimed = await _post(http, stack, task, "claim", None, "handler", clerk="lan")
     assert claimed.status_code == 200, claimed.text
     assert claimed.headers["etag"] == f'"{task["version"] + 1}"'
@@ -143,9 +146,9 @@ async def test_a_task_shows_its_dossier_the_procedures_documents_and_its_whole_h
 
 
 async def test_of_two_clerks_acting_on_one_version_exactly_one_succeeds(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
 
     claims = await asyncio.gather(
         *(_post(http, stack, task, "claim", None, "handler", clerk=name) for name in ("lan", "minh"))
@@ -165,9 +168,9 @@ async def test_of_two_clerks_acting_on_one_version_exactly_one_succeeds(
 
 
 async def test_a_stale_version_changes_nothing_and_a_missing_one_is_asked_for(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
     assert (await _post(http, stack, task, "claim", None, "handler")).status_code == 200
 
     stale = await _post(http, stack, task, "return", {"reason": "không thuộc thẩm quyền"}, "handler")
@@ -183,9 +186,9 @@ async def test_a_stale_version_changes_nothing_and_a_missing_one_is_asked_for(
 
 
 async def test_a_retried_action_with_its_idempotency_key_gets_the_first_answer(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
     body = {"missing": ["Sơ đồ thửa đất"]}
 
     first = await _post(http, stack, task, "supplement-request", body, "handler", key="k-1")
@@ -201,8 +204,10 @@ async def test_a_retried_action_with_its_idempotency_key_gets_the_first_answer(
     assert [h["action"] for h in history] == ["assigned", "supplements-requested"]
 
 
-async def test_claims_keep_other_handlers_off_until_released(http: httpx.AsyncClient, stack: ServiceStack) -> None:
-    task = await _fresh_task(http, stack)
+async def test_claims_keep_other_handlers_off_until_released(
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
+) -> None:
+    task = await _fresh_task(http, stack, standins)
     claimed = (await _post(http, stack, task, "claim", None, "handler", clerk="lan")).json()
 
     by_other = await _post(
@@ -221,15 +226,13 @@ async def test_claims_keep_other_handlers_off_until_released(http: httpx.AsyncCl
 
 
 async def test_a_task_asks_for_supplements_once_where_the_procedure_says_so(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
     asked = await _post(http, stack, task, "supplement-request", {"missing": ["Sơ đồ thửa đất"]}, "handler")
     assert asked.status_code == 200, asked.text
     await dossier_status(http, stack.url("intake"), task["dossier_code"], "waiting")
-    supplied = await http.post(
-        f"{stack.url('intake')}/v1/dossiers/{task['dossier_code']}/supplements", json={"documents": ["Sơ đồ thửa đất"]}
-    )
+    supplied = await hand_in_supplements(http, stack.url("intake"), task["dossier_code"], ["Sơ đồ thửa đất"])
     assert supplied.status_code == 202, supplied.text
     resumed = await open_task(http, stack.url("department"), task["unit_code"], task["dossier_code"])
 
@@ -241,9 +244,9 @@ async def test_a_task_asks_for_supplements_once_where_the_procedure_says_so(
 
 
 async def test_supervisors_read_the_units_audit_log_of_clerks_actions(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack, LAND_IN_ANH_SON)
+    task = await _fresh_task(http, stack, standins, LAND_IN_ANH_SON)
     claimed = (await _post(http, stack, task, "claim", None, "handler", clerk="lan")).json()
     await _post(http, stack, claimed, "approve", {"note": "đủ điều kiện"}, "approver", clerk="hoa")
     audit = _url(stack, f"/v1/units/{ANH_SON_KT}/audit")
@@ -288,9 +291,9 @@ async def feed(stack: ServiceStack) -> AsyncIterator[Any]:
 
 
 async def test_the_change_feed_streams_a_units_task_changes_and_replays_after_last_event_id(
-    http: httpx.AsyncClient, stack: ServiceStack, feed: Any
+    http: httpx.AsyncClient, stack: ServiceStack, feed: Any, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
     stream = feed(task["unit_code"])
     assert (await anext(stream))["event"] == "ready"
 
@@ -332,9 +335,9 @@ async def test_the_feed_of_another_unit_is_not_found(http: httpx.AsyncClient, st
 
 
 async def test_an_extension_needs_a_later_working_day_and_keeps_its_event(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
     due = datetime.fromisoformat(task["due_at"]).astimezone(UTC)
 
     earlier = await _post(http, stack, task, "extension", {"new_due_date": "2020-01-02", "reason": "x"}, "handler")

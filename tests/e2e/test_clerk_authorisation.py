@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import pytest
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
+from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task
 from tests.support.forged_tokens import FORGED_KINDS, forged
+from tests.support.journey import received
 
 UNIT = "17179.KT"
 OTHER_UNIT = "40.SNNMT"
@@ -54,9 +56,9 @@ ENDPOINTS = [
 
 
 @pytest.fixture(scope="module")
-async def task(stack: ServiceStack) -> dict[str, Any]:
+async def task(stack: ServiceStack, standins: StandinServers) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=10, headers=clerks.harness_headers()) as http:
-        code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+        code = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
         return await open_task(http, stack.url("department"), UNIT, code)
 
 

@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 from stack import ServiceStack
 from standins.ports import free_port
+from standins.process import StandinServers
 
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
+from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task
+from tests.support.journey import received
 
 UNIT = "17179.KT"
 """The land office of Quỳnh Lưu, where land dossiers filed there are examined."""
@@ -40,8 +42,9 @@ BINH = Staff("kt.pham-binh", {UNIT: ["handler"], OTHER_UNIT: ["supervisor"]})
 VIET = Staff("snnmt.do-viet", {OTHER_UNIT: ["supervisor", "handler"]})
 
 
-async def _fresh_task(http: httpx.AsyncClient, stack: ServiceStack) -> dict[str, Any]:
-    code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU, **clerks.client_headers()))["code"]
+async def _fresh_task(http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers) -> dict[str, Any]:
+    intake = stack.url("intake")
+    code = (await received(http, intake, standins, LAND_IN_QUYNH_LUU, **clerks.client_headers()))["code"]
     return await open_task(http, stack.url("department"), UNIT, code)
 
 
@@ -71,9 +74,11 @@ def _problem_field(response: httpx.Response) -> str:
     return field
 
 
-async def test_roles_hold_only_in_the_unit_they_are_given_for(http: httpx.AsyncClient, stack: ServiceStack) -> None:
+async def test_roles_hold_only_in_the_unit_they_are_given_for(
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
+) -> None:
     department = stack.url("department")
-    task = await _fresh_task(http, stack)
+    task = await _fresh_task(http, stack, standins)
 
     # Binh supervises the province's department, not the land office: no audit of the land office for him.
     assert (await http.get(f"{department}/v1/units/{UNIT}/audit", headers=BINH.headers())).status_code == 403
@@ -92,10 +97,10 @@ async def test_roles_hold_only_in_the_unit_they_are_given_for(http: httpx.AsyncC
 
 
 async def test_a_supervisor_releases_a_handlers_claim_and_the_audit_says_whose(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
     department = stack.url("department")
-    task = (await _act(http, department, await _fresh_task(http, stack), "claim", LAN)).json()
+    task = (await _act(http, department, await _fresh_task(http, stack, standins), "claim", LAN)).json()
 
     other_handler = await _act(http, department, task, "release", MINH)
     assert other_handler.status_code == 409
@@ -112,10 +117,10 @@ async def test_a_supervisor_releases_a_handlers_claim_and_the_audit_says_whose(
 
 
 async def test_a_supervisor_reassigns_a_task_and_only_the_new_holder_works_it(
-    http: httpx.AsyncClient, stack: ServiceStack
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers
 ) -> None:
     department = stack.url("department")
-    task = (await _act(http, department, await _fresh_task(http, stack), "claim", LAN)).json()
+    task = (await _act(http, department, await _fresh_task(http, stack, standins), "claim", LAN)).json()
     to_minh = {"clerk_id": MINH.id}
 
     assert (await _act(http, department, task, "reassignment", LAN, to_minh)).status_code == 403
@@ -152,7 +157,7 @@ async def test_a_supervisor_reassigns_a_task_and_only_the_new_holder_works_it(
 
 
 async def test_an_expired_claim_counts_as_unclaimed(
-    http: httpx.AsyncClient, stack: ServiceStack, tmp_path: Path
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers, tmp_path: Path
 ) -> None:
     # A second instance whose claims last 2 s: the expiry is fixed when the claim is taken,
     # so the stack's own instance then sees the claim expire too.
@@ -165,7 +170,7 @@ async def test_an_expired_claim_counts_as_unclaimed(
     brief.start(["department"])
     try:
         brief.wait_ready(["department"])
-        task = await _fresh_task(http, stack)
+        task = await _fresh_task(http, stack, standins)
         claimed = await _act(http, brief.url("department"), task, "claim", LAN)
         assert claimed.status_code == 200, claimed.text
         view = claimed.json()

@@ -4,18 +4,20 @@ from pathlib import Path
 
 import httpx
 from stack import ServiceStack
+from standins.process import StandinServers
 
 from services import openapi
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
+from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task
+from tests.support.journey import received
 from tests.support.schemathesis_run import run_schemathesis
 
 
 async def test_a_short_schemathesis_run_finds_no_server_error_and_no_answer_off_the_document(
-    http: httpx.AsyncClient, stack: ServiceStack, tmp_path: Path
+    http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers, tmp_path: Path
 ) -> None:
     # A real task of the token's unit, so that some generated requests reach the handlers.
-    code = (await submit(http, stack.url("intake"), LAND_IN_QUYNH_LUU))["code"]
+    code = (await received(http, stack.url("intake"), standins, LAND_IN_QUYNH_LUU))["code"]
     task = await open_task(http, stack.url("department"), "17179.KT", code)
     token = clerks.token(["17179.KT"], clerk="fuzzer")
 

@@ -19,11 +19,9 @@ from tests.support.dossiers import (
     dossier_status,
     ledger,
     open_task,
-    sample_pdf,
     unit_tasks,
-    upload,
 )
-from tests.support.journey import hand_over, received
+from tests.support.journey import hand_in_supplements, hand_over, received
 from tests.support.waiting import eventually
 
 
@@ -163,11 +161,7 @@ async def test_a_supplement_request_stops_the_clock_and_the_supplement_resumes_t
     assert paused["clock_paused_since"] is not None
     await open_task(http, stack.url("department"), "17179.KT", code, status="waiting")
 
-    papers = [await upload(http, stack.url("intake"), f"{name}.pdf", sample_pdf(name), code=code) for name in missing]
-    response = await http.post(
-        f"{stack.url('intake')}/v1/dossiers/{code}/supplements",
-        json={"documents": [p["document_id"] for p in papers], "note": "nộp bổ sung"},
-    )
+    response = await hand_in_supplements(http, stack.url("intake"), code, missing, "nộp bổ sung")
     assert response.status_code == 202, response.text
 
     resumed = await open_task(http, stack.url("department"), "17179.KT", code)

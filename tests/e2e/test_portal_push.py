@@ -12,10 +12,16 @@ import pytest
 from stack import ServiceStack
 from standins.process import StandinServers
 
-from shared.contracts import DossierSubmitted, event_type_of, topic_of
+from shared.contracts import DossierFiled, DossierSubmitted, event_type_of, topic_of
 from shared.kernel.settings import CommonSettings
 from tests.support import clerks
-from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, LAND_IN_RACH_GIA, dossier_status, open_task
+from tests.support.dossiers import (
+    BIRTH_IN_QUYNH_LUU,
+    LAND_IN_RACH_GIA,
+    dossier_status,
+    open_task,
+    with_required_documents,
+)
 from tests.support.kafka import read_topic
 from tests.support.waiting import eventually
 
@@ -31,23 +37,27 @@ def _portal_id() -> str:
     return f"G22.99-{uuid.uuid4().hex[:12]}"
 
 
+PORTAL = clerks.client_headers("dvcqg", "dossiers:submit")
+
+
+async def _with_papers(http: httpx.AsyncClient, stack: ServiceStack, dossier: dict[str, Any]) -> dict[str, Any]:
+    """The dossier as the portal pushes it: with the papers its applicant handed in there, uploaded by the portal."""
+    return await with_required_documents(http, stack.url("intake"), dossier, PORTAL)
+
+
 async def _push(
     http: httpx.AsyncClient, stack: ServiceStack, dossier: dict[str, Any], **headers: str
 ) -> httpx.Response:
-    return await http.post(
-        f"{stack.url('intake')}/v1/dossiers",
-        json=dossier,
-        headers={**clerks.client_headers("dvcqg", "dossiers:submit"), **headers},
-    )
+    return await http.post(f"{stack.url('intake')}/v1/dossiers", json=dossier, headers={**PORTAL, **headers})
 
 
 async def _stored(db: asyncpg.Connection, portal_id: str) -> tuple[int, int]:
-    """Dossiers with the portal id, and events announcing them."""
+    """Dossiers with the portal id, and events announcing them (filed new, or received)."""
     dossiers = await db.fetchval("SELECT count(*) FROM dossiers WHERE portal_dossier_id = $1", portal_id)
     events = await db.fetchval(
-        "SELECT count(*) FROM outbox WHERE payload->>'portal_dossier_id' = $1 AND headers->>'ce_type' = $2",
+        "SELECT count(*) FROM outbox WHERE payload->>'portal_dossier_id' = $1 AND headers->>'ce_type' = ANY($2)",
         portal_id,
-        event_type_of(DossierSubmitted).ce_type,
+        [event_type_of(DossierSubmitted).ce_type, event_type_of(DossierFiled).ce_type],
     )
     return dossiers, events
 
@@ -56,7 +66,7 @@ async def test_a_second_push_of_the_same_portal_id_answers_the_first_dossier_and
     http: httpx.AsyncClient, stack: ServiceStack, intake_db: asyncpg.Connection
 ) -> None:
     portal_id = _portal_id()
-    pushed = {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id}
+    pushed = await _with_papers(http, stack, {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id})
 
     first = await _push(http, stack, pushed)
     assert first.status_code == 202, first.text
@@ -85,7 +95,8 @@ async def test_concurrent_pushes_of_one_portal_id_make_one_dossier(
     http: httpx.AsyncClient, stack: ServiceStack, intake_db: asyncpg.Connection
 ) -> None:
     portal_id = _portal_id()
-    pushed = {**LAND_IN_RACH_GIA, "portal_dossier_id": portal_id}
+    # A land dossier: filed new until its fee is paid, announced once all the same.
+    pushed = await _with_papers(http, stack, {**LAND_IN_RACH_GIA, "portal_dossier_id": portal_id})
 
     answers = await asyncio.gather(*(_push(http, stack, pushed) for _ in range(8)))
 
@@ -99,8 +110,9 @@ async def test_a_push_changed_in_between_still_answers_the_dossier_received_firs
     http: httpx.AsyncClient, stack: ServiceStack, intake_db: asyncpg.Connection
 ) -> None:
     portal_id = _portal_id()
-    first = await _push(http, stack, {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id})
-    changed = {**BIRTH_IN_QUYNH_LUU, "commune_code": "17176", "portal_dossier_id": portal_id}
+    pushed = await _with_papers(http, stack, {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id})
+    first = await _push(http, stack, pushed)
+    changed = {**pushed, "commune_code": "17176"}
 
     again = await _push(http, stack, changed)
 
@@ -113,7 +125,7 @@ async def test_idempotency_keys_and_portal_ids_work_together(
     http: httpx.AsyncClient, stack: ServiceStack, intake_db: asyncpg.Connection
 ) -> None:
     portal_id = _portal_id()
-    pushed = {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id}
+    pushed = await _with_papers(http, stack, {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id})
 
     first = await _push(http, stack, pushed, **{"Idempotency-Key": f"push-{portal_id}"})
     retried = await _push(http, stack, pushed, **{"Idempotency-Key": f"push-{portal_id}"})
@@ -134,7 +146,8 @@ async def test_the_portal_id_travels_with_the_event_and_back_to_the_portal(
     http: httpx.AsyncClient, stack: ServiceStack, standins: StandinServers, settings: CommonSettings
 ) -> None:
     portal_id = _portal_id()
-    code = (await _push(http, stack, {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id})).json()["code"]
+    pushed = await _with_papers(http, stack, {**BIRTH_IN_QUYNH_LUU, "portal_dossier_id": portal_id})
+    code = (await _push(http, stack, pushed)).json()["code"]
 
     await open_task(http, stack.url("department"), "17179.VP", code)  # so the event is on the topic
     # Everything on the topic within a few seconds: more than it holds, so it reads until the timeout.

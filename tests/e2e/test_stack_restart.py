@@ -16,13 +16,14 @@ import asyncpg
 import httpx
 import pytest
 from kafka_principals import credentials_file, local_dir
+from objectstore_keys import credentials_file as object_store_credentials
 from stack import DEFAULT_PORTS, STACK_MARKER
 from standins.ports import free_port
 from standins.process import StandinServers
 
 from shared.kernel.settings import CommonSettings, local_passfile
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU, open_task, submit
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, open_task, submit
 from tests.support.kafka import Principals
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,12 +113,14 @@ def command(
 ) -> Iterator[StackCommand]:
     """The four services started by ``stack.py start`` with the environment ``make demo`` would give them."""
     local = tmp_path_factory.mktemp("local")
-    # The folder's broker and database cluster are the shared ones: their passwords go where stack.py and the
-    # services look for those of their folder's (the broker's principals, the cluster's login roles).
+    # The folder's broker, database cluster and object store are the shared ones: their passwords go where stack.py
+    # and the services look for those of their folder's (the broker's principals, the cluster's login roles, the
+    # object store's key).
     shared = local_dir()
     for shared_secret, own in (
         (credentials_file(shared), credentials_file(local)),
         (local_passfile(shared), local_passfile(local)),
+        (object_store_credentials(shared), object_store_credentials(local)),
     ):
         if shared_secret.exists():
             own.parent.mkdir(parents=True, exist_ok=True)
@@ -192,8 +195,8 @@ async def test_a_department_restarted_from_a_bare_shell_still_trusts_the_clerks(
     assert after["department"] != before["department"]
     assert _but_department(after) == _but_department(before)
     ports = json.loads((command.run_dir / "stack.json").read_text())["ports"]
-    unit = f"{LAND_IN_QUYNH_LUU['commune_code']}.KT"
+    unit = f"{BIRTH_IN_QUYNH_LUU['commune_code']}.VP"  # a birth: received with its papers, no fee to pay first
     async with httpx.AsyncClient(headers=clerks.harness_headers(), timeout=10) as http:
-        code = (await submit(http, f"http://127.0.0.1:{ports['intake']}", LAND_IN_QUYNH_LUU))["code"]
+        code = (await submit(http, f"http://127.0.0.1:{ports['intake']}", BIRTH_IN_QUYNH_LUU))["code"]
         task = await open_task(http, f"http://127.0.0.1:{ports['department']}", unit, code)
     assert task["unit_code"] == unit

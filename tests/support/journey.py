@@ -12,7 +12,7 @@ import httpx
 from standins.process import StandinServers
 
 from tests.support import clerks
-from tests.support.dossiers import dossier_status, submit
+from tests.support.dossiers import dossier_status, sample_pdf, submit, upload
 from tests.support.payments import pay_receipt_fees
 from tests.support.waiting import eventually
 
@@ -39,6 +39,16 @@ async def received(
     view = await eventually(no_longer_new, what=f"{code} received once its fees are paid")
     assert view["missing"] == [], view["missing"]
     return {**receipt, **{key: view[key] for key in ("status", "received_at", "due_at", "missing")}}
+
+
+async def hand_in_supplements(
+    http: httpx.AsyncClient, intake: str, code: str, names: list[str], note: str | None = None
+) -> httpx.Response:
+    """Upload a small PDF for the dossier per paper ``names`` a unit asked for, and hand them in as its supplements;
+    intake's answer."""
+    papers = [await upload(http, intake, f"{name}.pdf", sample_pdf(name), code=code) for name in names]
+    body = {"documents": [paper["document_id"] for paper in papers], **({"note": note} if note else {})}
+    return await http.post(f"{intake}/v1/dossiers/{code}/supplements", json=body)
 
 
 async def hand_over(http: httpx.AsyncClient, intake: str, code: str) -> dict[str, Any]:
