@@ -26,6 +26,7 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from objectstore_keys import for_keepers
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import free_port
 from standins.process import StandinServers
@@ -34,7 +35,8 @@ from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.settings import CommonSettings
 from tests.support import clerks
-from tests.support.dossiers import LAND_IN_QUYNH_LUU
+from tests.support.dossiers import BIRTH_IN_QUYNH_LUU, with_required_documents
+from tests.support.object_store import local_object_store_env
 from tests.support.own_kafka import OwnKafka
 from tests.support.waiting import eventually
 
@@ -44,8 +46,8 @@ SHUTDOWN_SECONDS = 45.0
 SUBMISSIONS_PER_SECOND = 3.0
 BEFORE_SECONDS = 5.0
 AFTER_SECONDS = 5.0
-UNIT = f"{LAND_IN_QUYNH_LUU['commune_code']}.KT"
-"""Where a first land registration in Quỳnh Lưu starts: the commune's economic office."""
+UNIT = f"{BIRTH_IN_QUYNH_LUU['commune_code']}.VP"
+"""Where a birth registration in Quỳnh Lưu is handled: the commune's office (a birth has no fee to pay first)."""
 FIRST_MESSAGES = Counter({("receiving", "sms"): 1, ("processing", "sms"): 1})
 """What the applicant (a phone number only) is told until a clerk acts: received, then being processed."""
 
@@ -114,7 +116,8 @@ def services(
         run,
         env=env,
         ports={name: free_port() for name in DEFAULT_PORTS},
-        service_env=kafka.principals.services_env(),
+        # Each its own principal on the test's broker; intake and the department the object store up.sh started.
+        service_env=for_keepers(kafka.principals.services_env(), local_object_store_env()),
     )
     stack.start()
     try:
@@ -125,11 +128,13 @@ def services(
 
 
 async def _submit_steadily(http: httpx.AsyncClient, intake: str, until: asyncio.Event) -> list[Submission]:
-    """POST a dossier every 1/SUBMISSIONS_PER_SECOND s until ``until`` is set, without waiting for the answers."""
+    """POST a dossier every 1/SUBMISSIONS_PER_SECOND s until ``until`` is set, without waiting for the answers; each
+    hands in the same papers, uploaded once before."""
+    dossier = await with_required_documents(http, intake, BIRTH_IN_QUYNH_LUU)
 
     async def one(sent_at: float) -> Submission:
         try:
-            response = await http.post(f"{intake}/v1/dossiers", json=LAND_IN_QUYNH_LUU)
+            response = await http.post(f"{intake}/v1/dossiers", json=dossier)
         except httpx.HTTPError as error:
             return Submission(sent_at, type(error).__name__, None)
         code = response.json().get("code") if response.status_code == 202 else None
