@@ -8,7 +8,7 @@ LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 # The Debian packages `system` installs: chromium too when the tests that drive it are asked for.
 SYSTEM_FOR := $(if $(filter test test-e2e,$(MAKECMDGOALS)),test,demo)
 
-.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay bench-numbering bench-objects
+.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay bench-numbering bench-consumer-restart bench-objects
 
 install: $(VENV)/.installed  ## the missing Debian packages (see system), then the Python dependencies into .venv
 
@@ -80,6 +80,9 @@ bench-relay: up  ## measure the outbox relay, one row at a time against batches,
 
 bench-numbering: up  ## receipts of one centre per second, numbered inside the receipt or before it, side by side (RECEIPTS=600 RUNS=3)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/numbering.py --receipts $(or $(RECEIPTS),600) --runs $(or $(RUNS),3)
+
+bench-consumer-restart: up  ## a consumer process killed with -9 and started again: to consuming, dynamic against static membership (RUNS=3)
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/consumer_restart.py --runs $(or $(RUNS),3)
 
 bench-objects: up  ## the object store's start-to-ready time and a 5 MB scan's upload/download MB/s (STARTS=5 RUNS=5)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/object_store.py --starts $(or $(STARTS),5) --runs $(or $(RUNS),5)

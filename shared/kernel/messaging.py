@@ -3,10 +3,11 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import OutOfOrderSequenceNumber, TopicAlreadyExistsError, UnknownProducerId
 from aiokafka.producer.transaction_manager import NO_PRODUCER_EPOCH, NO_PRODUCER_ID, PidAndEpoch
@@ -19,11 +20,40 @@ from shared.kernel.dead_letters import DeadLetterPolicy
 from shared.kernel.kafka_connection import broker_security, kafka_connection
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
+from shared.kernel.static_members import StaticMembers, instance_name
 
 log = logging.getLogger(__name__)
 
 OUT_OF_SEQUENCE = (OutOfOrderSequenceNumber, UnknownProducerId)
 """What the broker answers an idempotent producer whose sequence numbers it cannot follow any more."""
+
+
+@dataclass(frozen=True)
+class StaticMembership:
+    """What the consumers' stable instance ids are made of (see ``static_members.py``)."""
+
+    service: str
+    instance: str
+    workers: int
+    session_timeout_seconds: float
+
+
+class ServiceBroker(KafkaBroker):
+    """FastStream's Kafka broker whose consumers are static members of their groups (when ``members`` is given)."""
+
+    def __init__(self, members: StaticMembership | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+
+    async def _connect(self) -> Callable[..., AIOKafkaConsumer]:
+        build = await super()._connect()
+        if self.members is None:
+            return build
+        # FastStream gives every consumer of a subscriber the same arguments and builds them with the
+        # builder it sets on connecting; wrapped here, each consumer gets its own instance id.
+        static = StaticMembers(build, **asdict(self.members))
+        self.config.broker_config.builder = static
+        return static
 
 
 def create_broker(settings: CommonSettings, service: str, tracer_provider: TracerProvider | None) -> KafkaBroker:
@@ -39,7 +69,16 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
         retry=retry,
         max_message_bytes=settings.kafka_max_message_bytes,
     )
-    broker = KafkaBroker(
+    members = None
+    if settings.kafka_static_membership:
+        members = StaticMembership(
+            service=service,
+            instance=instance_name(settings.instance_id, settings.http_port),
+            workers=settings.consumers_per_stream or settings.topic_partitions,
+            session_timeout_seconds=settings.kafka_session_timeout_seconds,
+        )
+    broker = ServiceBroker(
+        members,
         settings.kafka_bootstrap_servers,
         security=broker_security(settings),
         client_id=f"lienthong-{service}",

@@ -47,6 +47,26 @@ class CommonSettings(BaseSettings):
         description="consumers of each stream's group in one process, each on its own partitions (default: one per"
         " partition, so a slow dossier holds back only its partition); lower it when many instances share a group",
     )
+    instance_id: str | None = Field(
+        default=None,
+        description="this process's name among its service's instances, stable across restarts: each consumer's"
+        " Kafka group.instance.id is <service>.<instance id>.<n> (static membership, KIP-345). Default: the host"
+        " name and the HTTP port, which two running instances never share; set it where the host name changes at"
+        " every start. Two running instances must never share one",
+    )
+    kafka_static_membership: bool = Field(
+        default=True,
+        description="consumers keep their group.instance.id across restarts, so a restarted process consumes again"
+        " at once instead of waiting for the group to drop its dead members; a crashed instance's partitions move"
+        " to the others only after kafka_session_timeout_seconds, and a stopped one does not leave its groups",
+    )
+    kafka_session_timeout_seconds: float = Field(
+        default=10.0,
+        ge=6,
+        le=1800,
+        description="how long the group waits for a silent consumer before its partitions move to the others"
+        " (the broker's group.min/max.session.timeout.ms bound it)",
+    )
     database_url: str = Field(
         default="postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong",
         description="where the database is; its login applies the migrations, each schema's as that schema's owner"
