@@ -12,8 +12,9 @@ def portal_record(event: DossierStatusChanged, event_id: UUID) -> dict[str, Any]
     ``sync_id`` is the status change's event id, so the portal recognises a record sent twice.
     ``result_date`` is when the dossier's processing ended for the applicant: for ``done`` (10) the time the
     result was returned (routing records the return as the change), for ``denied`` and ``cancelled`` the
-    time of the decision. A dossier not accepted (``unresolved``, 3) was never received and has none. A result ready but not yet handed over (``releasing``, 9) has none: the portal's
-    on-time figures compare the return, not the issue, with the appointment on the receipt.
+    time of the decision. A dossier not accepted (``unresolved``, 3) was never received and has none; nor
+    has a result ready but not yet handed over (``releasing``, 9): the portal's on-time figures compare the
+    return, not the issue, with the appointment on the receipt.
     """
     return {
         "sync_id": str(event_id),
