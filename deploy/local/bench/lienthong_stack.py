@@ -1,12 +1,13 @@
 """lienthong as a benchmark sees it: the four services as processes, fed over HTTP, watched through their APIs.
 
 Starts the stand-ins and the services (``deploy/local/stack.py``'s ServiceStack) on free ports, with a
-database and a topic prefix of their own (dropped and deleted by ``close``). A dossier arrives when its
-first task is in its unit's inbox: the department's change feed (``GET /v1/units/{unit}/events``, a clerk's
-token from a local issuer the department trusts) announces each task as its transaction commits, and the
-moment the announcement reaches the benchmark is the arrival. Its applicant's notifications are planned
-when ``GET /v1/dossiers/{code}/notifications`` lists as many as the warm-up's dossier of the same sample
-had; their ``created_at`` is when.
+database and a topic prefix of their own (dropped and deleted by ``close``). Each dossier is filed with the
+papers its procedure requires, uploaded once for the run; none has a receipt fee, which would hold it new
+until paid. A dossier arrives when its first task is in its unit's inbox: the department's change feed
+(``GET /v1/units/{unit}/events``, a clerk's token from a local issuer the department trusts) announces each
+task as its transaction commits, and the moment the announcement reaches the benchmark is the arrival. Its
+applicant's notifications are planned when ``GET /v1/dossiers/{code}/notifications`` lists as many as the
+warm-up's dossier of the same sample had; their ``created_at`` is when.
 """
 
 import asyncio
@@ -23,6 +24,9 @@ import httpx
 import kafka_acls
 from bare_pipeline import delete_topics, execute
 from kafka_principals import ADMIN, credentials_file, load, local_dir, services_env
+from objectstore_keys import for_keepers, object_store_env
+from sample_papers import required_papers
+from signing_ca import signing_ca_env
 from stack import DEFAULT_PORTS, ServiceStack
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
@@ -31,8 +35,10 @@ from standins.process import StandinServers
 from shared.kernel.auth.local_issuer import LocalIssuer
 from shared.kernel.settings import CommonSettings
 
-# Three receiving centres' kinds of dossier: a birth and a land registration at Quỳnh Lưu (Nghệ An),
-# a land registration at Rạch Giá (Kiên Giang); as in tests/support/dossiers.py.
+# Three receiving centres' kinds of dossier: a birth and a household business registration at Quỳnh Lưu (Nghệ An),
+# a household business registration at Rạch Giá (An Giang): procedures without a fee at receipt, so each is received
+# at once (a land registration would wait new for its 100.000 VND fee), handled first by the commune's office or
+# economic section.
 SAMPLES: list[dict[str, Any]] = [
     {
         "procedure_code": "1.001193",
@@ -42,14 +48,14 @@ SAMPLES: list[dict[str, Any]] = [
         "commune_code": "17179",
     },
     {
-        "procedure_code": "1.013978",
+        "procedure_code": "1.001612",
         "applicant": {"citizen_id": "091085004321", "full_name": "Trần Văn Minh", "date_of_birth": "1985-03-02"}
         | {"email": "minh@example.vn"},
         "receiving_agency": "000.07.15.H91",
         "commune_code": "30742",
     },
     {
-        "procedure_code": "1.013978",
+        "procedure_code": "1.001612",
         "applicant": {"citizen_id": "040079001234", "full_name": "Nguyễn Văn Bình", "date_of_birth": "1979-11-20"}
         | {"phone": "0987654321"},
         "receiving_agency": "000.01.15.H40",
@@ -81,10 +87,13 @@ class Lienthong:
         )
         credentials = credentials_file(local_dir())
         self.passwords = load(credentials) if credentials.exists() and settings.kafka_username == ADMIN else None
+        own = services_env(self.passwords) if self.passwords else {}
+        # Intake and the department keep documents in the object store up.sh started; the department signs results
+        # with a signing authority of the run's own.
+        secrets = for_keepers(own, object_store_env(local_dir()))
+        secrets["department"] = {**secrets["department"], **signing_ca_env(self.run_dir / "signing")}
         self.stack = ServiceStack(
-            self.run_dir / "stack",
-            ports={name: free_port() for name in DEFAULT_PORTS},
-            service_env=services_env(self.passwords) if self.passwords else None,
+            self.run_dir / "stack", ports={name: free_port() for name in DEFAULT_PORTS}, service_env=secrets
         )
         self.arrived: dict[str, float] = {}
         """Dossier code → time.time() when the change feed announced its first task."""
@@ -101,6 +110,8 @@ class Lienthong:
         )
         self._listeners: list[asyncio.Task[None]] = []
         self._ready: dict[str, asyncio.Event] = {}
+        self._papers: dict[str, list[dict[str, str]]] = {}
+        """Kind of dossier → the papers it hands in (document id and catalogue key), uploaded by the warm-up."""
 
     def url(self, service: str) -> str:
         return self.stack.url(service)
@@ -133,16 +144,22 @@ class Lienthong:
         await asyncio.to_thread(self.stack.wait_ready, None, 180.0)
 
     async def submit(self, submission: dict[str, Any]) -> str:
-        """POST the dossier to intake; returns its code (a refusal raises, naming the status and body)."""
-        response = await self._http.post(f"{self.url('intake')}/v1/dossiers", json=submission)
+        """POST the dossier to intake with its papers; returns its code (a refusal raises, naming the status and
+        body)."""
+        documents = self._papers[_kind(submission)]
+        response = await self._http.post(
+            f"{self.url('intake')}/v1/dossiers", json={**submission, "documents": documents}
+        )
         if response.status_code != 202:
             raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
         code: str = response.json()["code"]
         return code
 
     async def warm_up(self) -> None:
-        """One dossier of each sample end to end: learns its unit (to watch its feed) and its notifications."""
+        """One dossier of each sample end to end: uploads its papers, learns its unit (to watch its feed) and its
+        notifications."""
         for submission in SAMPLES:
+            self._papers[_kind(submission)] = [await self._upload(*paper) for paper in required_papers(submission)]
             code = await self.submit(submission)
             tasks = await self._poll(f"{self.url('department')}/v1/dossiers/{code}/tasks", lambda items: items)
             self.units.add(tasks[0]["unit_code"])
@@ -152,6 +169,12 @@ class Lienthong:
             self._ready[unit] = asyncio.Event()
             self._listeners.append(asyncio.create_task(self._listen(unit)))
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in self._ready.values())), 30)
+
+    async def _upload(self, document: Any, name: str, body: bytes) -> dict[str, str]:
+        response = await self._http.post(f"{self.url('intake')}/v1/documents", params={"name": name}, content=body)
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"intake refused the paper {name}: {response.status_code} {response.text[:300]}")
+        return {"document_id": response.json()["document_id"], "catalogue_key": document.key}
 
     def expected(self, submission: dict[str, Any]) -> int:
         return self.expected_notifications[_kind(submission)]
