@@ -1,9 +1,12 @@
 """``make demo``: file sample dossiers, let clerks act on each unit's share, print every journey.
 
-Expects Kafka, PostgreSQL and the four services running (``make demo`` starts them).
-Each sample is a script of what clerks and the applicant do, in order; after each
-dossier the demo prints its plan (stages, units, the rule that chose each unit,
-due dates), its history and the messages the applicant received.
+Expects Kafka, PostgreSQL, the object store, the stand-ins and the four services running
+(``make demo`` starts them). Each sample (``demo_samples.py``) is a script of what clerks and
+the applicant do, in order: filed with its papers, its fees paid, the units' work, the signed
+result returned as the applicant chose (``demo_onestop.py``). After each dossier the demo prints
+the result as the validator checks it, its documents and payments, its plan (stages, units, the
+rule that chose each unit, due dates), its history, the messages the applicant received and the
+national portal's status codes in order.
 
 Every call carries a token from the stand-in identity provider (deploy/local/standins,
 ``identities.yaml``): the national portal's client files and reads dossiers, each unit's
@@ -23,15 +26,17 @@ from zoneinfo import ZoneInfo
 import demo_escalation
 import demo_identity
 import demo_journal
+import demo_onestop
 import demo_reprojection
 import httpx
+from demo_onestop import wait_for
+from demo_samples import SAMPLES, Step
 from standins.identities import Identities, load_identities
 from standins.process import StandinServers
 from trace_links import print_trace_links
 
 from operations.tokens import OperatorCredentials
 from services import registry
-from shared.reference.data import catalogue
 
 HOST = os.environ.get("LIENTHONG_DEMO_HOST", "http://127.0.0.1")
 INTAKE, ROUTING, DEPARTMENT, NOTIFICATION = (
@@ -47,73 +52,6 @@ STANDINS = StandinServers(Path(os.environ.get("LIENTHONG_LOCAL_DIR", ".local")) 
 BOARD_UNITS = ("17179.VP", "17179.KT", "40.SNNMT", "30742.KT")
 
 
-def _group(*components: str) -> str:
-    return next(p.code for p in catalogue().procedures if {c.key for c in p.components} == set(components))
-
-
-Step = tuple[str, ...]
-SAMPLES: list[dict[str, Any]] = [
-    {
-        "title": "Birth + permanent residence + health-insurance card (Decree 63/2024), Xã Quỳnh Lưu (Nghệ An)",
-        "dossier": {
-            "procedure_code": _group("birth", "residence", "health-insurance"),
-            "components": ["residence", "health-insurance"],
-            "applicant": {
-                "citizen_id": "040301000123",
-                "full_name": "Hồ Thị Lan",
-                "date_of_birth": "2001-05-14",
-                "phone": "0912345678",
-                "zalo_user_id": "4411223344",
-            },
-            "receiving_agency": "000.01.15.H40",
-            "commune_code": "17179",
-        },
-        "steps": [("approve", "17179.VP"), ("approve", "17179.CA", "40.BHXH")],
-    },
-    {
-        "title": "First land registration, Xã Quỳnh Lưu (Nghệ An), filed at the commune centre; supplements asked",
-        "dossier": {
-            "procedure_code": "1.013978",
-            "applicant": {
-                "citizen_id": "040079001234",
-                "full_name": "Nguyễn Văn Bình",
-                "date_of_birth": "1979-11-20",
-                "phone": "0987654321",
-            },
-            "receiving_agency": "000.01.15.H40",
-            "commune_code": "17179",
-        },
-        "steps": [
-            ("supplement-request", "17179.KT", "Sơ đồ thửa đất"),
-            ("supplement", "Sơ đồ thửa đất"),
-            ("approve", "17179.KT"),
-            ("approve", "40.SNNMT"),
-            ("approve", "17179.KT"),
-        ],
-    },
-    {
-        "title": "First land registration, Phường Rạch Giá (An Giang): delegated to the ward, returned to the province",
-        "dossier": {
-            "procedure_code": "1.013978",
-            "applicant": {
-                "citizen_id": "091085004321",
-                "full_name": "Trần Văn Minh",
-                "date_of_birth": "1985-03-02",
-                "email": "minh@example.vn",
-            },
-            "receiving_agency": "000.07.15.H91",
-            "commune_code": "30742",
-        },
-        "steps": [
-            ("approve", "30742.KT"),
-            ("return", "30742.KT", "Đất của tổ chức, thuộc thẩm quyền của Sở"),
-            ("approve", "91.SNNMT"),
-            ("approve", "30742.KT"),
-        ],
-    },
-]
-
-
 def _provider_copy(entry: dict[str, Any], received: dict[str, list[dict[str, Any]]]) -> str:
     """The text the stand-in provider recorded for ``entry`` (what reached the phone, mailbox or Zalo)."""
     key = f"{entry['event_id']}.{entry['channel']}"
@@ -127,15 +65,6 @@ def _provider_copy(entry: dict[str, Any], received: dict[str, list[dict[str, Any
         ]
     text = found[0] if found else "(the provider recorded nothing)"
     return " ".join(text.split())
-
-
-def wait_for(what: str, probe: Any, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while (result := probe()) is None:
-        if time.monotonic() > deadline:
-            sys.exit(f"demo: gave up waiting for {what}")
-        time.sleep(0.2)
-    return result
 
 
 def _when(value: str | None) -> str:
@@ -160,7 +89,11 @@ class Tokens:
 
     def clerk(self, unit: str) -> dict[str, str]:
         """``Authorization`` for the clerk of ``unit`` in ``identities.yaml`` (password grant)."""
-        clerk = next(c for c in self.identities.clerks if c.username == f"clerk.{unit.lower()}")
+        return self.user(f"clerk.{unit.lower()}")
+
+    def user(self, username: str) -> dict[str, str]:
+        """``Authorization`` for the staff member ``username`` of ``identities.yaml`` (password grant)."""
+        clerk = next(c for c in self.identities.clerks if c.username == username)
         return self._bearer(
             clerk.username, {"grant_type": "password", "username": clerk.username, "password": clerk.password}
         )
@@ -186,6 +119,10 @@ class Demo:
     def clerk(self, unit: str) -> dict[str, str]:
         """A bearer token for the clerk of ``unit``."""
         return self.tokens.clerk(unit)
+
+    def user(self, username: str) -> dict[str, str]:
+        """A bearer token for the staff member ``username`` (e.g. a centre's receiver)."""
+        return self.tokens.user(username)
 
     def portal(self) -> dict[str, str]:
         """A bearer token for the national portal's client: files, reads and hands in supplements."""
@@ -213,12 +150,14 @@ class Demo:
         found: dict[str, Any] = wait_for(f"{code} to become {status}", probe)
         return found
 
-    def finished(self, code: str) -> dict[str, Any]:
+    def decided(self, code: str) -> dict[str, Any]:
+        """The dossier once its result is issued (releasing), or it is refused or cancelled."""
+
         def probe() -> dict[str, Any] | None:
             body: dict[str, Any] = self.http.get(f"{INTAKE}/v1/dossiers/{code}", headers=self.portal()).json()
-            return body if body["status"] in ("done", "denied", "cancelled") else None
+            return body if body["status"] in ("releasing", "done", "denied", "cancelled") else None
 
-        found: dict[str, Any] = wait_for(f"{code} to finish", probe)
+        found: dict[str, Any] = wait_for(f"{code} to be decided", probe)
         return found
 
     def act(self, task: dict[str, Any], action: str, body: dict[str, Any] | None = None) -> None:
@@ -239,15 +178,24 @@ class Demo:
             waiting = self.dossier(code, "waiting")
             print(f"   applicant  told to hand in: {', '.join(waiting['missing'])} (clock stopped)")
         elif kind == "supplement":
+            documents = demo_onestop.supplement(self, INTAKE, code, list(rest))
             answer = self.http.post(
-                f"{INTAKE}/v1/dossiers/{code}/supplements", json={"documents": rest}, headers=self.portal()
+                f"{INTAKE}/v1/dossiers/{code}/supplements", json={"documents": documents}, headers=self.portal()
             )
             if answer.status_code != 202:
                 sys.exit(f"demo: supplement refused: {answer.status_code} {answer.text}")
             self.task("17179.KT", code)
-            print(f"   applicant  handed in {', '.join(rest)} at intake; the same task resumes")
+            print(f"   applicant  handed in {', '.join(rest)} (uploaded PDFs) at intake; the same task resumes")
         elif kind == "return":
             self.act(self.task(rest[0], code), "return", {"reason": rest[1]})
+        elif kind == "obligation":
+            notice = {"amount_vnd": int(rest[1]), "description": rest[2]}
+            self.act(self.task(rest[0], code), "financial-obligation", notice)
+            paying = self.dossier(code, "paying")
+            print(f"   intake     {code} is paying (portal code {paying['portal_status_code']}); the clock waits")
+            demo_onestop.pay(self, INTAKE, STANDINS, code, "obligation")
+            self.task(rest[0], code)
+            print(f"   {rest[0]:<10} the same task resumes with the e-receipt among its documents")
 
     def print_plan(self, code: str) -> None:
         plan = self.http.get(f"{ROUTING}/v1/dossiers/{code}/plan", headers=self.portal()).json()
@@ -268,21 +216,35 @@ class Demo:
             if entry["action"] != "routed":
                 print(f"     audit: {entry['action']}: {entry['detail']}")
 
-    def run(self, sample: dict[str, Any]) -> str:
-        print(f"\n== {sample['title']}")
-        accepted = self.http.post(f"{INTAKE}/v1/dossiers", json=sample["dossier"], headers=self.portal())
+    def file(self, dossier: dict[str, Any]) -> str:
+        """File ``dossier`` with its papers and pay its receipt fees, if any; its code once received."""
+        with_papers = demo_onestop.with_papers(self.http, INTAKE, dossier, self.portal())
+        accepted = self.http.post(f"{INTAKE}/v1/dossiers", json=with_papers, headers=self.portal())
         if accepted.status_code != 202:
             sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
         code = str(accepted.json()["code"])
         self.receipts[code] = accepted.json()
-        print(f"   intake     received {code}, due {_when(accepted.json()['due_at'])} (working days)")
+        if accepted.json()["status"] == "new":
+            print(f"   intake     filed {code} new (portal code 1): missing {'; '.join(accepted.json()['missing'])}")
+            demo_onestop.pay(self, INTAKE, STANDINS, code, "receipt-fees")
+        due_at = wait_for(f"{code} to be received", lambda: self.dossier(code)["due_at"])
+        print(f"   intake     received {code}, due {_when(due_at)} (working days)")
         demo_journal.print_receipt(accepted.json())
+        return code
+
+    def run(self, sample: dict[str, Any]) -> str:
+        print(f"\n== {sample['title']}")
+        code = self.file(sample["dossier"])
         identity = self.dossier(code)["identity"]
         detail = f" ({identity['detail']})" if identity["detail"] else ""
         print(f"   intake     identity {identity['status']} against the population database{detail}")
         for step in sample["steps"]:
             self.step(code, step)
-        final = self.finished(code)
+        if self.decided(code)["status"] == "releasing":
+            demo_onestop.verify_result(code, demo_onestop.return_result(self, INTAKE, STANDINS, code))
+        final = self.dossier(code)
+        demo_onestop.print_papers(final)
+        demo_onestop.print_payments(final)
         self.print_plan(code)
         start = datetime.fromisoformat(final["received_at"])
         print("   journey (as intake and the applicant see it):")
@@ -318,7 +280,9 @@ class Demo:
     def print_portal(self, code: str, final_status: str) -> None:
         syncs = self._finished_deliveries(f"/v1/dossiers/{code}/portal-syncs", final_status)
         shown = self.http.get(f"{STANDINS.url('portal')}/api/v1/dossiers/{code}/statuses").json()
-        print(f"   national portal (its stand-in shows {len(shown)} status records for {code}):")
+        codes = [record["status_code"] for record in shown]
+        in_order = [c for i, c in enumerate(codes) if i == 0 or codes[i - 1] != c]
+        print(f"   national portal: status codes in order {' → '.join(map(str, in_order))}; its stand-in's records:")
         for sync, record in zip(syncs, shown, strict=False):
             print(
                 f"     status {record['status_code']:>2} {record['status']:<10}"
@@ -331,9 +295,11 @@ class Demo:
         board = self.http.get(f"{DEPARTMENT}/v1/units/{unit}/stats").json()
         total, period = board["total"], board["period"]
         rate = "-" if total["on_time_rate"] is None else f"{total['on_time_rate']:.0%}"
+        returned = board["results_returned"]
         print(
-            f"   {unit:<10} {period['from']}..{period['to']}: {total['completed']} completed,"
-            f" {total['early']} early, {total['on_time']} on time, {total['late']} late, on-time rate {rate}"
+            f"   {unit:<10} {period['from']}..{period['to']}: tasks {total['completed']} completed,"
+            f" {total['early']} early, {total['on_time']} on time, {total['late']} late, on-time rate {rate};"
+            f" results it issued returned {returned['returned']}, {returned['on_time']} by the appointment"
         )
 
     def print_inbox(self, unit: str) -> None:

@@ -86,7 +86,9 @@ async def _play_routing(code: str, due_at: datetime) -> str:
 
 
 def _escalated(http: httpx.Client, department: str, headers: dict[str, str], task_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
+    # The scheduler marks it overdue and the escalator then takes the step, each looking every 30 s
+    # (LIENTHONG_DEADLINE_POLL_SECONDS): up to a minute and a bit after it falls due, more on a busy machine.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         answer = http.get(f"{department}/v1/units/{UNIT}/overdue", headers=headers, params={"limit": 200})
         if answer.status_code != 200:

@@ -4,13 +4,14 @@ A birth registration is filed at Quỳnh Lưu's centre for an applicant the popu
 stand-in knows under another name: the check fails, the dossier goes its way, but the commune's
 approval (its last stage) answers 409 naming ``identity``. The centre's receiver (``receiver.h40``
 of the stand-in identity provider) confirms the applicant's papers at intake; the department hears
-it through routing, and the same approval then ends the dossier done.
+it through routing, and the same approval then has the unit issue the signed result (releasing).
 """
 
 import sys
 import time
 from typing import Any
 
+import demo_onestop
 import httpx
 
 CENTRE, UNIT = "000.01.15.H40", "17179.VP"
@@ -28,7 +29,8 @@ def show_identity_gate(demo: Any, intake: str, department: str, token_url: str) 
     """Run the identity gate's story with the demo's clients and clerks; the dossier's code."""
     http: httpx.Client = demo.http
     print("\n== The identity gate: the population database does not match the applicant's name")
-    accepted = http.post(f"{intake}/v1/dossiers", json=MISMATCHED_BIRTH, headers=demo.portal())
+    dossier = demo_onestop.with_papers(http, intake, MISMATCHED_BIRTH, demo.portal())
+    accepted = http.post(f"{intake}/v1/dossiers", json=dossier, headers=demo.portal())
     if accepted.status_code != 202:
         sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
     code, identity = accepted.json()["code"], accepted.json()["identity"]
@@ -53,8 +55,11 @@ def show_identity_gate(demo: Any, intake: str, department: str, token_url: str) 
     print(f"   {CENTRE} receiver {RECEIVER}: {decided.json()['history'][-1]['note']}")
     confirmed = _confirmed(http, department, task["id"], demo.clerk(UNIT))
     demo.act(confirmed, "approve")
-    final = demo.dossier(code, "done")
-    print(f"   intake     {code} is {final['status']} (identity {final['identity']['decision']} by the receiver)")
+    final = demo.dossier(code, "releasing")
+    print(
+        f"   intake     {code} is {final['status']}: its result issued by {final['result']['issued_by']}"
+        f" (identity {final['identity']['decision']} by the receiver)"
+    )
     return str(code)
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import demo_onestop
 import httpx
 
 from shared.reference.admin_units import commune_codes, find_commune
@@ -88,7 +89,8 @@ def _file(http: httpx.Client, portal: Callable[[], dict[str, str]], intake: str,
     if centre is None:
         sys.exit(f"demo: no centre receives for commune {commune}")
     dossier = {**BIRTH, "commune_code": commune, "receiving_agency": centre.agency_id}
-    accepted = http.post(f"{intake}/v1/dossiers", json=dossier, headers=portal())
+    with_papers = demo_onestop.with_papers(http, intake, dossier, portal())
+    accepted = http.post(f"{intake}/v1/dossiers", json=with_papers, headers=portal())
     if accepted.status_code != 202:
         sys.exit(f"demo: intake refused the dossier: {accepted.status_code} {accepted.text}")
     return str(accepted.json()["code"])
