@@ -97,6 +97,22 @@ async def test_only_a_submitter_a_receiver_or_a_citizen_uploads(
     assert await _refusal(response, 403) == [field]
 
 
+@pytest.mark.parametrize("path", ["/v1/documents", "/v1/dossiers/000.01.15.H40-261202-0001/documents"])
+@pytest.mark.parametrize(
+    ("headers", "field"),
+    [
+        (clerks.client_headers("reader", "dossiers:read"), "scope"),
+        (clerks.headers("17179.KT", "handler", "approver"), "roles"),
+    ],
+)
+async def test_a_caller_without_the_right_is_403_even_without_a_name(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], field: str
+) -> None:
+    response = await client.post(path, content=b"x", headers=headers)
+
+    assert await _refusal(response, 403) == [field]  # who may upload is decided before the request's parameters
+
+
 async def test_without_a_token_an_upload_is_401(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/documents", params={"name": "scan.pdf"}, content=sample_pdf("x"), headers={"Authorization": ""}

@@ -26,7 +26,7 @@ from services.intake.domain.document_file import (
 )
 from services.intake.domain.lifecycle import DossierActionError, check_uploads_taken
 from services.intake.secret_access import SecretCheck, SecretHolder, token_or_secret
-from services.intake.store import IntakeDatabase
+from services.intake.store import Dossier, IntakeDatabase
 from shared.contracts import DossierStatus, MediaType
 from shared.kernel.auth.callers import Caller, Clerk, Integrator, Scope
 from shared.kernel.auth.http import AnyCaller, forbidden
@@ -68,12 +68,40 @@ class DocumentUploaded(BaseModel):
     sha256: str = Field(description="SHA-256 of the content, lowercase hex: the same bytes are the same document.")
 
 
+async def uploader(caller: AnyCaller) -> Caller:
+    """An integrator with ``dossiers:submit``, a receiver clerk (any centre) or a citizen, else 403.
+
+    A dependency, so a caller without the right is refused before the request's own parameters are checked.
+    """
+    if isinstance(caller, Integrator) and not caller.has(Scope.SUBMIT):
+        raise forbidden(f"uploading documents needs the scope {Scope.SUBMIT}")
+    if isinstance(caller, Clerk) and not any(caller.receives_at(unit) for unit in caller.units):
+        raise forbidden("uploading documents needs the receiver role of a centre", field="roles")
+    return caller
+
+
+Uploader = Annotated[Caller, Depends(uploader)]
+
+
 def build_documents_api(
     database: IntakeDatabase, objects: ObjectStore, check: SecretCheck, *, max_bytes: int
 ) -> APIRouter:
     """The upload routes, to include in the router of intake's API (whose prefix they take)."""
     api = APIRouter()
     applicant = Depends(token_or_secret(check))
+
+    async def dossier_uploader(
+        code: str, caller: Annotated[Caller | SecretHolder, applicant]
+    ) -> tuple[Caller | SecretHolder, Dossier]:
+        """The caller and the dossier they upload for; 403 or 404 before the request's name is looked at."""
+        if not await may_act(database, caller, code):
+            raise _unknown(code)
+        async with database.reading() as store:
+            dossier = await store.dossier_by_code(code)
+        if dossier is None:
+            raise _unknown(code)
+        return caller, dossier
+
     answers: dict[int | str, dict[str, Any]] = {
         200: {"model": DocumentUploaded, "description": "The caller uploaded the same bytes before: that document."},
     }
@@ -85,14 +113,13 @@ def build_documents_api(
         responses={**answers, **problems(MEANINGS, 401, 403, 413, 415, 422, 503)},
         openapi_extra=UPLOAD_BODY,
     )
-    async def upload_document(request: Request, caller: AnyCaller, name: FileName) -> JSONResponse:
+    async def upload_document(request: Request, caller: Uploader, name: FileName) -> JSONResponse:
         """Upload a paper to hand in with a dossier: 201 with its id, type (read from the content), size and SHA-256.
 
         The same bytes uploaded again by the same caller answer 200 with the same document. Only its uploader may
         hand it in (`documents` of `POST /v1/dossiers`, of supplements, of papers completing a dossier). For an
         integrator with `dossiers:submit`, a receiver clerk (any centre) or a citizen.
         """
-        _check_uploader(caller)
         file = await _file(request, name, max_bytes)
         return await _stored(Upload(file, document_owner(caller.client_id), journal_actor(caller)))
 
@@ -106,7 +133,7 @@ def build_documents_api(
     async def upload_dossier_document(
         code: str,
         request: Request,
-        caller: Annotated[Caller | SecretHolder, applicant],
+        acting: Annotated[tuple[Caller | SecretHolder, Dossier], Depends(dossier_uploader)],
         name: FileName,
     ) -> JSONResponse:
         """Upload a document for the dossier (a supplement, a paper completing a `new` dossier): 201 with what it is.
@@ -115,12 +142,7 @@ def build_documents_api(
         token, or the receipt's lookup secret in `X-Lookup-Secret`), a receiver of the dossier's centre, or an
         integrator with `dossiers:submit` at that centre.
         """
-        if not await may_act(database, caller, code):
-            return _unknown(code)
-        async with database.reading() as store:
-            dossier = await store.dossier_by_code(code)
-        if dossier is None:
-            return _unknown(code)
+        caller, dossier = acting
         try:
             check_uploads_taken(DossierStatus(dossier["status"]))
         except DossierActionError as error:
@@ -143,13 +165,6 @@ def build_documents_api(
     return api
 
 
-def _check_uploader(caller: Caller) -> None:
-    if isinstance(caller, Integrator) and not caller.has(Scope.SUBMIT):
-        raise forbidden(f"uploading documents needs the scope {Scope.SUBMIT}")
-    if isinstance(caller, Clerk) and not any(caller.receives_at(unit) for unit in caller.units):
-        raise forbidden("uploading documents needs the receiver role of a centre", field="roles")
-
-
 async def _file(request: Request, name: str, max_bytes: int) -> DocumentFile:
     """The request's body as a checked file, read chunk by chunk and refused as soon as it passes ``max_bytes``."""
     try:
@@ -167,5 +182,5 @@ async def _file(request: Request, name: str, max_bytes: int) -> DocumentFile:
         raise ProblemError(error.status, titles[error.status], [field_error(field, error.reason)]) from error
 
 
-def _unknown(code: str) -> JSONResponse:
-    return problem(404, "No such dossier", [field_error("code", f"no dossier has code {code!r}")])
+def _unknown(code: str) -> ProblemError:
+    return ProblemError(404, "No such dossier", [field_error("code", f"no dossier has code {code!r}")])
