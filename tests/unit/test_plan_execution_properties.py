@@ -1,6 +1,7 @@
 """Property: whatever order task outcomes, payments and results arrive in, a plan ends in exactly one final state."""
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -158,6 +159,8 @@ def test_any_order_of_outcomes_ends_in_one_final_state_with_no_task_open(
     assert len(asked) == (0 if plan.status is DossierStatus.CANCELLED else 1), "one result or refusal letter asked"
     numbers = [e.sequence for e in effects]
     assert numbers == list(range(1, len(effects) + 1)), "every effect numbered one more than the last"
+    told = [(e.status, e.handling_unit) for e in effects if isinstance(e, StatusChanged)]
+    assert all(a != b for a, b in pairwise(told)), f"a status change repeats the last: {told}"
 
 
 @settings(max_examples=200, deadline=None)

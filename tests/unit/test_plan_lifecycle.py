@@ -116,7 +116,7 @@ def test_the_result_issued_then_returned_ends_the_plan_done_and_tells_the_issuer
     released = plan.issue_result(task.id, "40.SXD", ResultKind.RESULT, EXTRACT, WEDNESDAY)
     returned = plan.return_result(ResultDelivery.ONLINE, FRIDAY, FRIDAY)
 
-    assert [type(e) for e in asked] == [ResultAsked, StatusChanged]
+    assert [type(e) for e in asked] == [ResultAsked], "still processing at 40.SXD: nothing to announce"
     assert [(e.status, e.result, e.result_delivery) for e in released if isinstance(e, StatusChanged)] == [
         (DossierStatus.RELEASING, EXTRACT, ResultDelivery.ONLINE)
     ]
@@ -125,6 +125,43 @@ def test_the_result_issued_then_returned_ends_the_plan_done_and_tells_the_issuer
     assert _statuses(returned) == [DossierStatus.DONE]
     with pytest.raises(PlanRejectedError):
         plan.return_result(ResultDelivery.ONLINE, FRIDAY, FRIDAY)
+
+
+def test_a_status_change_is_announced_only_when_the_status_or_the_handling_units_change() -> None:
+    assess, decide = _task("assess", 0, "40.SXD"), _task("decide", 1, "40.SXD")
+    plan = _plan(assess, decide)
+    started = plan.start(MONDAY, DEADLINES)
+
+    returned = plan.return_task(assess.id, "not ours", MONDAY, DEADLINES)  # no other unit: back to 40.SXD
+    again = next(t for t in plan.tasks if t.replaces == assess.id)
+    next_stage = plan.approve(again.id, MONDAY, DEADLINES)
+    asked = plan.approve(decide.id, WEDNESDAY, DEADLINES)
+    released = plan.issue_result(decide.id, "40.SXD", ResultKind.RESULT, EXTRACT, WEDNESDAY)
+
+    announced = [
+        (e.status, e.handling_unit)
+        for e in [*started, *returned, *next_stage, *asked, *released]
+        if isinstance(e, StatusChanged)
+    ]
+    assert announced == [
+        (DossierStatus.RECEIVING, "000.00.15.H40"),
+        (DossierStatus.PROCESSING, "40.SXD"),
+        (DossierStatus.RELEASING, "000.00.15.H40"),
+    ]
+    assert [type(e).__name__ for e in [*returned, *next_stage, *asked]] == ["Assigned", "Assigned", "ResultAsked"]
+
+
+def test_a_result_asked_of_one_of_several_units_says_which_unit_holds_the_dossier() -> None:
+    residence, card = _task("register-residence", 0, "40001.CA"), _task("issue-card", 0, "40.BHXH")
+    plan = _plan(residence, card)
+    plan.start(MONDAY, DEADLINES)
+    plan.approve(residence.id, MONDAY, DEADLINES)
+
+    asked = plan.approve(card.id, MONDAY, DEADLINES)
+
+    assert [(e.status, e.handling_unit) for e in asked if isinstance(e, StatusChanged)] == [
+        (DossierStatus.PROCESSING, "40.BHXH")
+    ], "processing at both units, now at the one that issues"
 
 
 def test_an_identity_refused_after_the_units_decided_changes_no_status() -> None:

@@ -97,7 +97,7 @@ class DossierPlan(ReceiptSteps, PaymentSteps, ResultSteps):
             return []
         if self.current_stage + 1 < self.stage_count:
             opened = self._open_stage(self.current_stage + 1, now, deadlines)
-            return [*opened, self._move_to(self.status)]
+            return [*opened, *self._hand_to(self.status)]
         return self._ask_for(task, ResultKind.RESULT, None, now)
 
     def refuse(self, task_id: UUID, reason: str, now: datetime) -> list[Effect]:
@@ -156,7 +156,7 @@ class DossierPlan(ReceiptSteps, PaymentSteps, ResultSteps):
         self.audit.append(
             AuditEntry(now, "re-routed", detail, task.key, task.routing.unit_code, routing.unit_code, routing.rule)
         )
-        return [self._assign(replacement, now, deadlines), self._move_to(self.status)]
+        return [self._assign(replacement, now, deadlines), *self._hand_to(self.status)]
 
     def extend(
         self, task_id: UUID, new_due: datetime, reason: str, now: datetime, deadlines: Deadlines

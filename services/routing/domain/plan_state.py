@@ -121,6 +121,8 @@ class PlanState:
     result_request: ResultRequest | None = None
     result: DocumentRef | None = None
     """The signed result or refusal letter the unit issued."""
+    handling_unit: str | None = None
+    """The unit(s) the last status change named as handling the dossier (None in a plan stored before it was kept)."""
 
     # -- views -----------------------------------------------------------------------
 
@@ -203,10 +205,20 @@ class PlanState:
     ) -> StatusChanged:
         previous, self.status = self.status, status
         unit = handling_unit if handling_unit is not None else self._active_units()
+        self.handling_unit = unit
         delivery = self.result_delivery if result is not None and status is not DossierStatus.DENIED else None
         return StatusChanged(
             self._next(), status, previous, self.due_at, unit, reason, missing, payment, result, delivery
         )
+
+    def _hand_to(self, status: DossierStatus, handling_unit: str | None = None) -> list[Effect]:
+        """Move to ``status`` in the hands of ``handling_unit`` (default: the active tasks' units), announced only
+        when one of them changed: a stage handed to the units that held the last one, or a result asked of the
+        unit that already holds the dossier, is no news to the applicant or the portal."""
+        unit = handling_unit if handling_unit is not None else self._active_units()
+        if (status, unit) == (self.status, self.handling_unit):
+            return []
+        return [self._move_to(status, handling_unit=unit)]
 
     def _next(self) -> int:
         """The number of the next event: one more than the last the plan emitted."""

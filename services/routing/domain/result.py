@@ -29,7 +29,7 @@ class ResultSteps(PlanState):
         self.result_request = ResultRequest(kind, task.id, unit, reason, now)
         self._note(now, "result-requested", f"{kind.value} asked of {unit}", task)
         asked = ResultAsked(self._next(), task.id, unit, kind, reason)
-        return [asked, self._move_to(DossierStatus.PROCESSING, handling_unit=unit)]
+        return [asked, *self._hand_to(DossierStatus.PROCESSING, unit)]
 
     def issue_result(
         self, task_id: UUID, unit_code: str, kind: ResultKind, document: DocumentRef, now: datetime
