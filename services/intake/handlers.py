@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from services.intake.change_notes import change_note
 from services.intake.documents.attach import attachable
 from services.intake.documents.store import Attachment
 from services.intake.domain.completeness import channel_of, check_catalogue_keys, completeness, fees_due
@@ -355,5 +356,6 @@ async def record_status_change(uow: Work, event: DossierStatusChanged) -> None:
         "cause": str(uow.cause) if uow.cause is not None else None,
     }
     await uow.journal.append(event.dossier_code, "status applied", SYSTEM, applied)
-    if moved:
-        await store.add_history(event.dossier_id, event.status, event.handling_unit, event.reason, event.changed_at)
+    if moved:  # one history entry per change of status or unit, saying what caused it
+        note = await change_note(store, event, held)
+        await store.add_history(event.dossier_id, event.status, event.handling_unit, note, event.changed_at)

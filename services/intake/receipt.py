@@ -48,17 +48,18 @@ class RefuseAcceptance:
 
 
 async def receive_if_complete(
-    uow: Work, dossier_id: UUID, *, actor: str = SYSTEM, timezone: ZoneInfo = VIETNAM
+    uow: Work, dossier_id: UUID, *, actor: str = SYSTEM, timezone: ZoneInfo = VIETNAM, fact: str | None = None
 ) -> bool:
     """Receive the ``new`` dossier if nothing is missing any more (its papers, its receipt fees paid); call inside
     a transaction. True when it was received now; False when it still lacks something (kept on the dossier) or
-    was not ``new``."""
+    was not ``new``. ``fact``, what completed it (fees paid), opens the note of the receipt's history entry; a
+    fact that receives nothing stays in the journal, so the history has no second ``new``."""
     found = await uow.store.dossier(dossier_id)
     if found is None:
         raise DossierNotFoundError(f"no dossier has id {dossier_id}")
     dossier = await uow.store.lock_dossier(found["code"])
     assert dossier is not None
-    return await _receive_if_complete(uow, dossier, actor, timezone)
+    return await _receive_if_complete(uow, dossier, actor, timezone, fact)
 
 
 async def complete_dossier(uow: Work, command: CompleteDossier, *, timezone: ZoneInfo = VIETNAM) -> bool:
@@ -70,11 +71,10 @@ async def complete_dossier(uow: Work, command: CompleteDossier, *, timezone: Zon
     dossier = await locked_dossier(uow.store, command.code)
     check_completion(DossierStatus(dossier["status"]))
     documents = await dossier_papers(uow, dossier, command.documents, owner=command.owner)
-    note = "papers handed in: " + "; ".join(d.name for d in documents)
-    await uow.store.add_history(dossier["id"], DossierStatus.NEW, dossier["handling_unit"], note, uow.now)
     handed_in = {"documents": [str(d.document_id) for d in documents]}
     await uow.journal.append(dossier["code"], "papers handed in", command.actor, handed_in)
-    return await _receive_if_complete(uow, dossier, command.actor, timezone)
+    papers = "papers handed in: " + "; ".join(d.name for d in documents)
+    return await _receive_if_complete(uow, dossier, command.actor, timezone, papers)
 
 
 async def refuse_acceptance(uow: Work, command: RefuseAcceptance) -> None:
@@ -96,7 +96,9 @@ async def refuse_acceptance(uow: Work, command: RefuseAcceptance) -> None:
     await uow.journal.append(dossier["code"], "dossier not accepted", actor, refused)
 
 
-async def _receive_if_complete(uow: Work, dossier: Dossier, actor: str, timezone: ZoneInfo) -> bool:
+async def _receive_if_complete(
+    uow: Work, dossier: Dossier, actor: str, timezone: ZoneInfo, fact: str | None = None
+) -> bool:
     if DossierStatus(dossier["status"]) is not DossierStatus.NEW:
         return False
     store, now, dossier_id = uow.store, uow.now, dossier["id"]
@@ -130,5 +132,6 @@ async def _receive_if_complete(uow: Work, dossier: Dossier, actor: str, timezone
         documents=tuple(documents),
         result_delivery=ResultDelivery(dossier["result_delivery"]),
     )
-    await announce_received(uow, event, "received: the papers and receipt fees are complete", actor)
+    received = "received: the papers and receipt fees are complete"
+    await announce_received(uow, event, f"{fact}; {received}" if fact else received, actor)
     return True

@@ -41,10 +41,11 @@ async def test_an_approved_dossier_is_done_once_its_result_is_handed_over_with_e
         ("receiving", centre),
         ("processing", "17179.VP"),
         ("releasing", centre),
-        ("releasing", centre),
         ("done", centre),
     ], history
     assert history[3]["note"] == "result handed over at the receiving centre"
+    times = [datetime.fromisoformat(h["at"]) for h in history]
+    assert times == sorted(times), history
     statuses = ["receiving", "processing", "releasing", "done"]
     entries = await ledger(http, stack.url("notification"), code, 4)
     assert [e["status"] for e in entries] == statuses

@@ -13,6 +13,7 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,16 @@ async def _view(http: httpx.AsyncClient, intake: str, code: str) -> dict[str, An
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def _one_entry_per_change(view: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The dossier's history as (status, note), checked to hold one entry per change of status or unit, in time."""
+    history = view["history"]
+    moves = [(h["status"], h["unit"]) for h in history]
+    assert all(a != b for a, b in pairwise(moves)), f"an entry repeats the last: {history}"
+    times = [datetime.fromisoformat(h["at"]) for h in history]
+    assert times == sorted(times), f"entries out of time order: {history}"
+    return [(h["status"], h["note"]) for h in history]
 
 
 async def _signed_by(pdf: bytes, unit: str, code: str, trusted: list[x509.Certificate]) -> None:
@@ -163,6 +174,10 @@ async def test_the_birth_group_from_its_papers_and_fee_to_the_signed_result_down
     assert await objects.get(object_key(result["sha256"])) == pdf
     done = await dossier_status(http, intake, code, "done")
     assert done["result"]["returned"]["way"] == "online"
+    history = _one_entry_per_change(done)
+    assert [status for status, _ in history][:2] == ["new", "receiving"]
+    assert "receipt fees paid: 10.000 VND" in (history[1][1] or ""), "the fee noted where it received the dossier"
+    assert history[-1] == ("done", "result downloaded online by the applicant")
     await _signed_by(pdf, "17179.CA", code, trusted)
     codes = await _portal_codes(http, standins, settings, filed["id"], code)
     assert codes == [1, 2, 4, 4, 4, 9, 10], "processing: at the birth's unit, the second stage's, the issuer"
@@ -236,6 +251,9 @@ async def test_a_land_registration_pays_its_fee_and_obligation_and_its_signed_ce
     assert delivered.status_code == 200, delivered.text
     done = await dossier_status(http, intake, code, "done")
     assert (done["result"]["returned"]["way"], done["result"]["shipment"]["tracking_id"]) == ("post", tracking_id)
+    history = _one_entry_per_change(done)
+    assert ("processing", "financial obligation paid: 1.250.000 VND") in history, "noted where it resumed"
+    assert history[-1] == ("done", f"result delivered by the postal service (tracking id {tracking_id})")
     applicant = clerks.citizen_headers(LAND_IN_QUYNH_LUU["applicant"]["citizen_id"])
     copy = await anonymous.get(f"{intake}/v1/lookup/{code}/result", headers=applicant)
     assert copy.status_code == 200, copy.text

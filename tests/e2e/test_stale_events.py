@@ -79,7 +79,7 @@ async def test_a_week_old_status_change_replayed_after_the_dossier_finished_chan
     after = await _get(http, f"{stack.url('intake')}/v1/dossiers/{code}")
     assert after["status"] == "done"
     assert after["history"] == dossier["history"]
-    assert [h["status"] for h in after["history"]] == ["receiving", "processing", "releasing", "releasing", "done"]
+    assert [h["status"] for h in after["history"]] == ["receiving", "processing", "releasing", "done"]
     assert await _get(http, f"{stack.url('notification')}/v1/dossiers/{code}/notifications") == messages
     assert await _get(http, f"{stack.url('notification')}/v1/dossiers/{code}/portal-syncs") == syncs
     codes = [r["status_code"] for r in await _get(http, portal)]

@@ -191,6 +191,12 @@ async def test_papers_handed_in_later_receive_the_new_dossier_with_its_due_date_
     assert received.received_at == intake.database.now
     assert {d.catalogue_key for d in received.documents} == {BIRTH_FORM, BIRTH_CERTIFICATE}
     assert intake.database.journal.actions(code) == ["dossier filed", "papers handed in", "dossier received"]
+    history = intake.store.histories[row["id"]]
+    assert [entry["status"] for entry in history] == ["new", "receiving"], "new once: the papers noted at receipt"
+    assert (
+        history[-1]["note"]
+        == "papers handed in: giay-chung-sinh.pdf; received: the papers and receipt fees are complete"
+    )
 
 
 async def test_papers_that_still_leave_something_missing_keep_the_dossier_new() -> None:
@@ -205,6 +211,8 @@ async def test_papers_that_still_leave_something_missing_keep_the_dossier_new() 
     assert (answer.body["status"], len(answer.body["missing"])) == ("new", 1)
     assert [type(e).__name__ for e in intake.events] == ["DossierFiled"]
     assert [d["catalogue_key"] for d in answer.body["documents"]] == [BIRTH_FORM]
+    assert [entry["status"] for entry in intake.store.histories[row["id"]]] == ["new"], "nothing moved: journalled"
+    assert intake.database.journal.actions(code) == ["dossier filed", "papers handed in"]
 
 
 async def test_papers_are_taken_only_while_the_dossier_is_new() -> None:

@@ -197,7 +197,10 @@ async def test_paid_fees_receive_the_dossier_with_its_receipt_as_a_document() ->
     assert body.startswith(b"%PDF-")
     assert hashlib.sha256(body).hexdigest() == receipt.sha256
     assert desk.intake.database.journal.actions(code)[-2:] == ["payment received", "dossier received"]
-    assert "receipt fees paid: 100.000 VND" in (desk.store.notes(code)[-2] or "")
+    history = desk.store.histories[row["id"]]
+    assert [entry["status"] for entry in history] == ["new", "receiving"], "one entry per change: new once"
+    assert (history[-1]["note"] or "").startswith("receipt fees paid: 100.000 VND (transaction TX")
+    assert (history[-1]["note"] or "").endswith("; received: the papers and receipt fees are complete")
 
 
 async def test_the_same_payment_told_paid_again_changes_nothing() -> None:
@@ -325,6 +328,35 @@ async def test_an_obligation_while_paying_is_created_once_and_its_payment_tells_
     assert paid.receipt.role is DocumentRole.PAYMENT_RECEIPT
     assert paid.receipt.document_id == payment.receipt_document_id
     assert desk.store.by_code(code)["status"] == DossierStatus.PAYING, "routing resumes it"
+
+
+async def test_an_obligation_paid_is_noted_in_the_change_that_resumes_the_dossier_not_as_paying_again() -> None:
+    desk = Desk()
+    code = _code(await desk.intake.receive())
+    due = PaymentDue(amount_vnd=2_500_000, description="Tiền sử dụng đất")
+    await desk.intake.status_changes_to(code, DossierStatus.PROCESSING, sequence=4)
+    await desk.intake.status_changes_to(code, DossierStatus.PAYING, sequence=5, payment=due)
+    await desk.creator.create()
+    await desk.pay(code)
+    paying = [entry["status"] for entry in desk.store.histories[desk.store.by_code(code)["id"]]]
+
+    await desk.intake.status_changes_to(code, DossierStatus.PROCESSING, sequence=6)
+
+    history = desk.store.histories[desk.store.by_code(code)["id"]]
+    assert paying[-1] == "paying"
+    assert [entry["status"] for entry in history] == [*paying, "processing"]
+    assert history[-1]["note"] == "financial obligation paid: 2.500.000 VND"
+
+
+async def test_leaving_paying_unpaid_notes_no_payment() -> None:
+    desk = Desk()
+    code = _code(await desk.intake.receive())
+    due = PaymentDue(amount_vnd=2_500_000, description="Tiền sử dụng đất")
+    await desk.intake.status_changes_to(code, DossierStatus.PAYING, sequence=5, payment=due)
+
+    await desk.intake.status_changes_to(code, DossierStatus.CANCELLED, sequence=6, reason="rút hồ sơ")
+
+    assert desk.store.notes(code)[-1] == "rút hồ sơ"
 
 
 async def test_a_payment_of_a_dossier_no_longer_paying_is_not_created() -> None:

@@ -178,12 +178,51 @@ async def test_the_counter_hands_over_once_and_tells_routing() -> None:
 
     [returned] = desk.returns()
     assert (returned.way, returned.returned_by, returned.returned_at) == (ResultDelivery.COUNTER, "clerk:tn.mai", NOW)
-    assert desk.store.notes(desk.code)[-1] == "result handed over at the receiving centre"
     assert "result returned" in desk.actions()
     with pytest.raises(ResultReturnError) as again:
         await desk.hand_over("tn.mai")
     assert again.value.field == "result"
     assert len(desk.returns()) == 1
+
+
+def _history(desk: Desk) -> list[tuple[str, str | None, datetime]]:
+    return [(e["status"], e["note"], e["at"]) for e in desk.store.histories[desk.dossier_id]]
+
+
+async def test_a_result_handed_over_is_one_done_entry_in_the_history_saying_how() -> None:
+    desk = Desk()
+    await desk.releasing()
+    desk.database.now += timedelta(minutes=5)
+
+    await desk.hand_over()
+    handed_over = _history(desk)
+    desk.database.now += timedelta(seconds=1)
+    await desk.status(DossierStatus.DONE, CENTRE, result=RESULT, delivery=ResultDelivery.COUNTER)
+
+    assert [status for status, _, _ in handed_over] == ["processing", "releasing"], "a return moves nothing itself"
+    assert _history(desk) == [*handed_over, ("done", "result handed over at the receiving centre", desk.database.now)]
+
+
+async def test_a_result_delivered_by_post_is_done_once_with_its_tracking_id_and_the_history_in_order() -> None:
+    desk = Desk()
+    await desk.releasing(ResultDelivery.POST)
+    desk.store.shipments[desk.dossier_id].update(status=ShipmentStatus.SHIPPED, tracking_id="VN000000001LT")
+    desk.database.now += timedelta(seconds=1)
+    delivery = PostalDelivery("VN000000001LT", desk.code, desk.database.now - timedelta(seconds=2))  # whole seconds
+    async with desk.database.unit_of_work() as uow:
+        await record_delivery(uow, delivery)
+    await desk.status(DossierStatus.DONE, CENTRE, result=RESULT, delivery=ResultDelivery.POST)
+
+    history = _history(desk)
+    assert [(status, note) for status, note, _ in history] == [
+        ("processing", None),
+        ("releasing", None),
+        ("done", "result delivered by the postal service (tracking id VN000000001LT)"),
+    ]
+    assert [at for _, _, at in history] == sorted(at for _, _, at in history)
+    returned = desk.store.results[desk.dossier_id].returned
+    assert returned is not None
+    assert returned.at == delivery.delivered_at, "the return keeps its own time"
 
 
 async def test_nothing_is_handed_over_before_the_result_is_ready() -> None:

@@ -1,26 +1,25 @@
 """A payment paid: the platform's callback taken, once.
 
 In one transaction, the payment row locked: the e-receipt (stored in the object store before) joins
-the dossier's documents in the role ``payment-receipt``, the payment is marked paid, the dossier's
-history and journal say so; then receipt fees are marked paid and the dossier received if nothing
-else is missing, or ``DossierPaid`` (with the receipt) tells routing the obligation is met. The same
-payment told paid again changes nothing.
+the dossier's documents in the role ``payment-receipt``, the payment is marked paid, the journal says
+so; then receipt fees are marked paid and the dossier received if nothing else is missing (the
+payment noted in the history entry of its receipt), or ``DossierPaid`` (with the receipt) tells
+routing the obligation is met (noted in the entry of the change routing then announces, see
+:mod:`services.intake.change_notes`). The same payment told paid again changes nothing.
 """
 
 import logging
 
-from services.intake.domain.completeness import vnd
 from services.intake.handlers import Work
-from services.intake.payments.rules import AlreadyPaid, KnownPayment, PaidCallback, Purpose, Refused, judge
+from services.intake.payments.rules import AlreadyPaid, KnownPayment, PaidCallback, Purpose, Refused, judge, paid_note
 from services.intake.receipt import receive_if_complete
-from shared.contracts import DocumentRef, DossierPaid, DossierStatus
+from shared.contracts import DocumentRef, DossierPaid
 from shared.kernel.journal import client_actor
 
 log = logging.getLogger(__name__)
 
 PLATFORM = client_actor("payment-platform")
 """The journal's actor of what the payment platform's callbacks do."""
-NOTES = {Purpose.RECEIPT_FEES: "receipt fees", Purpose.OBLIGATION: "financial obligation"}
 
 
 class CallbackNotTakenError(Exception):
@@ -58,10 +57,6 @@ async def take_payment(uow: Work, callback: PaidCallback, receipt: DocumentRef) 
     assert payment is not None
     kept = await store.add_dossier_document(payment.dossier_id, receipt, now)
     await store.record_payment_paid(payment.payment_id, callback, kept.document_id)
-    dossier = await store.dossier(payment.dossier_id)
-    assert dossier is not None
-    note = f"{NOTES[payment.purpose]} paid: {vnd(payment.amount_vnd)} VND (transaction {callback.transaction_id})"
-    await store.add_history(payment.dossier_id, DossierStatus(dossier["status"]), dossier["handling_unit"], note, now)
     details: dict[str, object] = {
         "payment_id": str(payment.payment_id),
         "purpose": payment.purpose.value,
@@ -82,7 +77,8 @@ async def take_payment(uow: Work, callback: PaidCallback, receipt: DocumentRef) 
     await uow.journal.append(payment.code, "payment received", PLATFORM, details)
     if payment.purpose is Purpose.RECEIPT_FEES:
         await store.mark_fees_paid(payment.dossier_id, payment.payment_id, callback.paid_at)
-        await receive_if_complete(uow, payment.dossier_id, actor=PLATFORM)
+        paid = paid_note(payment.purpose, payment.amount_vnd, callback.transaction_id)
+        await receive_if_complete(uow, payment.dossier_id, actor=PLATFORM, fact=paid)
     log.info("payment %s of dossier %s paid (%s)", payment.payment_id, payment.code, payment.purpose.value)
     return True
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from services.intake.domain.completeness import vnd
 from shared.contracts import DossierStatus
 
 DESCRIPTION_LENGTH = 500
@@ -85,6 +86,15 @@ def obligation_payment(
     """The payment of the obligation a status change to ``paying`` carried (numbered ``sequence``, or by ``at``)."""
     cause = f"obligation:{sequence}" if sequence is not None else f"obligation:{at.isoformat()}"
     return NewPayment(payment_id, dossier_id, Purpose.OBLIGATION, cause, amount_vnd, _described(description, code))
+
+
+PAID_NOTES = {Purpose.RECEIPT_FEES: "receipt fees", Purpose.OBLIGATION: "financial obligation"}
+
+
+def paid_note(purpose: Purpose, amount_vnd: int, transaction_id: str | None = None) -> str:
+    """What the dossier's history says of a payment paid, in the entry of the change the payment caused."""
+    transaction = f" (transaction {transaction_id})" if transaction_id else ""
+    return f"{PAID_NOTES[purpose]} paid: {vnd(amount_vnd)} VND{transaction}"
 
 
 def _described(what: str, code: str) -> str:

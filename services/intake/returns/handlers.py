@@ -1,8 +1,9 @@
 """The returns' use cases: the result returned once, whichever way (handed over, delivered, downloaded).
 
-Each return is noted in the dossier's history, journalled, and told to routing as
+Each return is recorded with the result, journalled, and told to routing as
 :class:`~shared.contracts.DossierResultReturned` through the outbox, in the transaction that records
-it; routing then moves the dossier to ``done``. A second return finds the first and changes nothing.
+it; routing then moves the dossier to ``done``, whose history entry says how it was returned (see
+:mod:`services.intake.change_notes`). A second return finds the first and changes nothing.
 """
 
 import logging
@@ -18,12 +19,6 @@ from shared.contracts.documents import ResultDelivery
 from shared.kernel.journal import CITIZEN, clerk_actor
 
 log = logging.getLogger(__name__)
-
-RETURN_NOTES = {
-    ResultDelivery.COUNTER: "result handed over at the receiving centre",
-    ResultDelivery.POST: "result delivered by the postal service",
-    ResultDelivery.ONLINE: "result downloaded online by the applicant",
-}
 
 
 class UnknownShipmentError(LookupError):
@@ -103,7 +98,6 @@ async def _return(uow: Work, dossier: Dossier, returned: Returned, kept: KeptRes
     check_returnable(status, kept.kind if kept else None, kept.returned if kept else None)
     assert kept is not None
     await store.record_return(dossier["id"], returned)
-    await store.add_history(dossier["id"], status, dossier["handling_unit"], RETURN_NOTES[returned.way], returned.at)
     event = DossierResultReturned(
         dossier_id=dossier["id"],
         dossier_code=dossier["code"],

@@ -61,6 +61,19 @@ def download_returns(status: DossierStatus, kind: ResultKind, returned: Returned
     return status is DossierStatus.RELEASING and kind is ResultKind.RESULT and returned is None
 
 
+RETURN_NOTES = {
+    ResultDelivery.COUNTER: "result handed over at the receiving centre",
+    ResultDelivery.POST: "result delivered by the postal service",
+    ResultDelivery.ONLINE: "result downloaded online by the applicant",
+}
+
+
+def return_note(returned: Returned, tracking_id: str | None = None) -> str:
+    """What the dossier's history says of the return, in the entry of ``done`` it caused."""
+    tracking = f" (tracking id {tracking_id})" if tracking_id and returned.way is ResultDelivery.POST else ""
+    return RETURN_NOTES[returned.way] + tracking
+
+
 def postal_returner(tracking_id: str) -> str:
     """Who returned a result the postal service delivered, as events and the journal name them."""
     return f"postal:{tracking_id}"

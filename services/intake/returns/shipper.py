@@ -18,7 +18,6 @@ from uuid import UUID, uuid4
 from services.intake.returns.postal import NotShipped, PostalService, ShipmentRequest, Shipped
 from services.intake.returns.store import ShipmentOrder
 from services.intake.store import IntakeStore
-from shared.contracts import DossierStatus
 from shared.kernel.journal import SYSTEM
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.unit_of_work import UnitOfWork
@@ -79,12 +78,6 @@ class Shipper:
         if not await uow.store.record_shipped(order.shipment_id, claim, tracking, uow.now):
             log.warning("shipment of dossier %s (%s): another instance took it over", order.reference, tracking)
             return
-        dossier = await uow.store.dossier(order.dossier_id)
-        assert dossier is not None
-        note = f"result sent by post (tracking id {tracking})"
-        await uow.store.add_history(
-            order.dossier_id, DossierStatus(dossier["status"]), dossier["handling_unit"], note, uow.now
-        )
         details = {"shipment_id": str(order.shipment_id), "tracking_id": tracking}
         await uow.journal.append(order.reference, "result shipped", SYSTEM, details)
         log.info("result of dossier %s shipped: tracking id %s", order.reference, tracking)
