@@ -100,12 +100,6 @@ def _task_view(task: PlanTask) -> TaskView:
     )
 
 
-def _stage_state(plan: DossierPlan, index: int) -> str:
-    if index < plan.current_stage or (index == plan.current_stage and plan.status.is_final):
-        return "finished"
-    return "current" if index == plan.current_stage else "pending"
-
-
 def plan_view(plan: DossierPlan, audit: list[dict[str, object]]) -> PlanView:
     return PlanView(
         dossier_code=plan.dossier_code,
@@ -120,7 +114,7 @@ def plan_view(plan: DossierPlan, audit: list[dict[str, object]]) -> PlanView:
         stages=[
             StageView(
                 index=index,
-                state=_stage_state(plan, index),
+                state=plan.stage_state(index),
                 tasks=[_task_view(t) for t in plan.tasks if t.stage == index],
             )
             for index in range(plan.stage_count)

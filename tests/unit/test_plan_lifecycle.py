@@ -164,6 +164,27 @@ def test_a_result_asked_of_one_of_several_units_says_which_unit_holds_the_dossie
     ], "processing at both units, now at the one that issues"
 
 
+def test_the_last_stage_is_finished_once_its_result_is_asked_for() -> None:
+    assess, decide = _task("assess", 0, "40.SXD"), _task("decide", 1, "40.STNMT")
+    plan = _plan(assess, decide)
+    plan.start(MONDAY, DEADLINES)
+    first = [plan.stage_state(0), plan.stage_state(1)]
+    plan.approve(assess.id, MONDAY, DEADLINES)
+    second = [plan.stage_state(0), plan.stage_state(1)]
+
+    plan.approve(decide.id, WEDNESDAY, DEADLINES)
+    asked = [plan.stage_state(0), plan.stage_state(1)]
+    plan.issue_result(decide.id, "40.STNMT", ResultKind.RESULT, EXTRACT, WEDNESDAY)
+
+    assert first == ["current", "pending"]
+    assert second == ["finished", "current"]
+    assert asked == ["finished", "finished"], "the units decided: the result is the issuing unit's, not a stage's"
+    assert (plan.status, [plan.stage_state(0), plan.stage_state(1)]) == (
+        DossierStatus.RELEASING,
+        ["finished", "finished"],
+    )
+
+
 def test_an_identity_refused_after_the_units_decided_changes_no_status() -> None:
     plan, task = _one_task()
     plan.approve(task.id, MONDAY, DEADLINES)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from services.routing import handlers, journey
+from services.routing.api import plan_view
 from services.routing.domain.plan import PlanViolationError
 from shared.contracts import (
     DocumentRole,
@@ -330,6 +331,17 @@ async def test_the_result_issued_releases_the_dossier_with_the_result_and_how_it
     assert releasing.status.portal_code == 9
     assert (releasing.result, releasing.result_delivery) == (EXTRACT, ResultDelivery.POST)
     assert releasing.handling_unit == releasing.receiving_agency == "000.01.15.H40"
+
+
+async def test_the_plan_shows_its_stage_finished_once_the_result_is_asked_for() -> None:
+    routing = Routing()
+    submitted, requested = await _result_requested(routing)
+    asked = plan_view(routing.store.plans[submitted.dossier_id], [])
+    await routing.run(journey.result_issued, _issued(requested))
+
+    released = plan_view(routing.store.plans[submitted.dossier_id], [])
+    assert (asked.status, [s.state for s in asked.stages]) == (DossierStatus.PROCESSING, ["finished"])
+    assert (released.status, [s.state for s in released.stages]) == (DossierStatus.RELEASING, ["finished"])
 
 
 async def test_the_result_returned_ends_the_dossier_done_and_tells_the_issuing_unit() -> None:

@@ -136,6 +136,13 @@ class PlanState:
         """The units have decided: a result or refusal letter is asked for or issued."""
         return self.result_request is not None
 
+    def stage_state(self, index: int) -> Literal["pending", "current", "finished"]:
+        """Where stage ``index`` stands: the stage being handled is current until the units decided (a result or
+        refusal letter asked for) or the dossier ended; then it is finished too."""
+        if index < self.current_stage or (index == self.current_stage and (self.decided or self.ended)):
+            return "finished"
+        return "current" if index == self.current_stage else "pending"
+
     def task(self, task_id: UUID) -> PlanTask | None:
         return next((t for t in self.tasks if t.id == task_id), None)
 
