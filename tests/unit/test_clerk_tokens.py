@@ -131,11 +131,12 @@ async def test_each_forgery_is_refused_for_its_own_reason(verifier: TokenVerifie
 
 async def test_a_token_within_the_maximum_lifetime_passes_and_a_longer_one_does_not(tmp_path: Path) -> None:
     verifier = _verifier(clerks.issuer(), clerks.citizen_issuer(), tmp_path, max_lifetime_seconds=600)
-    now = datetime.now(UTC)
+    # iat given, in whole seconds: the issuer's own clock may tick a second between the two tokens (loaded CI).
+    now = datetime.now(UTC).replace(microsecond=0)
 
-    await verifier.verify(clerks.token(["17179.KT"], exp=now + timedelta(seconds=600)))
+    await verifier.verify(clerks.token(["17179.KT"], iat=now, exp=now + timedelta(seconds=600)))
     with pytest.raises(TokenError, match="longer than 600"):
-        await verifier.verify(clerks.token(["17179.KT"], exp=now + timedelta(seconds=601)))
+        await verifier.verify(clerks.token(["17179.KT"], iat=now, exp=now + timedelta(seconds=601)))
 
 
 @pytest.mark.parametrize("missing", ["iat", "exp", "sub", "aud", "iss"])
