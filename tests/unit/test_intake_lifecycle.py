@@ -6,7 +6,8 @@ from services.intake.domain.lifecycle import DossierActionError, check_supplemen
 from shared.contracts import DossierStatus
 
 FINAL = [s for s in DossierStatus if s.is_final]
-NOT_FINAL = [s for s in DossierStatus if not s.is_final and s is not DossierStatus.UNRESOLVED]
+NOT_FINAL = [s for s in DossierStatus if not s.is_final]
+UNDECIDED = [s for s in NOT_FINAL if s is not DossierStatus.RELEASING]
 
 
 def test_a_waiting_dossier_takes_supplements() -> None:
@@ -23,12 +24,19 @@ def test_supplements_are_refused_unless_waiting_naming_the_current_status(status
     assert "waiting" in str(caught.value)
 
 
-@pytest.mark.parametrize("status", NOT_FINAL)
-def test_a_dossier_that_is_not_finished_can_be_withdrawn(status: DossierStatus) -> None:
+@pytest.mark.parametrize("status", UNDECIDED)
+def test_a_dossier_not_yet_decided_can_be_withdrawn(status: DossierStatus) -> None:
     check_withdrawal(status)
 
 
-@pytest.mark.parametrize("status", [*FINAL, DossierStatus.UNRESOLVED])
+def test_a_dossier_whose_result_is_issued_cannot_be_withdrawn() -> None:
+    with pytest.raises(DossierActionError, match="result is issued") as caught:
+        check_withdrawal(DossierStatus.RELEASING)
+
+    assert caught.value.status is DossierStatus.RELEASING
+
+
+@pytest.mark.parametrize("status", FINAL)
 def test_a_finished_dossier_cannot_be_withdrawn(status: DossierStatus) -> None:
     with pytest.raises(DossierActionError, match=f"already {status.value}") as caught:
         check_withdrawal(status)

@@ -35,9 +35,14 @@ def check_acceptance_refusal(status: DossierStatus) -> None:
 
 
 def check_withdrawal(status: DossierStatus) -> None:
-    """A dossier can be withdrawn until it is finished (done, denied or cancelled) or was not accepted."""
-    if status.is_final or status is DossierStatus.UNRESOLVED:
+    """A dossier can be withdrawn until it is finished (done, denied or cancelled) or was not accepted, and not
+    once its result is issued and waits to be handed over (``releasing``): the units have decided."""
+    if status.is_final:
         raise DossierActionError(status, f"the dossier is already {status.value} and can no longer be withdrawn")
+    if status is DossierStatus.RELEASING:
+        raise DossierActionError(
+            status, "the dossier is releasing: its result is issued and can no longer be withdrawn, only collected"
+        )
 
 
 def check_uploads_taken(status: DossierStatus) -> None:
