@@ -46,6 +46,6 @@ def check_withdrawal(status: DossierStatus) -> None:
 
 
 def check_uploads_taken(status: DossierStatus) -> None:
-    """Documents are uploaded for a dossier until it is finished or was not accepted."""
-    if status.is_final or status is DossierStatus.UNRESOLVED:
+    """Documents are uploaded for a dossier until it is finished (not accepted included)."""
+    if status.is_final:
         raise DossierActionError(status, f"the dossier is {status.value}; it takes no more documents")

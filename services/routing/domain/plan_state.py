@@ -128,8 +128,8 @@ class PlanState:
 
     @property
     def ended(self) -> bool:
-        """Nothing more happens to the dossier: finished, or not accepted at the centre."""
-        return self.status.is_final or self.status is DossierStatus.UNRESOLVED
+        """Nothing more happens to the dossier: finished (not accepted at the centre included)."""
+        return self.status.is_final
 
     @property
     def decided(self) -> bool:
