@@ -7,6 +7,7 @@ client connects unauthenticated, which only a broker without ACLs accepts (unit 
 ``TestKafkaBroker`` never connect at all).
 """
 
+from ssl import SSLContext
 from typing import Any
 
 from aiokafka.helpers import create_ssl_context
@@ -32,6 +33,12 @@ def _credentials(settings: CommonSettings) -> tuple[str, str] | None:
     return settings.kafka_username, settings.kafka_password.get_secret_value()
 
 
+def _ssl_context(settings: CommonSettings) -> SSLContext:
+    """TLS to the brokers, checked against ``kafka_ssl_ca_file`` when set, else the system's trusted CAs."""
+    context: SSLContext = create_ssl_context(cafile=settings.kafka_ssl_ca_file)
+    return context
+
+
 def kafka_connection(settings: CommonSettings) -> dict[str, Any]:
     """Keyword arguments for any aiokafka client (producer, consumer, admin) of this process."""
     options: dict[str, Any] = {
@@ -46,7 +53,7 @@ def kafka_connection(settings: CommonSettings) -> dict[str, Any]:
             "sasl_plain_password": credentials[1],
         }
     if settings.kafka_security_protocol == "SASL_SSL":
-        options["ssl_context"] = create_ssl_context()  # the system's trusted CAs
+        options["ssl_context"] = _ssl_context(settings)
     return options
 
 
@@ -55,5 +62,5 @@ def broker_security(settings: CommonSettings) -> BaseSecurity | None:
     credentials = _credentials(settings)
     if credentials is None:
         return None
-    ssl = create_ssl_context() if settings.kafka_security_protocol == "SASL_SSL" else None
+    ssl = _ssl_context(settings) if settings.kafka_security_protocol == "SASL_SSL" else None
     return _SASL[settings.kafka_sasl_mechanism](*credentials, ssl_context=ssl)

@@ -36,6 +36,11 @@ class CommonSettings(BaseSettings):
         default="PLAINTEXT", description="SASL_PLAINTEXT on the local broker; PLAINTEXT only for a broker without ACLs"
     )
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_ssl_ca_file: Path | None = Field(
+        default=None,
+        description="with SASL_SSL: the CA certificate (PEM) the brokers' certificates are checked against, e.g. the"
+        " cluster CA Strimzi publishes; unset: the system's trusted CAs",
+    )
     kafka_username: str | None = Field(default=None, description="the process's own Kafka principal (one per service)")
     kafka_password: SecretStr | None = None
     topic_prefix: str = ""
