@@ -24,8 +24,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml | system
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-up: install  ## Kafka, PostgreSQL and the object store on 127.0.0.1 (installed on first use)
-	deploy/local/up.sh
+up: install  ## Kafka, PostgreSQL and the object store on 127.0.0.1 (installed on first use; KAFKA_BROKERS=3: a cluster)
+	$(if $(KAFKA_BROKERS),LIENTHONG_KAFKA_BROKERS=$(KAFKA_BROKERS) )deploy/local/up.sh
 
 down:  ## stop the services, the stand-ins, Zipkin, Kafka, PostgreSQL and the object store
 	@if [ -x $(PY) ]; then $(STACK) stop; fi

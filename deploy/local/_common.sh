@@ -6,6 +6,7 @@
 #   LIENTHONG_PYTHON                 python with aiokafka+asyncpg (default <repo>/.venv/bin/python)
 #   LIENTHONG_KAFKA_PORT             Kafka PLAINTEXT port   (default 19092)
 #   LIENTHONG_KAFKA_CONTROLLER_PORT  Kafka CONTROLLER port  (default 19093)
+#   LIENTHONG_KAFKA_BROKERS          Kafka nodes, 1-9       (default 1; 3 for a replicated cluster, see kafka.sh)
 #   LIENTHONG_PG_PORT                PostgreSQL port        (default 15432)
 #   LIENTHONG_READY_TIMEOUT          readiness deadline, s  (default 60)
 #   LIENTHONG_STOP_TIMEOUT           stop deadline, s       (default 30)
@@ -16,6 +17,7 @@ LT_LOCAL_DIR="${LIENTHONG_LOCAL_DIR:-$LT_REPO_ROOT/.local}"
 LT_PYTHON="${LIENTHONG_PYTHON:-$LT_REPO_ROOT/.venv/bin/python}"
 LT_KAFKA_PORT="${LIENTHONG_KAFKA_PORT:-19092}"
 LT_KAFKA_CONTROLLER_PORT="${LIENTHONG_KAFKA_CONTROLLER_PORT:-19093}"
+LT_KAFKA_BROKERS="${LIENTHONG_KAFKA_BROKERS:-1}"
 LT_PG_PORT="${LIENTHONG_PG_PORT:-15432}"
 LT_READY_TIMEOUT="${LIENTHONG_READY_TIMEOUT:-60}"
 LT_STOP_TIMEOUT="${LIENTHONG_STOP_TIMEOUT:-30}"
@@ -31,6 +33,7 @@ lt_check_port_var() { # name value
 lt_check_port_var LIENTHONG_KAFKA_PORT "$LT_KAFKA_PORT"
 lt_check_port_var LIENTHONG_KAFKA_CONTROLLER_PORT "$LT_KAFKA_CONTROLLER_PORT"
 lt_check_port_var LIENTHONG_PG_PORT "$LT_PG_PORT"
+[[ "$LT_KAFKA_BROKERS" =~ ^[1-9]$ ]] || lt_die "LIENTHONG_KAFKA_BROKERS='$LT_KAFKA_BROKERS' is not a number of Kafka nodes from 1 to 9"
 
 # LIENTHONG_LOCAL_DIR may be relative: resolve it against the current directory once.
 case "$LT_LOCAL_DIR" in

@@ -1,6 +1,6 @@
 """Each principal's rights on the broker, generated from the streams table, and how the administrator applies them.
 
-    python deploy/local/kafka_acls.py apply [--prefix P]    # topics and ACLs of deployment prefix P (idempotent)
+    python deploy/local/kafka_acls.py apply [--prefix P] [--brokers N]  # topics and ACLs of prefix P (idempotent)
     python deploy/local/kafka_acls.py revoke --prefix P     # the ACLs of P's topics
     python deploy/local/kafka_acls.py show [--prefix P]     # the grants, one a line
 
@@ -17,7 +17,10 @@ user (``admin``). ``shared.contracts.STREAMS`` is the one source of truth:
 
 Topics are literal ACLs on ``<prefix><stream>``, so deployments (or test runs) sharing a
 cluster under different ``LIENTHONG_TOPIC_PREFIX`` values get rights only on their own.
-No service may create topics: ``apply`` creates them, as a deployment's administrator would.
+No service may create topics: ``apply`` creates them, as a deployment's administrator would,
+each replicated to fit the cluster (:func:`replication_for`): on three brokers or more, three
+replicas and ``min.insync.replicas=2``, so a write the producers' ``acks=all`` saw acknowledged
+is on two brokers and the topic takes writes with one broker down.
 """
 
 import argparse
@@ -28,14 +31,14 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import for_code
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 from aiokafka.protocol.admin import CreateAclsRequest, DeleteAclsRequest
 from kafka_principals import OPERATOR, SERVICES
 
 from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.kafka_connection import kafka_connection
-from shared.kernel.messaging import all_topics, ensure_topics
+from shared.kernel.messaging import all_topics
 from shared.kernel.settings import CommonSettings
 
 # Kafka's protocol codes (org.apache.kafka.common.acl / resource).
@@ -86,6 +89,26 @@ def grants(prefix: str) -> list[Grant]:
     return sorted(set(result))
 
 
+@dataclass(frozen=True)
+class Replication:
+    """How many brokers hold each partition, and how many in-sync ones a write needs before it is acknowledged."""
+
+    factor: int
+    min_insync: int
+
+
+def replication_for(brokers: int) -> Replication:
+    """Three replicas of which two in sync on a cluster of three or more brokers; all of them on a smaller one.
+
+    Two in-sync replicas of three let a broker fail (or restart) without refusing writes, and
+    never acknowledge a write only one broker holds; with fewer brokers there is nothing to spare.
+    """
+    if brokers < 1:
+        raise ValueError(f"a cluster has at least one broker, not {brokers}")
+    factor = min(brokers, 3)
+    return Replication(factor, 2 if factor >= 3 else 1)
+
+
 class AclRefusedError(RuntimeError):
     """The broker did not create or delete an ACL (the principal is not a super user, or no authorizer)."""
 
@@ -126,11 +149,28 @@ async def delete_acls(admin: AIOKafkaAdminClient, resource: int, name: str, patt
             raise AclRefusedError(f"deleting ACLs of {name}: {for_code(error_code).__name__} {message or ''}".strip())
 
 
-async def apply(settings: CommonSettings, prefix: str) -> int:
-    """Create the deployment's topics and its ACLs; returns how many grants it holds."""
-    await ensure_topics(settings, all_topics(prefix))
+async def create_topics(admin: AIOKafkaAdminClient, names: Iterable[str], partitions: int, brokers: int) -> None:
+    """Create those of ``names`` that are missing, replicated for a cluster of ``brokers`` (others stay as they are)."""
+    replication = replication_for(brokers)
+    existing = set(await admin.list_topics())
+    config = {"min.insync.replicas": str(replication.min_insync)}
+    missing = [NewTopic(n, partitions, replication.factor, topic_configs=config) for n in names if n not in existing]
+    if missing:
+        # Another administrator (a test run's) may create them at the same moment.
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics(missing)
+
+
+async def apply(settings: CommonSettings, prefix: str, brokers: int | None = None) -> int:
+    """Create the deployment's topics and its ACLs; returns how many grants it holds.
+
+    The topics are replicated for ``brokers`` (default: the brokers the cluster's metadata lists now).
+    """
     wanted = grants(prefix)
     async with _admin(settings) as admin:
+        if brokers is None:
+            brokers = len((await admin.describe_cluster())["brokers"])
+        await create_topics(admin, all_topics(prefix), settings.topic_partitions, brokers)
         for grant in wanted:
             await create(admin, grant)
     return len(wanted)
@@ -150,13 +190,16 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kafka_acls.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["apply", "revoke", "show"])
     parser.add_argument("--prefix", default=None, help="topic prefix (default: LIENTHONG_TOPIC_PREFIX, else none)")
+    parser.add_argument(
+        "--brokers", type=int, default=None, help="the cluster's size, for the replication (default: brokers up now)"
+    )
     args = parser.parse_args(argv)
     settings = CommonSettings()
     prefix = settings.topic_prefix if args.prefix is None else args.prefix
     if args.command == "show":
         print("\n".join(map(str, grants(prefix))))
     elif args.command == "apply":
-        count = asyncio.run(apply(settings, prefix))
+        count = asyncio.run(apply(settings, prefix, args.brokers))
         print(f"kafka_acls: {len(all_topics(prefix))} topics and {count} ACLs in place for prefix {prefix!r}")
     else:
         asyncio.run(revoke(settings, prefix))

@@ -1,16 +1,19 @@
 """Wait until a local service answers a real client request, with a deadline.
 
-    python deploy/local/wait_ready.py kafka    [--bootstrap 127.0.0.1:19092]
+    python deploy/local/wait_ready.py kafka    [--bootstrap 127.0.0.1:19092] [--brokers N]
     python deploy/local/wait_ready.py postgres [--dsn postgresql://...]
     python deploy/local/wait_ready.py objectstore [--url http://127.0.0.1:19300]
-    common options: [--timeout 60] [--pid PID] [--log FILE] [--quiet]
+    common options: [--timeout 60] [--pid PID]... [--log FILE] [--quiet]
 
-kafka:    an aiokafka admin client bootstraps (metadata request) and lists topics.
+kafka:    an aiokafka admin client bootstraps (metadata request), lists topics and finds N brokers
+          (default 1): a cluster's node is a broker only once the quorum's active controller registered it.
+          Every address of a comma-separated --bootstrap must answer so, itself: the others go on
+          listing a node killed a moment ago until the controller fences it.
 postgres: an asyncpg connection runs `select 1`.
 objectstore: a signed S3 request finds the bucket (LIENTHONG_OBJECT_STORE_BUCKET and keys), made when missing.
 
 Polls until success or the deadline; exits 0 when ready, 1 otherwise. With --pid the
-wait stops at once if that process has died (and --log names the file to read).
+wait stops at once if that process (or any of several) has died (and --log names the file to read).
 Used by kafka.sh and postgres.sh; no fixed sleeps anywhere, only short poll gaps.
 """
 
@@ -44,7 +47,14 @@ def _alive(pid: int) -> bool:
         return True
 
 
-async def _kafka_once(bootstrap: str, attempt_timeout_s: float) -> str:
+async def _kafka_once(bootstrap: str, brokers_wanted: int, attempt_timeout_s: float) -> str:
+    answers = await asyncio.gather(
+        *(_kafka_node_once(address, brokers_wanted, attempt_timeout_s) for address in bootstrap.split(","))
+    )
+    return answers[0]
+
+
+async def _kafka_node_once(bootstrap: str, brokers_wanted: int, attempt_timeout_s: float) -> str:
     from aiokafka.admin import AIOKafkaAdminClient
 
     from shared.kernel.kafka_connection import kafka_connection
@@ -61,8 +71,8 @@ async def _kafka_once(bootstrap: str, attempt_timeout_s: float) -> str:
         topics = await asyncio.wait_for(admin.list_topics(), attempt_timeout_s)
         cluster = await asyncio.wait_for(admin.describe_cluster(), attempt_timeout_s)
         brokers = cluster.get("brokers", [])
-        if not brokers:
-            raise RuntimeError("metadata has no brokers yet")
+        if len(brokers) < brokers_wanted:
+            raise RuntimeError(f"metadata has {len(brokers)} of {brokers_wanted} broker(s) yet")
         return f"{len(brokers)} broker(s), {len(topics)} topic(s)"
     finally:
         # Best effort: a failed close while polling changes nothing.
@@ -100,7 +110,7 @@ async def _objectstore_once(url: str, attempt_timeout_s: float) -> str:
 async def _wait(args: argparse.Namespace) -> int:
     if args.mode == "kafka":
         target = args.bootstrap
-        attempt = functools.partial(_kafka_once, args.bootstrap)
+        attempt = functools.partial(_kafka_once, args.bootstrap, args.brokers)
     elif args.mode == "objectstore":
         target = args.url
         attempt = functools.partial(_objectstore_once, args.url)
@@ -117,9 +127,10 @@ async def _wait(args: argparse.Namespace) -> int:
         print(f"wait_ready: waiting for {args.mode} at {target} (deadline {args.timeout:.0f}s)", flush=True)
     while True:
         now = time.monotonic()
-        if args.pid is not None and not _alive(args.pid):
+        dead = [pid for pid in args.pid or () if not _alive(pid)]
+        if dead:
             print(
-                f"wait_ready: {args.mode} process {args.pid} exited before becoming ready (last error: {last_error})",
+                f"wait_ready: {args.mode} process {dead[0]} exited before becoming ready (last error: {last_error})",
                 file=sys.stderr,
                 flush=True,
             )
@@ -174,7 +185,8 @@ def main() -> int:
     )
     parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('LIENTHONG_OBJECT_STORE_PORT', '19300')}")
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("LIENTHONG_READY_TIMEOUT", "60")))
-    parser.add_argument("--pid", type=int, default=None, help="stop waiting if this process dies")
+    parser.add_argument("--brokers", type=int, default=1, help="kafka: how many brokers the metadata must list")
+    parser.add_argument("--pid", type=int, action="append", help="stop waiting if this process dies (repeatable)")
     parser.add_argument("--log", default=None, help="log file to point at on failure")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
