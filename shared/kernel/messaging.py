@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -18,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from shared.contracts import STREAMS, dead_letter_topic
 from shared.kernel.dead_letters import DeadLetterPolicy
 from shared.kernel.kafka_connection import broker_security, kafka_connection
+from shared.kernel.offset_commits import BatchCommitConsumer
 from shared.kernel.retry import RetryPolicy
 from shared.kernel.settings import CommonSettings
 from shared.kernel.static_members import StaticMembers, instance_name
@@ -38,15 +40,31 @@ class StaticMembership:
     session_timeout_seconds: float
 
 
-class ServiceBroker(KafkaBroker):
-    """FastStream's Kafka broker whose consumers are static members of their groups (when ``members`` is given)."""
+@dataclass(frozen=True)
+class OffsetCommits:
+    """How often consumers commit their handled offsets (see ``offset_commits.py``)."""
 
-    def __init__(self, members: StaticMembership | None, *args: Any, **kwargs: Any) -> None:
+    commit_every: int
+    commit_interval_seconds: float
+
+
+class ServiceBroker(KafkaBroker):
+    """FastStream's Kafka broker whose consumers commit in batches and are static members of their groups.
+
+    Static membership only when ``members`` is given.
+    """
+
+    def __init__(self, members: StaticMembership | None, commits: OffsetCommits, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
+        self.commits = commits
 
     async def _connect(self) -> Callable[..., AIOKafkaConsumer]:
-        build = await super()._connect()
+        plain = await super()._connect()
+        # FastStream's builder is partial(AIOKafkaConsumer, **connection options): the same, batching commits.
+        options = getattr(plain, "keywords", {}) | asdict(self.commits)
+        build = partial(BatchCommitConsumer, *getattr(plain, "args", ()), **options)
+        self.config.broker_config.builder = build
         if self.members is None:
             return build
         # FastStream gives every consumer of a subscriber the same arguments and builds them with the
@@ -79,6 +97,7 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
         )
     broker = ServiceBroker(
         members,
+        OffsetCommits(settings.kafka_commit_every, settings.kafka_commit_interval_seconds),
         settings.kafka_bootstrap_servers,
         security=broker_security(settings),
         client_id=f"lienthong-{service}",

@@ -72,6 +72,19 @@ class CommonSettings(BaseSettings):
         description="how long the group waits for a silent consumer before its partitions move to the others"
         " (the broker's group.min/max.session.timeout.ms bound it)",
     )
+    kafka_commit_every: int = Field(
+        default=100,
+        ge=1,
+        description="handled messages per offset commit of a consumer (1: a commit after each, as before issue 16);"
+        " a crash redelivers at most these, which the inbox skips",
+    )
+    kafka_commit_interval_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        le=60,
+        description="the longest a handled message's offset waits before it is committed (also committed before a"
+        " rebalance takes its partition and when the service stops)",
+    )
     database_url: str = Field(
         default="postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong",
         description="where the database is; its login applies the migrations, each schema's as that schema's owner"
