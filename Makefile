@@ -54,12 +54,14 @@ test-integration: install
 test-e2e: install
 	$(PY) -m pytest tests/e2e
 
-lint: install  ## ruff, mypy, and the AsyncAPI and OpenAPI documents against the code
+lint: install  ## ruff, mypy, the AsyncAPI, OpenAPI and Kubernetes documents against the code, helm lint and template
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m services.asyncapi --check
 	$(PY) -m services.openapi --check
+	$(PY) deploy/local/k8s_platform.py check
+	deploy/local/helm.sh lint
 
 format: install
 	$(VENV)/bin/ruff check --fix .
