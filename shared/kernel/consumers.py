@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
-from faststream import AckPolicy, Header, StreamMessage
+from faststream import AckPolicy, StreamMessage
+from faststream._internal.context.repository import ContextRepo
 from faststream.kafka import KafkaBroker, Topic
 
 from shared.contracts import BaseEvent, Stream, event_type_of
@@ -81,7 +82,10 @@ def subscribe(
         carried = frozenset(t.ce_type for t in stream.events)
         for n, (model, handler) in enumerate(handlers.items()):
             ce_type = event_type_of(model).ce_type
-            subscriber(_call(model, handler, name, runner), filter=_takes(ce_type, carried if n == 0 else None))
+            subscriber(
+                _call(model, handler, name, runner, broker.context),
+                filter=_takes(ce_type, carried if n == 0 else None),
+            )
 
 
 def _takes(ce_type: str, carried: frozenset[str] | None) -> Callable[[StreamMessage[Any]], bool]:
@@ -104,19 +108,19 @@ def _takes(ce_type: str, carried: frozenset[str] | None) -> Callable[[StreamMess
 
 
 def _call(
-    model: type[BaseEvent], handler: Handler, consumer: str, runner: EventRunner
+    model: type[BaseEvent], handler: Handler, consumer: str, runner: EventRunner, context: ContextRepo
 ) -> Callable[..., Awaitable[None]]:
     """A FastStream handler decoding ``model`` (which the AsyncAPI document shows) and running ``handler``."""
 
-    async def on_event(event: BaseEvent, ce_id: UUID) -> None:
-        await runner.handle_once(consumer, ce_id, event, handler)
+    async def on_event(event: BaseEvent) -> None:
+        # The id is read from the message in the context rather than declared as a Header dependency:
+        # FastDepends resolves such a dependency in a worker thread, a thread hop for every message.
+        message = context.get_local("message")
+        await runner.handle_once(consumer, UUID(message.headers["ce_id"]), event, handler)
 
-    # FastStream decodes from the signature: the body as ``model``, ``ce_id`` from its header.
+    # FastStream decodes the body from the signature, as ``model``.
     on_event.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter("event", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=model),
-            inspect.Parameter("ce_id", inspect.Parameter.KEYWORD_ONLY, annotation=UUID, default=Header("ce_id")),
-        ],
+        [inspect.Parameter("event", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=model)],
         return_annotation=None,
     )
     on_event.__name__ = f"on_{model.__name__}"

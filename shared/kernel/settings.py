@@ -85,6 +85,10 @@ class CommonSettings(BaseSettings):
         description="the longest a handled message's offset waits before it is committed (also committed before a"
         " rebalance takes its partition and when the service stops)",
     )
+    log_each_message: bool = Field(
+        default=False,
+        description="log FastStream's Received and Processed lines for every consumed message at INFO (else DEBUG)",
+    )
     database_url: str = Field(
         default="postgresql://lienthong:lienthong@127.0.0.1:15432/lienthong",
         description="where the database is; its login applies the migrations, each schema's as that schema's owner"
