@@ -6,7 +6,7 @@
 #   deploy/local/helm.sh lint         helm lint and helm template of deploy/helm/lienthong (what make lint runs)
 #   deploy/local/helm.sh template ... helm template of the chart, extra arguments passed on (e.g. --set ...)
 #
-# Needs `go` on PATH (Debian: apt-get install -y golang-go, or Go from go.dev). GOPATH, GOCACHE and
+# Needs `go` 1.21 or later on PATH (or in /usr/local/go/bin). GOPATH, GOCACHE and
 # GOMODCACHE live under the local folder, so the build touches nothing of the user's Go setup; the
 # module comes through GOPROXY as the user's go is configured. The binary is rebuilt only when
 # HELM_VERSION changes (the stamp .installed-version beside it).
@@ -41,8 +41,10 @@ cmd_install() {
     lt_log "already installed (Helm $HELM_VERSION) in $HELM_BIN"
     return 0
   fi
+  # Go's own installer puts it in /usr/local/go, which a non-login shell's PATH may lack.
+  command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="$PATH:/usr/local/go/bin"
   command -v go >/dev/null 2>&1 \
-    || lt_die "go not found on PATH: Helm is built from its Go module (on Debian: apt-get install -y golang-go)"
+    || lt_die "go not found on PATH: Helm is built from its Go module (Go 1.21 or later, which fetches the newer toolchain Helm needs by itself; Debian 12's golang-go is too old)"
   mkdir -p "$HELM_DIR"
   local start log="$HELM_DIR/go-install.log" k8s ldflags
   start="$(lt_now)"
