@@ -17,11 +17,13 @@ from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
 from standins.process import StandinServers
 
+from shared.kernel.settings import CommonSettings
 from tests.support import clerks
 from tests.support.instances import MoreInstances
 from tests.support.kafka import Principals
 from tests.support.object_store import local_object_store_env
 from tests.support.otlp_receiver import OtlpReceiver
+from tests.support.two_instances import TwoInstances, running
 from tests.support.zipkin import Zipkin
 
 CLERK_CONTACTS = Path(__file__).resolve().parents[1] / "support" / "clerk_contacts.yaml"
@@ -136,6 +138,19 @@ def stack(
             log = services.log_file(name).read_text(errors="replace")
             if "Traceback" in log:
                 print(f"--- {name} log (has tracebacks) ---\n{log[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+async def two_instances(
+    settings: CommonSettings,
+    kafka_principals: Principals,
+    run_keys: dict[str, str],
+    signing_ca: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[TwoInstances]:
+    """Two instances of every service, with a database, topics and stand-ins of their own (support/two_instances)."""
+    async with running(settings, kafka_principals, run_keys, signing_ca, tmp_path_factory.mktemp("two")) as pair:
+        yield pair
 
 
 @pytest.fixture
