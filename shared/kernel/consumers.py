@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from faststream import AckPolicy, StreamMessage
-from faststream._internal.context.repository import ContextRepo
 from faststream.kafka import KafkaBroker, Topic
 
 from shared.contracts import BaseEvent, Stream, event_type_of
@@ -83,7 +82,7 @@ def subscribe(
         for n, (model, handler) in enumerate(handlers.items()):
             ce_type = event_type_of(model).ce_type
             subscriber(
-                _call(model, handler, name, runner, broker.context),
+                _call(model, handler, name, runner, broker),
                 filter=_takes(ce_type, carried if n == 0 else None),
             )
 
@@ -108,14 +107,15 @@ def _takes(ce_type: str, carried: frozenset[str] | None) -> Callable[[StreamMess
 
 
 def _call(
-    model: type[BaseEvent], handler: Handler, consumer: str, runner: EventRunner, context: ContextRepo
+    model: type[BaseEvent], handler: Handler, consumer: str, runner: EventRunner, broker: KafkaBroker
 ) -> Callable[..., Awaitable[None]]:
     """A FastStream handler decoding ``model`` (which the AsyncAPI document shows) and running ``handler``."""
 
     async def on_event(event: BaseEvent) -> None:
         # The id is read from the message in the context rather than declared as a Header dependency:
         # FastDepends resolves such a dependency in a worker thread, a thread hop for every message.
-        message = context.get_local("message")
+        # The broker's context is looked up now: an application built on the broker replaces it.
+        message = broker.context.get_local("message")
         await runner.handle_once(consumer, UUID(message.headers["ce_id"]), event, handler)
 
     # FastStream decodes the body from the signature, as ``model``.

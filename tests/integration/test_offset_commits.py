@@ -93,7 +93,9 @@ async def _committed(settings: CommonSettings, group: str, topic: str) -> int | 
 
 
 def _consumers(broker: ServiceBroker) -> list[BatchCommitConsumer]:
-    found = [c for s in broker.subscribers for c in getattr(s, "consumer_subgroup", None) or [s.consumer]]
+    found = [
+        c for s in broker.subscribers for c in getattr(s, "consumer_subgroup", None) or [getattr(s, "consumer", None)]
+    ]
     assert found
     assert all(isinstance(c, BatchCommitConsumer) for c in found), found
     return found

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 from aiokafka import ConsumerRecord
-from faststream import StreamMessage
+from faststream import FastStream, StreamMessage
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
@@ -99,6 +99,8 @@ async def wiring() -> AsyncIterator[Wiring]:
     async def on_dead_letter(message: KafkaMessage) -> None:
         seen.dead.append((message.body, {str(k): str(v) for k, v in message.headers.items()}))
 
+    # As the runtime does: an application built on the broker replaces the broker's context.
+    FastStream(broker)
     async with TestKafkaBroker(broker) as test_broker:
         yield Wiring(test_broker, policy, seen)
 
