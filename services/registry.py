@@ -4,26 +4,55 @@ Used by ``python -m services.<name>``, ``services.migrate``, ``services.asyncapi
 ``services.openapi``, ``deploy/local/stack.py`` and the operator CLI.
 """
 
+import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from services.department.service import declare as department
 from services.department.settings import DepartmentSettings
-from services.intake.service import declare as intake
 from services.intake.settings import IntakeSettings
-from services.notification.service import declare as notification
 from services.notification.settings import NotificationSettings
-from services.routing.service import declare as routing
-from shared.kernel.service import ServiceEntry
+from shared.kernel.service import Service, ServiceEntry
 from shared.kernel.settings import CommonSettings
 
 HERE = Path(__file__).parent
 
-INTAKE = ServiceEntry("intake", 8001, IntakeSettings, HERE / "intake" / "migrations", intake)
-ROUTING = ServiceEntry("routing", 8002, CommonSettings, HERE / "routing" / "migrations", routing)
-DEPARTMENT = ServiceEntry("department", 8003, DepartmentSettings, HERE / "department" / "migrations", department)
+
+def _declared_in(module: str) -> Callable[[Any], Service[Any]]:
+    """``module``'s ``declare``, imported when first called.
+
+    A service's process imports only its own code: the department's PDF and signing libraries
+    and intake's object-store client cost the others about 50 MiB each when the registry
+    imported every service.
+    """
+
+    def declare(settings: Any) -> Service[Any]:
+        declared: Service[Any] = importlib.import_module(module).declare(settings)
+        return declared
+
+    declare.__qualname__ = declare.__name__ = f"{module}.declare"
+    return declare
+
+
+INTAKE = ServiceEntry(
+    "intake", 8001, IntakeSettings, HERE / "intake" / "migrations", _declared_in("services.intake.service")
+)
+ROUTING = ServiceEntry(
+    "routing", 8002, CommonSettings, HERE / "routing" / "migrations", _declared_in("services.routing.service")
+)
+DEPARTMENT = ServiceEntry(
+    "department",
+    8003,
+    DepartmentSettings,
+    HERE / "department" / "migrations",
+    _declared_in("services.department.service"),
+)
 NOTIFICATION = ServiceEntry(
-    "notification", 8004, NotificationSettings, HERE / "notification" / "migrations", notification
+    "notification",
+    8004,
+    NotificationSettings,
+    HERE / "notification" / "migrations",
+    _declared_in("services.notification.service"),
 )
 
 SERVICES: tuple[ServiceEntry[Any], ...] = (INTAKE, ROUTING, DEPARTMENT, NOTIFICATION)
