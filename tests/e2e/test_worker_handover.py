@@ -10,6 +10,12 @@ its connections, PostgreSQL ends its backend and frees the lock, and the other i
 from the kill: when ``pg_locks`` shows the lock held by another backend, and when the first outbox row is
 marked published after it. The killed instance is started again (it stands by) and the round repeats,
 killing whichever holds the relay then.
+
+The relay publishes at least once: a batch the killed holder had sent but not yet marked sent (the broker's
+acknowledgements in, the ``UPDATE`` not committed) is sent again by the next one, and the consumers' inbox
+drops the second copy. So a record may appear twice on a topic only for a row written before a kill and
+marked after it, and no dossier gets two tasks; the test counts such records (none seen yet, see
+docs/operations.md#several-instances-of-a-service).
 """
 
 import asyncio
@@ -144,7 +150,7 @@ async def _wait_for_holder_change(db: asyncpg.Connection, before: list[int], kil
 async def test_the_relay_of_a_killed_instance_is_taken_over_with_nothing_lost(two_instances: TwoInstances) -> None:
     pair = two_instances
     transport = pair.spreading()
-    lock_taken, first_published = [], []
+    lock_taken, first_published, kills = [], [], []
     db = await asyncpg.connect(pair.settings.database_url, server_settings={"search_path": "routing"})
     stop_load = asyncio.Event()
     async with (
@@ -161,6 +167,7 @@ async def test_the_relay_of_a_killed_instance_is_taken_over_with_nothing_lost(tw
                 pid = pair.stack.state(holder).pid
                 assert pid is not None
                 killed_clock: datetime = await db.fetchval("SELECT clock_timestamp()")
+                kills.append(killed_clock)
                 killed_at = time.monotonic()
                 os.kill(pid, signal.SIGKILL)
                 lock_taken.append(await _wait_for_holder_change(db, before, killed_at))
@@ -196,9 +203,18 @@ async def test_the_relay_of_a_killed_instance_is_taken_over_with_nothing_lost(tw
         rows = await db.fetch("SELECT event_id, topic FROM outbox")
         on_topics = await _on_topics(pair.settings, {row["topic"] for row in rows}, len(rows))
         written = {str(row["event_id"]) for row in await db.fetch("SELECT event_id FROM outbox")}
+        lost = {str(row["event_id"]) for row in rows} - set(on_topics)
+        doubled = {ce_id: n for ce_id, n in on_topics.items() if n > 1}
+        # A batch the killed relay had sent but not yet marked is sent again by the next holder (at least once, by
+        # design; consumers drop the second through their inbox): a row written before a kill, marked after it.
+        unmarked_at_a_kill = {
+            str(row["event_id"])
+            for row in await db.fetch(
+                "SELECT event_id, created_at, published_at FROM outbox WHERE event_id = ANY($1)", list(doubled)
+            )
+            if any(row["created_at"] < kill <= row["published_at"] for kill in kills)
+        }
     await db.close()
-    lost = {str(row["event_id"]) for row in rows} - set(on_topics)
-    doubled = {ce_id: n for ce_id, n in on_topics.items() if n > 1}
     print(
         f"\nrelay handover over {ROUNDS} kills: lock taken by the other instance after"
         f" {min(lock_taken):.2f}/{statistics.median(lock_taken):.2f}/{max(lock_taken):.2f} s (min/median/max),"
@@ -210,4 +226,5 @@ async def test_the_relay_of_a_killed_instance_is_taken_over_with_nothing_lost(tw
     assert {code: n for code, n in tasks.items() if n != 1} == {}, "one task per dossier filed"
     assert set(on_topics) <= written, "every record on routing's topics is a row of its outbox"
     assert lost == set()
-    assert doubled == {}, f"published more than once: {doubled}"
+    assert set(doubled) <= unmarked_at_a_kill, f"published again though marked before every kill: {doubled}"
+    assert set(doubled.values()) <= {2}, doubled
