@@ -272,6 +272,15 @@ java_run() { # main-class args...
   java -Xms64m -Xmx256m -Dlog4j2.configurationFile="$LOG4J2_CONF" -cp "$LIBS/*" "$@"
 }
 
+# The cluster id every node's storage is formatted with, made once (before the nodes are formatted side by side).
+ensure_cluster_id() {
+  [[ -s "$CLUSTER_ID_FILE" ]] && return 0
+  local cluster_id
+  cluster_id="$(java_run kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE" | tail -n1 | tr -d '[:space:]')"
+  [[ -n "$cluster_id" ]] || lt_die "kafka.tools.StorageTool random-uuid printed nothing (see $LOG_FILE)"
+  printf '%s\n' "$cluster_id" >"$CLUSTER_ID_FILE"
+}
+
 format_storage_once() {
   if storage_outdated; then
     lt_log "the storage in $DATA was formatted for other SCRAM credentials or another cluster size: formatting it again; its topics and messages are lost"
@@ -282,13 +291,8 @@ format_storage_once() {
     return 0
   fi
   local cluster_id
-  if [[ -s "$CLUSTER_ID_FILE" ]]; then
-    cluster_id="$(tr -d '[:space:]' <"$CLUSTER_ID_FILE")"
-  else
-    cluster_id="$(java_run kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE" | tail -n1 | tr -d '[:space:]')"
-    [[ -n "$cluster_id" ]] || lt_die "kafka.tools.StorageTool random-uuid printed nothing (see $LOG_FILE)"
-    printf '%s\n' "$cluster_id" >"$CLUSTER_ID_FILE"
-  fi
+  ensure_cluster_id
+  cluster_id="$(tr -d '[:space:]' <"$CLUSTER_ID_FILE")"
   lt_log "formatting storage in $DATA (cluster id $cluster_id)"
   local scram=() line
   while IFS= read -r line; do scram+=(--add-scram "$line"); done < <(principals scram "$CREDENTIALS")
@@ -422,6 +426,7 @@ check_cluster_ports() {
       seen+="$port "
     done
   done
+  use_node 0
 }
 
 # Starts the nodes of the cluster that do not run (all of them, or one that crashed), then waits until
@@ -432,6 +437,7 @@ start_cluster() {
   is_installed || cmd_install
   need_java
   printf '%s\n' "$SIZE" >"$CLUSTER_SIZE_FILE"
+  ensure_cluster_id
   for n in $(nodes); do
     use_node "$n"
     mkdir -p "$NODE_DIR"
