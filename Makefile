@@ -67,10 +67,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: up  ## lienthong end to end beside the bare pipeline (DOSSIERS=300 BARE_DOSSIERS=2000 RATES="10 25 50" DURATION=15 RUNS=3)
+bench: up  ## lienthong end to end beside the bare pipeline (DOSSIERS=300 BARE_DOSSIERS=2000 RATES="10 25 50" DURATION=15 RUNS=3; INSTANCES="1 2 3": also at saturation with 1, 2, 3 instances of the bottleneck service, or "notification=2 all=2")
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/end_to_end.py --dossiers $(or $(DOSSIERS),300) \
 	  --bare-dossiers $(or $(BARE_DOSSIERS),2000) --rates $(or $(RATES),10 25 50) --duration $(or $(DURATION),15) \
-	  --runs $(or $(RUNS),3)
+	  --runs $(or $(RUNS),3) $(if $(INSTANCES),--instances $(INSTANCES))
 
 bench-deliveries: up  ## measure the delivery worker against the stand-ins (DOSSIERS=500 WORKERS=1 BATCH=20)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/deliveries.py --dossiers $(or $(DOSSIERS),500) \

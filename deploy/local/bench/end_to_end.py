@@ -2,6 +2,7 @@
 
     python deploy/local/bench/end_to_end.py [--dossiers 300] [--bare-dossiers 2000] [--rates 10 25 50]
                                             [--duration 15] [--runs 3] [--out FILE.json]
+                                            [--instances 1 2 3 | notification=1 notification=2 …]
 
 Needs Kafka and PostgreSQL (``make up``). Each run measures, in this order:
 
@@ -11,7 +12,9 @@ Needs Kafka and PostgreSQL (``make up``). Each run measures, in this order:
 2. **lienthong at saturation**: ``--dossiers`` dossiers POSTed to intake (16 requests in flight) until every
    first task is in its unit's inbox and every applicant notification is planned;
 3. lienthong at each **offered load** of ``--rates`` (dossiers/s, on a fixed schedule for ``--duration`` s),
-   with p50/p95/p99 of submit → first task in inbox, counted from the moment each dossier was due to go.
+   with p50/p95/p99 of submit → first task in inbox, counted from the moment each dossier was due to go;
+4. with ``--instances``, lienthong at saturation with each configuration of instances in turn (``instances.py``:
+   ``notification=2``, or a bare number for that many of the bottleneck service).
 
 Dossiers/s is the dossiers completed over the time from the first submission to the last completion.
 The services run once for all runs (stack.py's ServiceStack on free ports, with the stand-ins, a database
@@ -37,8 +40,21 @@ from pathlib import Path
 from typing import Any
 
 from bare_pipeline import BarePipeline
+from database_sizes import table_sizes
 from figures import ProcessMeter, latencies, load_average, spread
-from kafka_principals import as_local_admin
+from instances import (
+    BOTTLENECK,
+    bottleneck,
+    every_count,
+    kafka_brokers,
+    label,
+    parse_scales,
+    postgres_backends,
+    resolve,
+)
+from instances import report_lines as instances_report
+from instances import summarise as summarise_instances
+from kafka_principals import as_local_admin, local_dir
 from lienthong_stack import SAMPLES, Lienthong
 
 from shared.kernel.settings import CommonSettings
@@ -50,6 +66,8 @@ OFFERED_IN_FLIGHT = 256
 PROGRESS_SECONDS = 5.0
 BACKLOG = 2000
 """Dossiers of the backlog issue 16 asks to drain in time."""
+SETTLE = 12
+"""Dossiers sent end to end after the instances change, before measuring, so the consumer groups have settled."""
 TARGETS = {"percent_of_bare": 50.0, "p99_at_50_per_s": 0.5, "backlog_2000_drained_s": 30.0, "rss_mib": 150.0}
 STARTED = time.monotonic()
 
@@ -144,6 +162,7 @@ async def measure(
     pids: dict[str, int],
     drain_timeout: float,
     total: int,
+    groups: dict[str, Callable[[], list[int]]] | None = None,
 ) -> dict[str, Any]:
     """Run one phase: the load, then wait for every first task and every notification."""
     sent: list[Submission] = []
@@ -159,7 +178,7 @@ async def measure(
     say(f"{label}: starting ({total} dossiers)")
     reporter = asyncio.create_task(progress())
     try:
-        with ProcessMeter(pids) as meter:
+        with ProcessMeter(pids, groups) as meter:
             await load(sent)
             last_answer = max(s.answered for s in sent)
             deadline = time.monotonic() + drain_timeout
@@ -187,6 +206,7 @@ async def measure(
         "accepted_per_s": round(len(accepted) / (last_answer - first), 2) if last_answer > first else None,
         "completed_per_s": round(len(done) / (last - first), 2) if last and last > first else None,
         "drain_after_last_submission_s": round(last - last_answer, 3) if last else None,
+        "elapsed_s": round(last - first, 3) if last else None,
         "submit_to_task_s": _rounded(latencies([arrived[s.code] - s.due for s in accepted if s.code in arrived])),
         "submit_answer_s": _rounded(latencies([s.answered - s.due for s in sent])),
         **meter.figures(),
@@ -200,6 +220,33 @@ async def measure(
     return figures
 
 
+async def scale_out(
+    lienthong: Lienthong, scales: list[dict[str, int]], args: argparse.Namespace, run: int
+) -> dict[str, Any]:
+    """Lienthong at saturation with each configuration of instances, the PostgreSQL backends and brokers metered."""
+    found: dict[str, Any] = {}
+    groups = {"postgresql": postgres_backends(lienthong.database), "kafka": kafka_brokers(local_dir())}
+    for counts in scales:
+        name = label(counts)
+        restarted = await lienthong.scale(every_count(counts))
+        say(f"run {run}/{args.runs} {name}: {', '.join(restarted) or 'nothing'} restarted; {SETTLE} dossiers to settle")
+        settle = partial(saturate, lienthong.submit, SETTLE, SATURATION_IN_FLIGHT)
+        await measure(f"run {run}/{args.runs} {name} settling", settle, watch_lienthong(lienthong), {}, 120, SETTLE)
+        figures = await measure(
+            f"run {run}/{args.runs} lienthong with {name} at saturation",
+            partial(saturate, lienthong.submit, args.dossiers, SATURATION_IN_FLIGHT),
+            watch_lienthong(lienthong),
+            {**lienthong.pids(), "bench driver": os.getpid()},
+            args.drain_timeout,
+            args.dossiers,
+            groups,
+        )
+        found[name] = {**figures, "counts": lienthong.counts()}
+    if run < args.runs:
+        await lienthong.scale(every_count({}))
+    return found
+
+
 def _rounded(values: dict[str, float | None]) -> dict[str, float | None]:
     return {k: None if v is None else round(v, 4) for k, v in values.items()}
 
@@ -207,6 +254,8 @@ def _rounded(values: dict[str, float | None]) -> dict[str, float | None]:
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     settings = as_local_admin(CommonSettings())
     runs: list[dict[str, Any]] = []
+    scales: list[dict[str, int]] = args.instances
+    sizes = None
     lienthong = Lienthong(settings)
     say(f"starting the stand-ins and the four services (run directory {lienthong.run_dir})")
     try:
@@ -261,8 +310,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             ours = results["lienthong"]["completed_per_s"]
             results["percent_of_bare"] = round(100 * ours / bare_rate, 2) if bare_rate and ours else None
             say(f"run {run}/{args.runs}: lienthong at {results['percent_of_bare']} % of the bare pipeline")
+            if scales:
+                if any(BOTTLENECK in counts for counts in scales):
+                    scales = resolve(scales, bottleneck(results["lienthong"]))
+                    say(f"the bottleneck (most CPU per dossier at saturation): {next(iter(scales[0]))}")
+                results["instances"] = await scale_out(lienthong, scales, args, run)
             runs.append(results)
         troubled = lienthong.logs_with_tracebacks()
+        sizes = await table_sizes(lienthong.settings.database_url, lienthong.settings.topic_prefix)
     finally:
         say("stopping the services and the stand-ins, dropping the benchmark's database and topics")
         await lienthong.close()
@@ -271,6 +326,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "feed_reconnects": lienthong.reconnects,
         "services_with_tracebacks": troubled,
         "run_dir": str(lienthong.run_dir),
+        "database": sizes,
     }
 
 
@@ -379,12 +435,19 @@ def _ms(figures: dict[str, float | None]) -> str:
     return _mmm(figures, " ms", 1000, 0)
 
 
+def _scaled(configurations: list[str]) -> str:
+    if not configurations:
+        return " (--instances / make bench INSTANCES=… adds a phase per configuration)"
+    return f"; then at saturation with each of: {' '.join(configurations)} (below)"
+
+
 def report(result: dict[str, Any]) -> None:
     summary, parameters, machine = result["summary"], result["parameters"], result["machine"]
     lines = [
         f"lienthong end to end beside the bare pipeline, {result['taken_at']} on {machine['host']}"
         f" ({machine['cpus']} CPUs), {parameters['runs']} runs, min / median / max",
         f"  load average before {machine['load_before']}, after {machine['load_after']}",
+        f"  instances: one of each service{_scaled(parameters['instances'])}",
         f"  bare pipeline ({parameters['bare_dossiers']} dossiers): {_mmm(summary['bare_per_s'], ' dossiers/s')};"
         f" submit → task p50 {_ms(summary['bare_submit_to_task_s']['p50'])},"
         f" p99 {_ms(summary['bare_submit_to_task_s']['p99'])}",
@@ -416,6 +479,8 @@ def report(result: dict[str, Any]) -> None:
     for target, figures in summary["targets"].items():
         verdict = {True: "met", False: "NOT met", None: "not measured with these parameters"}[figures["met"]]
         lines.append(f"    {target}: {verdict} { ({k: v for k, v in figures.items() if k != 'met'}) }")
+    if summary.get("instances"):
+        lines += instances_report(summary["instances"], parameters["dossiers"], result.get("database"))
     if result["services_with_tracebacks"]:
         lines.append(
             f"  tracebacks in the logs of {', '.join(result['services_with_tracebacks'])} ({result['run_dir']})"
@@ -436,9 +501,21 @@ def main() -> None:
         "--drain-timeout", type=float, default=300, help="seconds a phase waits after its last submission"
     )
     parser.add_argument(
+        "--instances",
+        nargs="*",
+        default=[],
+        help="configurations measured at saturation side by side: service=n,… or all=n as stack.py takes them, or n"
+        " for n instances of the bottleneck service (e.g. 1 2 3)",
+    )
+    parser.add_argument(
         "--out", type=Path, help="the JSON file (default <LIENTHONG_LOCAL_DIR>/bench/end-to-end-<time>.json)"
     )
     args = parser.parse_args()
+    configurations = args.instances
+    try:
+        args.instances = parse_scales(configurations)
+    except ValueError as error:
+        parser.error(str(error))
     args.bare_dossiers = args.bare_dossiers or max(2000, args.dossiers)
     stamp = datetime.now(UTC)
     out: Path = args.out or Path(os.environ.get("LIENTHONG_LOCAL_DIR", REPO / ".local")) / "bench" / (
@@ -464,10 +541,14 @@ def main() -> None:
             "rates": args.rates,
             "duration": args.duration,
             "runs": args.runs,
+            "instances": configurations,
             "tracing": {k: v for k, v in os.environ.items() if k.startswith("OTEL_")},
         },
         **measured,
-        "summary": summarise(measured["runs"], args.rates),
+        "summary": {
+            **summarise(measured["runs"], args.rates),
+            "instances": summarise_instances(measured["runs"]),
+        },
     }
     report(result)
     out.parent.mkdir(parents=True, exist_ok=True)

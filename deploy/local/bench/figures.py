@@ -9,7 +9,7 @@ import asyncio
 import math
 import os
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +78,19 @@ def load_average() -> list[float]:
 
 
 class ProcessMeter:
-    """CPU seconds, peak sampled RSS of named processes and the machine's busy share over one phase."""
+    """CPU seconds, peak sampled RSS of named processes and the machine's busy share over one phase.
 
-    def __init__(self, pids: Mapping[str, int]) -> None:
+    ``groups`` names sets of processes that come and go (a database's backends): each is a function giving
+    the group's pids now, and the group's CPU seconds are those its processes used between the phase's start
+    (or their own start) and its end, those that ended meanwhile left out.
+    """
+
+    def __init__(
+        self, pids: Mapping[str, int], groups: Mapping[str, Callable[[], Iterable[int]]] | None = None
+    ) -> None:
         self.pids = dict(pids)
+        self.groups = dict(groups or {})
+        self._group_cpu: dict[str, dict[int, float]] = {}
         self._cpu: dict[str, float | None] = {}
         self._peak: dict[str, int] = {}
         self._machine = (0, 0)
@@ -90,6 +99,7 @@ class ProcessMeter:
     def __enter__(self) -> "ProcessMeter":
         self._cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         self._peak = dict.fromkeys(self.pids, 0)
+        self._group_cpu = {name: _cpu_of(find()) for name, find in self.groups.items()}
         self._machine = machine_ticks()
         self._sampler = asyncio.get_running_loop().create_task(self._sample())
         return self
@@ -120,8 +130,28 @@ class ProcessMeter:
                 "peak_rss_mib": round(self._peak.get(name, 0) * 1024 / MIB, 1),
                 "lifetime_peak_rss_mib": round((memory_kib(pid, "VmHWM") or 0) * 1024 / MIB, 1),
             }
+        for name, find in self.groups.items():
+            started, now = self._group_cpu.get(name, {}), _cpu_of(find())
+            processes[name] = {
+                "pids": len(now),
+                "cpu_seconds": round(sum(cpu - started.get(pid, 0.0) for pid, cpu in now.items()), 2),
+            }
         spent = total - self._machine[1]
         return {
             "processes": processes,
             "machine_busy_percent": round(100 * (busy - self._machine[0]) / spent, 1) if spent else None,
         }
+
+
+def _cpu_of(pids: Iterable[int]) -> dict[int, float]:
+    return {pid: cpu for pid in pids if (cpu := cpu_seconds(pid)) is not None}
+
+
+def command_lines() -> Iterable[tuple[int, bytes]]:
+    """(pid, raw command line) of every process that can be read."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                yield int(entry.name), (entry / "cmdline").read_bytes()
+            except OSError:
+                continue

@@ -8,14 +8,21 @@ until paid. A dossier arrives when its first task is in its unit's inbox: the de
 task as its transaction commits, and the moment the announcement reaches the benchmark is the arrival. Its
 applicant's notifications are planned when ``GET /v1/dossiers/{code}/notifications`` lists as many as the
 warm-up's dossier of the same sample had; their ``created_at`` is when.
+
+A service may run in several instances (``instances``, and ``scale`` between phases, which restarts the
+scaled service's instances so that each takes its share of the partitions, as ``stack.py --instances`` does):
+the dossiers are POSTed to intake's instances in turn; the change feed and the notifications are read from
+the first instance of the department and of notification, which see every instance's commits (PostgreSQL).
 """
 
 import asyncio
 import contextlib
+import itertools
 import json
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,7 @@ from objectstore_keys import for_keepers, object_store_env
 from sample_papers import required_papers
 from signing_ca import signing_ca_env
 from stack import DEFAULT_PORTS, ServiceStack
+from stack_instances import instance_keys, service_of
 from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
 from standins.process import StandinServers
@@ -68,9 +76,10 @@ BENCH_TOKEN_LIFETIME = timedelta(hours=6)
 
 
 class Lienthong:
-    """``start()``, ``warm_up()``, ``submit(submission)``, read ``arrived``, ``planned(codes)``, ``close()``."""
+    """``start()``, ``warm_up()``, ``submit(submission)``, read ``arrived``, ``planned(codes)``, ``close()``;
+    ``scale(counts)`` between phases, ``database_sizes()`` before ``close()``."""
 
-    def __init__(self, settings: CommonSettings) -> None:
+    def __init__(self, settings: CommonSettings, instances: Mapping[str, int] | None = None) -> None:
         tag = uuid.uuid4().hex[:8]
         self.base = settings
         self.database = f"lienthong_bench_{tag}"
@@ -93,8 +102,11 @@ class Lienthong:
         secrets = for_keepers(own, object_store_env(local_dir()))
         secrets["department"] = {**secrets["department"], **signing_ca_env(self.run_dir / "signing")}
         self.stack = ServiceStack(
-            self.run_dir / "stack", ports={name: free_port() for name in DEFAULT_PORTS}, service_env=secrets
+            self.run_dir / "stack",
+            ports={key: free_port() for key in instance_keys(instances or {})},
+            service_env=secrets,
         )
+        self._intake = self._turns("intake")
         self.arrived: dict[str, float] = {}
         """Dossier code → time.time() when the change feed announced its first task."""
         self.expected_notifications: dict[str, int] = {}
@@ -114,11 +126,20 @@ class Lienthong:
         """Kind of dossier → the papers it hands in (document id and catalogue key), uploaded by the warm-up."""
 
     def url(self, service: str) -> str:
+        """The first instance's address."""
         return self.stack.url(service)
 
+    def counts(self) -> dict[str, int]:
+        """How many instances of each service run."""
+        return {service: len(self.stack.instances(service)) for service in DEFAULT_PORTS}
+
+    def _turns(self, service: str) -> Iterator[str]:
+        return itertools.cycle(self.stack.urls(service))
+
     def pids(self) -> dict[str, int]:
-        """The services' pids, and the stand-ins' (they answer the identity checks and the deliveries)."""
-        pids = {name: pid for name in DEFAULT_PORTS if (pid := self.stack.state(name).pid) is not None}
+        """Every instance's pid (``routing``, ``routing-2``…), and the stand-ins' (they answer the identity checks
+        and the deliveries)."""
+        pids = {name: pid for name in self.stack.ports if (pid := self.stack.state(name).pid) is not None}
         if self.standins.process is not None:
             pids["standins"] = self.standins.process.pid
         return pids
@@ -148,12 +169,27 @@ class Lienthong:
         body)."""
         documents = self._papers[_kind(submission)]
         response = await self._http.post(
-            f"{self.url('intake')}/v1/dossiers", json={**submission, "documents": documents}
+            f"{next(self._intake)}/v1/dossiers", json={**submission, "documents": documents}
         )
         if response.status_code != 202:
             raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
         code: str = response.json()["code"]
         return code
+
+    async def scale(self, counts: Mapping[str, int]) -> list[str]:
+        """Run ``counts[service]`` instances of each service named (on free ports), restarting every instance of a
+        service whose count changes so that each consumes its share of the partitions; returns the services
+        restarted."""
+        changed = [s for s, n in counts.items() if n != len(self.stack.instances(s))]
+        if not changed:
+            return []
+        await asyncio.to_thread(self.stack.stop, changed)
+        kept = {key: port for key, port in self.stack.ports.items() if service_of(key) not in changed}
+        self.stack.ports = kept | {key: free_port() for key in instance_keys(counts, changed)}
+        self.stack.start(changed)
+        await asyncio.to_thread(self.stack.wait_ready, changed, 180.0)
+        self._intake = self._turns("intake")
+        return changed
 
     async def warm_up(self) -> None:
         """One dossier of each sample end to end: uploads its papers, learns its unit (to watch its feed) and its
@@ -275,7 +311,7 @@ class Lienthong:
         """The services whose log holds a traceback (worth a look after a run)."""
         return [
             name
-            for name in DEFAULT_PORTS
+            for name in self.stack.ports
             if self.stack.log_file(name).exists()
             and "Traceback" in self.stack.log_file(name).read_text(errors="replace")
         ]
