@@ -154,15 +154,16 @@ kafka_version() {
 find_pid() {
   local pid cmdline
   lt_pid_from_file is_our_broker && return 0
-  # Pid file missing or stale: look for a JVM running kafka.Kafka with our exact config path.
-  for cmdline in /proc/[0-9]*/cmdline; do
+  # Pid file missing or stale: look for a JVM running kafka.Kafka with our exact config path (one grep reads
+  # every process's arguments, a NUL-separated line each).
+  while IFS= read -r cmdline; do
     pid="${cmdline#/proc/}"
     pid="${pid%/cmdline}"
     if is_our_broker "$pid" && lt_pid_alive "$pid"; then
       printf '%s' "$pid"
       return 0
     fi
-  done 2>/dev/null
+  done < <(grep -lzxF -- "$CONF" /proc/[0-9]*/cmdline 2>/dev/null || true)
   return 1
 }
 

@@ -59,19 +59,16 @@ async def own_stack(
     brokers: int = 1,
     bootstrap_node: int | None = None,
 ) -> AsyncIterator[OwnStack]:
-    """A Kafka of ``brokers`` nodes in ``directory`` on free ports, the stack's topics and ACLs made on it (prefix: the
-    run's and ``name``), a database of its own beside the run's (named after it with ``name``), and the four
-    services on them (:func:`services_on`), bootstrapping from node ``bootstrap_node`` alone if given; all
-    stopped, dropped and deleted on exit."""
-    kafka = OwnKafka(directory, brokers)
+    """A Kafka of ``brokers`` nodes in ``directory`` on free ports, which kafka.sh starts with the stack's topics and
+    ACLs (prefix: the run's and ``name``), a database of its own beside the run's (named after it with ``name``),
+    and the four services on them (:func:`services_on`), bootstrapping from node ``bootstrap_node`` alone if
+    given; all stopped, dropped and deleted on exit."""
+    prefix = f"{settings.topic_prefix}{name}."
+    kafka = OwnKafka(directory, brokers, topic_prefix=prefix)
     kafka.start()
     try:
         async with scratch_database(settings.database_url, name) as database:
-            admin = kafka.admin_settings(settings)
-            admin = admin.model_copy(
-                update={"topic_prefix": f"{settings.topic_prefix}{name}.", "database_url": database}
-            )
-            await kafka.principals.provision(admin, admin.topic_prefix)
+            admin = kafka.admin_settings(settings).model_copy(update={"topic_prefix": prefix, "database_url": database})
             run = directory / "stack"
             run.mkdir()
             bootstrap = None if bootstrap_node is None else f"127.0.0.1:{kafka.ports[bootstrap_node]}"

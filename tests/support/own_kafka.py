@@ -41,11 +41,13 @@ class OwnKafka:
 
     ``brokers`` > 1 makes a cluster: node n (1..brokers) listens on ``port + 2(n-1)`` and its
     controller on ``controller_port + 2(n-1)`` (kafka.sh derives them so), a block of free ports.
+    At every start kafka.sh makes the topics and ACLs of ``topic_prefix``, the deployment it serves.
     """
 
-    def __init__(self, local_dir: Path, brokers: int = 1) -> None:
+    def __init__(self, local_dir: Path, brokers: int = 1, topic_prefix: str = "") -> None:
         self.local_dir = local_dir
         self.brokers = brokers
+        self.topic_prefix = topic_prefix
         if brokers == 1:
             self.port = free_port()
             self.controller_port = free_port()
@@ -92,6 +94,7 @@ class OwnKafka:
             "LIENTHONG_KAFKA_PORT": str(self.port),
             "LIENTHONG_KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "LIENTHONG_KAFKA_BROKERS": str(self.brokers),
+            "LIENTHONG_TOPIC_PREFIX": self.topic_prefix,
             "LIENTHONG_STOP_TIMEOUT": "20",
         }
         result = subprocess.run(
