@@ -8,7 +8,7 @@ LOCAL  := $(abspath $(or $(LIENTHONG_LOCAL_DIR),.local))
 # The Debian packages `system` installs: chromium too when the tests that drive it are asked for.
 SYSTEM_FOR := $(if $(filter test test-e2e,$(MAKECMDGOALS)),test,demo)
 
-.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay bench-numbering bench-consumer-restart bench-objects
+.PHONY: install system up down demo test test-unit test-integration test-e2e lint format migrate asyncapi openapi bench bench-deliveries bench-relay bench-numbering bench-consumer-restart bench-consumer bench-objects
 
 install: $(VENV)/.installed  ## the missing Debian packages (see system), then the Python dependencies into .venv
 
@@ -85,6 +85,10 @@ bench-numbering: up  ## receipts of one centre per second, numbered inside the r
 
 bench-consumer-restart: up  ## a consumer process killed with -9 and started again: to consuming, dynamic against static membership (RUNS=3)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/consumer_restart.py --runs $(or $(RUNS),3)
+
+bench-consumer: up  ## events handled per second by the kernel's consumers, offsets committed after each or in batches (MESSAGES=3000 RUNS=3 COMMIT_EVERY="1 100"; JSON=file)
+	PYTHONPATH=deploy/local $(PY) deploy/local/bench/consumer.py --messages $(or $(MESSAGES),3000) --runs $(or $(RUNS),3) \
+	  --commit-every $(or $(COMMIT_EVERY),1 100) $(if $(JSON),--json $(JSON))
 
 bench-objects: up  ## the object store's start-to-ready time and a 5 MB scan's upload/download MB/s (STARTS=5 RUNS=5)
 	PYTHONPATH=deploy/local $(PY) deploy/local/bench/object_store.py --starts $(or $(STARTS),5) --runs $(or $(RUNS),5)

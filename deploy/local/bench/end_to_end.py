@@ -28,9 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
-import socket
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -41,7 +38,7 @@ from typing import Any
 
 from bare_pipeline import BarePipeline
 from database_sizes import table_sizes
-from figures import ProcessMeter, latencies, load_average, spread
+from figures import ProcessMeter, latencies, load_average, machine, spread
 from instances import (
     BOTTLENECK,
     bottleneck,
@@ -527,14 +524,7 @@ def main() -> None:
     load_after = load_average()
     result = {
         "taken_at": stamp.isoformat(timespec="seconds"),
-        "machine": {
-            "host": socket.gethostname(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": sys.version.split()[0],
-            "load_before": load_before,
-            "load_after": load_after,
-        },
+        "machine": machine(load_before, load_after),
         "parameters": {
             "dossiers": args.dossiers,
             "bare_dossiers": args.bare_dossiers,

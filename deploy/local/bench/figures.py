@@ -8,7 +8,10 @@ how busy the whole machine was (other users of it included).
 import asyncio
 import math
 import os
+import platform
+import socket
 import statistics
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,6 +78,18 @@ def machine_ticks() -> tuple[int, int]:
 
 def load_average() -> list[float]:
     return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def machine(load_before: list[float], load_after: list[float]) -> dict[str, Any]:
+    """What a benchmark's JSON file says of the machine it ran on, with the load averages around the run."""
+    return {
+        "host": socket.gethostname(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "load_before": load_before,
+        "load_after": load_after,
+    }
 
 
 class ProcessMeter:

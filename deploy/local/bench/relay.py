@@ -16,7 +16,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,9 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from kafka_principals import as_local_admin
+from status_changes import status_changes
 
-from shared.contracts import Applicant, DossierStatus, DossierStatusChanged
+from shared.contracts import DossierStatusChanged
 from shared.kernel import outbox
 from shared.kernel.kafka_connection import kafka_connection
 from shared.kernel.messaging import ensure_topics
@@ -35,22 +35,8 @@ from shared.kernel.settings import CommonSettings
 
 
 async def _fill(connection: asyncpg.Connection, rows: int, dossiers: int, prefix: str) -> None:
-    now = datetime.now(UTC)
-    ids = [uuid.uuid4() for _ in range(dossiers)]
-    applicant = Applicant(citizen_id="040301000123", full_name="Hồ Thị Lan")
     async with connection.transaction():
-        for n in range(rows):
-            event = DossierStatusChanged(
-                dossier_id=ids[n % dossiers],
-                dossier_code=f"000.01.15.H40-261202-{n % dossiers:04d}",
-                status=DossierStatus.PROCESSING,
-                previous_status=DossierStatus.RECEIVING,
-                procedure_code="1.001193",
-                applicant=applicant,
-                received_at=now,
-                due_at=now,
-                changed_at=now,
-            )
+        for event in status_changes(rows, dossiers):
             await outbox.enqueue(connection, event, source="bench", prefix=prefix)
 
 
