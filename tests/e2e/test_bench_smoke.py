@@ -1,5 +1,6 @@
-"""``make bench`` in miniature: it runs both pipelines end to end, then lienthong with two instances of intake
-(``make bench INSTANCES=…``), and writes its figures. Nothing is timed."""
+"""``make bench`` in miniature: it runs both pipelines end to end, then lienthong with two instances of intake and
+of the department (``make bench INSTANCES=…``: POSTs spread, the change feed followed to the restarted department),
+and writes its figures. Nothing is timed."""
 
 import json
 import os
@@ -20,7 +21,7 @@ def bench(infrastructure: None, tmp_path_factory: pytest.TempPathFactory) -> dic
     out = tmp_path_factory.mktemp("bench") / "bench.json"
     command = [sys.executable, "deploy/local/bench/end_to_end.py", "--dossiers", "3", "--bare-dossiers", "20"]
     command += ["--rates", "2", "--duration", "2", "--runs", "1", "--drain-timeout", "120", "--out", str(out)]
-    command += ["--instances", "intake=2"]
+    command += ["--instances", "intake=2,department=2"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, ["deploy/local", os.environ.get("PYTHONPATH")]))}
 
     finished = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
@@ -47,17 +48,17 @@ def test_the_benchmark_carries_every_dossier_through_both_pipelines_and_writes_i
     assert len(result["machine"]["load_before"]) == len(result["machine"]["load_after"]) == 3
 
 
-def test_the_benchmark_measures_a_service_in_two_instances_and_the_database_per_dossier(bench: dict[str, Any]) -> None:
+def test_the_benchmark_measures_services_in_two_instances_and_the_database_per_dossier(bench: dict[str, Any]) -> None:
     stdout, result = bench["stdout"], bench["result"]
-    assert "instances: one of each service; then at saturation with each of: intake=2" in stdout
-    assert "    intake=2: " in stdout
-    scaled = result["runs"][0]["instances"]["intake=2"]
+    assert "instances: one of each service; then at saturation with each of: intake=2,department=2" in stdout
+    assert "    intake=2,department=2: " in stdout
+    scaled = result["runs"][0]["instances"]["intake=2,department=2"]
     assert scaled["completed"] == 3
-    assert scaled["counts"] == {"intake": 2, "routing": 1, "department": 1, "notification": 1}
-    for process in ("intake", "intake-2", "routing", "department", "notification", "postgresql"):
+    assert scaled["counts"] == {"intake": 2, "routing": 1, "department": 2, "notification": 1}
+    for process in ("intake", "intake-2", "routing", "department", "department-2", "notification", "postgresql"):
         assert scaled["processes"][process]["cpu_seconds"] is not None, process
     assert scaled["processes"]["postgresql"]["pids"] > 0
-    parts = result["summary"]["instances"]["intake=2"]["parts"]
+    parts = result["summary"]["instances"]["intake=2,department=2"]["parts"]
     assert set(parts) >= {*SERVICES, "postgresql"}
     assert "intake-2" not in parts  # a service's instances are summed
     database = result["database"]

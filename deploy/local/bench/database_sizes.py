@@ -4,7 +4,8 @@
 
 What a capacity model needs from a database lienthong has worked in (a benchmark's before it is dropped,
 or the demo's): per schema and table, the rows and ``pg_total_relation_size`` (table, indexes and TOAST),
-each divided by the dossiers intake holds; and, since every event a service publishes stays in its
+each divided by the dossiers intake holds, and the average row's own size (``pg_column_size``: a small
+table's pages and indexes weigh more than its rows); and, since every event a service publishes stays in its
 outbox, the rows of each outbox per topic, per dossier. Read as the database's owner or a super user.
 """
 
@@ -21,7 +22,8 @@ SCHEMAS = ("intake", "routing", "department", "notification")
 
 
 async def table_sizes(database_url: str, topic_prefix: str = "") -> dict[str, Any]:
-    """``{"dossiers": n, "tables": {"schema.table": {rows, bytes, rows_per_dossier, bytes_per_dossier, bytes_per_row}},
+    """``{"dossiers": n, "tables": {"schema.table": {rows, bytes, rows_per_dossier, bytes_per_dossier, bytes_per_row,
+    data_bytes_per_row}},
     "schemas": {schema: {bytes, bytes_per_dossier}}, "events": {"schema topic": {rows, per_dossier}}}``,
     topics named without ``topic_prefix``."""
     connection = await asyncpg.connect(database_url)
@@ -36,13 +38,16 @@ async def table_sizes(database_url: str, topic_prefix: str = "") -> dict[str, An
         found: dict[str, Any] = {}
         for table in tables:
             name = f"{table['schemaname']}.{table['tablename']}"
-            rows = await connection.fetchval(f'SELECT count(*) FROM "{table["schemaname"]}"."{table["tablename"]}"')
+            rows, data = await connection.fetchrow(
+                f'SELECT count(*), avg(pg_column_size(t.*)) FROM "{table["schemaname"]}"."{table["tablename"]}" t'
+            )
             found[name] = {
                 "rows": rows,
                 "bytes": table["bytes"],
                 "rows_per_dossier": round(rows / per, 3),
                 "bytes_per_dossier": round(table["bytes"] / per),
                 "bytes_per_row": round(table["bytes"] / rows) if rows else None,
+                "data_bytes_per_row": round(data) if data is not None else None,
             }
         events: dict[str, Any] = {}
         for schema in SCHEMAS:

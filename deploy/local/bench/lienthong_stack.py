@@ -237,10 +237,11 @@ class Lienthong:
         return list(seen)
 
     async def _listen(self, unit: str) -> None:
-        """Follow the unit's change feed, reconnecting with Last-Event-ID when it ends."""
-        url = f"{self.url('department')}/v1/units/{unit}/events"
+        """Follow the unit's change feed, reconnecting with Last-Event-ID when it ends (at the department's first
+        instance's address then: ``scale`` may have moved it)."""
         last_id: str | None = None
         while True:
+            url = f"{self.url('department')}/v1/units/{unit}/events"
             token = self.issuer.clerk_token(f"bench.{unit}", {unit: ROLES}, lifetime=BENCH_TOKEN_LIFETIME)
             headers = {"Authorization": f"Bearer {token}"} | ({"Last-Event-ID": last_id} if last_id else {})
             try:
