@@ -98,7 +98,8 @@ def create_broker(settings: CommonSettings, service: str, tracer_provider: Trace
     broker = ServiceBroker(
         members,
         OffsetCommits(settings.kafka_commit_every, settings.kafka_commit_interval_seconds),
-        settings.kafka_bootstrap_servers,
+        # A comma list is several brokers: FastStream would wrap the whole string as one address.
+        [server.strip() for server in settings.kafka_bootstrap_servers.split(",") if server.strip()],
         security=broker_security(settings),
         client_id=f"lienthong-{service}",
         enable_idempotence=True,

@@ -8,10 +8,7 @@ replicas and ``min.insync.replicas=2``, and the services' idempotent producers w
 stack's streams is killed with SIGKILL, stays away, and is started again. Nothing else is done:
 no restart of a service, no replay, no operator command.
 
-The services bootstrap from the first broker only: the kernel's ``create_broker`` hands FastStream
-``LIENTHONG_KAFKA_BOOTSTRAP_SERVERS`` as one string, which FastStream takes for one host, so a
-comma-separated list fails at start. A service reads its bootstrap servers only when it starts,
-and then the brokers the cluster's metadata lists, so the outcome does not depend on which one it is.
+The services bootstrap from every broker (``LIENTHONG_KAFKA_BOOTSTRAP_SERVERS`` a comma list).
 """
 
 import asyncio
@@ -36,17 +33,16 @@ BEFORE_SECONDS = 5.0
 DOWN_SECONDS = 20.0
 """Longer than the controller takes to fence a silent broker (broker.session.timeout.ms, 9 s) and move its leaders."""
 AFTER_SECONDS = 5.0
-FIRST_BROKER = 1
 
 
 @pytest.fixture(scope="module")
 async def own(
     settings: CommonSettings, standins: StandinServers, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[OwnStack]:
-    """The services on a cluster of this test's own (bootstrapping from its first broker, see above), with a
-    database of their own beside the run's."""
+    """The services on a cluster of this test's own (bootstrapping from every broker), with a database of their
+    own beside the run's."""
     directory = tmp_path_factory.mktemp("cluster")
-    async with own_stack(settings, standins, directory, "cluster", BROKERS, FIRST_BROKER) as stack:
+    async with own_stack(settings, standins, directory, "cluster", BROKERS) as stack:
         yield stack
 
 

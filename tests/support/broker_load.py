@@ -57,12 +57,11 @@ async def own_stack(
     directory: Path,
     name: str,
     brokers: int = 1,
-    bootstrap_node: int | None = None,
 ) -> AsyncIterator[OwnStack]:
     """A Kafka of ``brokers`` nodes in ``directory`` on free ports, which kafka.sh starts with the stack's topics and
     ACLs (prefix: the run's and ``name``), a database of its own beside the run's (named after it with ``name``),
-    and the four services on them (:func:`services_on`), bootstrapping from node ``bootstrap_node`` alone if
-    given; all stopped, dropped and deleted on exit."""
+    and the four services on them (:func:`services_on`), bootstrapping from every node; all stopped,
+    dropped and deleted on exit."""
     prefix = f"{settings.topic_prefix}{name}."
     kafka = OwnKafka(directory, brokers, topic_prefix=prefix)
     kafka.start()
@@ -71,8 +70,7 @@ async def own_stack(
             admin = kafka.admin_settings(settings).model_copy(update={"topic_prefix": prefix, "database_url": database})
             run = directory / "stack"
             run.mkdir()
-            bootstrap = None if bootstrap_node is None else f"127.0.0.1:{kafka.ports[bootstrap_node]}"
-            with services_on(kafka, database, admin.topic_prefix, standins, run, bootstrap) as services:
+            with services_on(kafka, database, admin.topic_prefix, standins, run) as services:
                 yield OwnStack(kafka, admin, services)
     finally:
         kafka.stop()
