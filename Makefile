@@ -39,7 +39,7 @@ migrate: up  ## apply every service's migrations
 demo: up  ## start everything (Zipkin and the stand-ins too), file sample dossiers, print their journeys and trace links
 	deploy/local/zipkin.sh start
 	deploy/local/standins.sh start
-	LIENTHONG_ILLUSTRATIVE_DELEGATIONS=true OTEL_EXPORTER_ZIPKIN_ENDPOINT=$(ZIPKIN_SPANS) OTEL_BSP_SCHEDULE_DELAY=500 $(STACK) start --standins
+	LIENTHONG_ILLUSTRATIVE_DELEGATIONS=true LIENTHONG_LOG_EACH_MESSAGE=true OTEL_EXPORTER_ZIPKIN_ENDPOINT=$(ZIPKIN_SPANS) OTEL_BSP_SCHEDULE_DELAY=500 $(STACK) start --standins
 	$(PY) deploy/local/demo.py
 
 test: up  ## all three tiers on the real Kafka and PostgreSQL (the tests also start them if needed)

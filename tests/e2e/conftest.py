@@ -115,6 +115,8 @@ def stack(
         "LIENTHONG_DEADLINE_POLL_SECONDS": "0.2",
         # The shipped illustrative delegation rules in force (test_plans.py moves a task by one).
         "LIENTHONG_ILLUSTRATIVE_DELEGATIONS": "true",
+        # A line per consumed message, as operators switch it on (test_operator_logs.py, test_operator_traces.py).
+        "LIENTHONG_LOG_EACH_MESSAGE": "true",
         # Clerks told of deadline warnings and escalation steps (test_escalation.py reads their mail).
         "LIENTHONG_CLERK_CONTACTS_FILE": str(CLERK_CONTACTS),
         **run_keys,
