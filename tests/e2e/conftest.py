@@ -9,11 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from local_keys import PARTNER_KEYS, keys_env
+from local_keys import keys_env
 from objectstore_keys import for_keepers
 from signing_ca import signing_ca_env
 from stack import DEFAULT_PORTS, ServiceStack
-from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
 from standins.process import StandinServers
 
@@ -23,6 +22,7 @@ from tests.support.instances import MoreInstances
 from tests.support.kafka import Principals
 from tests.support.object_store import local_object_store_env
 from tests.support.otlp_receiver import OtlpReceiver
+from tests.support.standin_servers import standins_on_free_ports
 from tests.support.two_instances import TwoInstances, running
 from tests.support.zipkin import Zipkin
 
@@ -62,20 +62,8 @@ def signing_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def standins(tmp_path_factory: pytest.TempPathFactory, run_keys: dict[str, str]) -> Iterator[StandinServers]:
     """The stand-in servers on free ports, for this test run only."""
-    servers = StandinServers(
-        tmp_path_factory.mktemp("standins"),
-        ports={name: free_port() for name in STANDIN_PORTS},
-        # The identity provider signs with the keys the tests mint their tokens with: both verify.
-        signers={"lienthong": clerks.issuer(), "vneid": clerks.citizen_issuer()},
-        # The payment and postal stand-ins know intake by the run's merchant keys and sign with its secrets.
-        keys={variable: run_keys[variable] for variable in PARTNER_KEYS.values()},
-    )
-    servers.start()
-    try:
-        servers.wait_ready()
+    with standins_on_free_ports(tmp_path_factory.mktemp("standins"), run_keys) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 @pytest.fixture

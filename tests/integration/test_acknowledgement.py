@@ -4,28 +4,17 @@ import asyncio
 import uuid
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
 from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.consumers import Handler, consumer_group, subscribe
-from shared.kernel.kafka_connection import broker_security, kafka_connection
+from shared.kernel.kafka_connection import broker_security
 from shared.kernel.messaging import ensure_topics
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import UnitOfWork
 from tests.support.events import status_changed
-from tests.support.kafka import publish_raw
-
-
-async def _committed(settings: CommonSettings, group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group)
-    await consumer.start()
-    try:
-        offset: int | None = await consumer.committed(TopicPartition(topic, 0))
-        return offset
-    finally:
-        await consumer.stop()
+from tests.support.kafka import committed_offset, publish_raw
 
 
 async def test_the_offset_is_committed_after_the_handler_returns_not_before(settings: CommonSettings) -> None:
@@ -52,12 +41,12 @@ async def test_the_offset_is_committed_after_the_handler_returns_not_before(sett
         headers = headers_for(event, source="routing").as_kafka_headers()
         await publish_raw(settings, topic, event.model_dump_json().encode(), key=b"k", headers=headers)
         await asyncio.wait_for(started.wait(), 30)
-        assert await _committed(settings, group, topic) is None
+        assert await committed_offset(settings, group, topic) is None
         release.set()
         for _ in range(100):
-            if await _committed(settings, group, topic) == 1:
+            if await committed_offset(settings, group, topic) == 1:
                 break
             await asyncio.sleep(0.1)
-        assert await _committed(settings, group, topic) == 1
+        assert await committed_offset(settings, group, topic) == 1
     finally:
         await broker.stop()

@@ -14,13 +14,13 @@ from shared.contracts import DOSSIER_STATUS, DossierStatusChanged, Event
 from shared.contracts.cloudevents import headers_for
 from shared.kernel.consumers import Handler, consumer_group, subscribe
 from shared.kernel.inbox import first_delivery
-from shared.kernel.kafka_connection import broker_security, kafka_connection
+from shared.kernel.kafka_connection import broker_security
 from shared.kernel.messaging import OffsetCommits, ServiceBroker, ensure_topics
 from shared.kernel.offset_commits import BatchCommitConsumer
 from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import UnitOfWork
 from tests.support.events import status_changed
-from tests.support.kafka import publish_raw
+from tests.support.kafka import committed_offset, publish_raw
 
 LONG = 60.0
 """An interval no test waits for: only the count, a rebalance or a stop commits."""
@@ -82,16 +82,6 @@ async def _publish(settings: CommonSettings, topic: str, count: int) -> None:
         await publish_raw(settings, topic, event.model_dump_json().encode(), key=b"k", headers=headers)
 
 
-async def _committed(settings: CommonSettings, group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group)
-    await consumer.start()
-    try:
-        offset: int | None = await consumer.committed(TopicPartition(topic, 0))
-        return offset
-    finally:
-        await consumer.stop()
-
-
 def _consumers(broker: ServiceBroker) -> list[BatchCommitConsumer]:
     found = [
         c for s in broker.subscribers for c in getattr(s, "consumer_subgroup", None) or [getattr(s, "consumer", None)]
@@ -121,14 +111,16 @@ async def test_offsets_are_committed_every_n_handled_messages_and_when_the_consu
         await _publish(settings, name, 2)
         await runner.until(lambda: len(runner.seen), 2)
         await asyncio.sleep(1.0)
-        assert await _committed(settings, group, name) is None, "committed before the batch was full"
+        assert await committed_offset(settings, group, name) is None, "committed before the batch was full"
         await _publish(settings, name, 2)
         await runner.until(lambda: len(runner.seen), 4)
-        await _eventually(lambda: _committed(settings, group, name), 3)
+        await _eventually(lambda: committed_offset(settings, group, name), 3)
         assert [c.pending for c in _consumers(broker) if c.pending] == [{TopicPartition(name, 0): 4}]
         await broker.stop()
         stopped = True
-        assert await _committed(settings, group, name) == 4, "the fourth message's offset was not committed at stop"
+        assert await committed_offset(settings, group, name) == 4, (
+            "the fourth message's offset was not committed at stop"
+        )
     finally:
         if not stopped:
             await broker.stop()
@@ -146,9 +138,9 @@ async def test_a_rebalance_commits_what_was_handled_before_the_partition_moves(
     try:
         await _publish(settings, name, 5)
         await first.until(lambda: len(first.seen), 5)
-        assert await _committed(settings, group, name) is None
+        assert await committed_offset(settings, group, name) is None
         await other.start()  # joins the group: the partition is revoked from one of them, which commits first
-        await _eventually(lambda: _committed(settings, group, name), 5, timeout=40)
+        await _eventually(lambda: committed_offset(settings, group, name), 5, timeout=40)
         assert second.seen == [], "messages handled by the first member were delivered again"
     finally:
         await other.stop()
@@ -165,13 +157,13 @@ async def test_a_crash_between_commits_redelivers_only_what_the_inbox_skips(
     await crashed.start()
     await _publish(settings, name, 7)
     await before.until(lambda: len(before.applied), 7)
-    await _eventually(lambda: _committed(settings, group, name), 5)
+    await _eventually(lambda: committed_offset(settings, group, name), 5)
     for consumer in _consumers(crashed):
         # As after kill -9: the connection goes, the two positions recorded since the last commit are never sent.
         await AIOKafkaConsumer.stop(consumer)
         consumer._pending.clear()  # and the process's memory with them
     await crashed.stop()
-    assert await _committed(settings, group, name) == 5
+    assert await committed_offset(settings, group, name) == 5
 
     after = CountingRunner(intake_pool)
     restarted = _broker(settings, prefix, after, every=5)

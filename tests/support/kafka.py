@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import kafka_acls
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from kafka_principals import ADMIN, client_env, connect_as, credentials_file, load, services_env
 
 from shared.kernel.kafka_connection import kafka_connection
@@ -30,6 +30,17 @@ async def publish_raw(
         await producer.send_and_wait(topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()])
     finally:
         await producer.stop()
+
+
+async def committed_offset(settings: CommonSettings, group: str, topic: str, partition: int = 0) -> int | None:
+    """The offset ``group`` last committed on ``topic``'s ``partition``, or None."""
+    consumer = AIOKafkaConsumer(**kafka_connection(settings), group_id=group)
+    await consumer.start()
+    try:
+        offset: int | None = await consumer.committed(TopicPartition(topic, partition))
+        return offset
+    finally:
+        await consumer.stop()
 
 
 async def read_topic(settings: CommonSettings, topic: str, *, at_least: int, timeout: float = 30.0) -> list[Record]:

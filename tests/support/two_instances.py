@@ -11,24 +11,22 @@ import asyncio
 import contextlib
 import itertools
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from local_keys import PARTNER_KEYS
 from objectstore_keys import for_keepers
 from stack import DEFAULT_PORTS, ServiceStack
 from stack_instances import instance_keys
-from standins.ports import DEFAULT_PORTS as STANDIN_PORTS
 from standins.ports import free_port
 from standins.process import StandinServers
 
 from shared.kernel.settings import CommonSettings
-from tests.support import clerks
 from tests.support.kafka import Principals
 from tests.support.object_store import local_object_store_env
 from tests.support.scratch_database import scratch_database
+from tests.support.standin_servers import standins_on_free_ports
 
 INSTANCES = 2
 FAST_WORKERS = {
@@ -86,22 +84,6 @@ class Spreading(httpx.AsyncBaseTransport):
         await self._transport.aclose()
 
 
-@contextlib.contextmanager
-def _standins(directory: Path, keys: Mapping[str, str]) -> Iterator[StandinServers]:
-    servers = StandinServers(
-        directory,
-        ports={name: free_port() for name in STANDIN_PORTS},
-        signers={"lienthong": clerks.issuer(), "vneid": clerks.citizen_issuer()},
-        keys={variable: keys[variable] for variable in PARTNER_KEYS.values()},
-    )
-    servers.start()
-    try:
-        servers.wait_ready()
-        yield servers
-    finally:
-        servers.stop()
-
-
 @contextlib.asynccontextmanager
 async def running(
     settings: CommonSettings,
@@ -114,7 +96,7 @@ async def running(
     async with scratch_database(settings.database_url, "pair") as database:
         own = settings.model_copy(update={"database_url": database, "topic_prefix": f"{settings.topic_prefix}pair."})
         await principals.provision(settings, own.topic_prefix)
-        with _standins(directory / "standins", keys) as standins:
+        with standins_on_free_ports(directory / "standins", keys) as standins:
             env = {
                 "LIENTHONG_DATABASE_URL": own.database_url,
                 "LIENTHONG_TOPIC_PREFIX": own.topic_prefix,
