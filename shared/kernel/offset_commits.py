@@ -13,18 +13,35 @@ Why this is safe: each event's effects and its inbox row commit in one PostgreSQ
 message delivered again after a crash (at most the interval's worth, per partition) finds its inbox
 row and changes nothing. What is never done: committing a position past a message not yet handled —
 a position is recorded only after its handler's outcome, and a nack seeks back before anything more
-is recorded.
+is recorded — or past one whose effects are not committed: a consumer whose events share a
+transaction (:attr:`BatchCommitConsumer.effects`, see ``consumer_transactions.py``) has it committed
+before its offsets. If that commit fails the offsets wait, and are tried again with backoff; when the
+partitions are taken away or the consumer stops, the uncommitted events are dropped with their
+offsets, to be delivered again.
 """
 
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 log = logging.getLogger(__name__)
+
+_RETRY_CAP_SECONDS = 5.0
+"""The longest wait between two tries of a commit whose consumed effects could not be committed."""
+
+
+class ConsumedEffects(Protocol):
+    """What a consumer's handled messages changed and did not commit yet (their shared transaction)."""
+
+    async def commit(self) -> None: ...
+
+    async def discard(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
@@ -38,6 +55,9 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
         self._handled = 0
         self._timer: asyncio.Task[None] | None = None
         self._flushing = asyncio.Lock()
+        self._failures = 0
+        self.effects: ConsumedEffects | None = None
+        """The open transaction of this consumer's events, committed before its offsets; set by the runtime."""
 
     @property
     def pending(self) -> dict[TopicPartition, int]:
@@ -46,6 +66,8 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
 
     async def commit(self, offsets: Any = None) -> None:
         if offsets is not None or self.commit_every <= 1:
+            if self.effects is not None:
+                await self.effects.commit()
             await super().commit(offsets)
             return
         assignment = self._subscription.subscription.assignment if self._subscription.subscription else None
@@ -58,10 +80,16 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
         elif self._timer is None or self._timer.done():
             self._timer = asyncio.create_task(self._flush_later(), name="lienthong-offset-commit")
 
-    async def flush(self) -> None:
-        """Commit the recorded positions of the partitions still assigned; a transient failure keeps them for later."""
+    async def flush(self, *, leaving: bool = False) -> None:
+        """Commit the recorded positions of the partitions still assigned; a transient failure keeps them for later.
+
+        ``leaving``: the partitions are being taken away (or the consumer stops), so what cannot be
+        committed now is dropped and delivered again, to whichever consumer gets them.
+        """
         async with self._flushing:
             if not self._pending:
+                return
+            if not await self._commit_effects(leaving=leaving):
                 return
             recorded, self._pending, self._handled = self._pending, {}, 0
             assigned = self.assignment()
@@ -79,8 +107,28 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
                     self._pending.setdefault(tp, offset)
                 log.warning("offset commit failed (%r); kept for the next one", error)
 
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(self.commit_interval_seconds)
+    async def _commit_effects(self, *, leaving: bool) -> bool:
+        """Commit the consumed effects first; False (offsets kept, or dropped when ``leaving``) if that failed."""
+        if self.effects is None:
+            return True
+        try:
+            await self.effects.commit()
+        except Exception as error:
+            if leaving:
+                await self.effects.discard()
+                self._pending, self._handled = {}, 0
+                log.warning("consumed effects not committed before leaving (%r); they will be delivered again", error)
+                return False
+            self._failures += 1
+            delay = min(_RETRY_CAP_SECONDS, self.commit_interval_seconds * 2**self._failures)
+            log.warning("consumed effects not committed (%r); offsets kept, trying again in %.2fs", error, delay)
+            self._timer = asyncio.create_task(self._flush_later(delay), name="lienthong-offset-commit")
+            return False
+        self._failures = 0
+        return True
+
+    async def _flush_later(self, delay: float | None = None) -> None:
+        await asyncio.sleep(self.commit_interval_seconds if delay is None else delay)
         await self.flush()
 
     def subscribe(
@@ -94,7 +142,9 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
             with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
         with contextlib.suppress(KafkaError, IllegalStateError):
-            await self.flush()
+            await self.flush(leaving=True)
+        if self.effects is not None:
+            await self.effects.close()
         await super().stop()
 
 
@@ -106,7 +156,7 @@ class _FlushBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         self.inner = inner
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        await self.consumer.flush()
+        await self.consumer.flush(leaving=True)
         if self.inner is not None:
             await _maybe_await(self.inner.on_partitions_revoked(revoked))
 

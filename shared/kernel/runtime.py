@@ -21,9 +21,10 @@ from faststream.specification import AsyncAPI
 from opentelemetry import context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from shared.contracts import JOURNAL_SEALS, BaseEvent
+from shared.contracts import JOURNAL_SEALS
 from shared.kernel.auth.configured import token_verifier
-from shared.kernel.consumers import Handler, subscribe
+from shared.kernel.consumer_transactions import HandledEvent, TransactionalRunner
+from shared.kernel.consumers import subscribe
 from shared.kernel.db import create_pool
 from shared.kernel.db_roles import login_dsn, schema_roles
 from shared.kernel.inbox import first_delivery
@@ -73,7 +74,14 @@ class ServiceRuntime(Generic[StoreT]):
         self.broker.insert_middleware(self.metrics.broker_middleware)  # outermost: counts each message once
         self.broker.add_middleware(DossierTraceMiddleware)  # innermost: inside the message's span
         workers = settings.consumers_per_stream or settings.topic_partitions
-        subscribe(self.broker, self.name, service.consumes, settings.topic_prefix, self, workers=workers)
+        self.consumed = TransactionalRunner(
+            self.broker,
+            lambda: self.db,
+            self._apply,
+            max_events=settings.consumer_transaction_events,
+            linger_seconds=settings.consumer_transaction_linger_seconds,
+        )
+        subscribe(self.broker, self.name, service.consumes, settings.topic_prefix, self.consumed, workers=workers)
         seals = [JOURNAL_SEALS[self.name]] if self.name in JOURNAL_SEALS else []  # the kernel seals every journal
         for stream in [*service.publishes, *seals]:  # declared for the AsyncAPI document: one channel, several messages
             self.broker.publisher(
@@ -108,11 +116,10 @@ class ServiceRuntime(Generic[StoreT]):
         """A unit of work on a new transaction, committed when the block ends without an error."""
         return self.transactions()
 
-    async def handle_once(self, consumer: str, event_id: UUID, event: BaseEvent, handler: Handler) -> None:
-        """Run ``handler`` in one transaction with the inbox row of ``(consumer, event_id)``; once per event."""
-        async with self.db.acquire() as connection, connection.transaction():
-            if await first_delivery(connection, consumer, event_id):
-                await handler(self.unit_of_work(connection, cause=event_id), event)
+    async def _apply(self, connection: asyncpg.Connection, handled: HandledEvent) -> None:
+        """The event's inbox row, then (first delivery only) its handler, on ``connection`` in a transaction."""
+        if await first_delivery(connection, handled.consumer, handled.event_id):
+            await handled.handler(self.unit_of_work(connection, cause=handled.event_id), handled.event)
 
     async def send(self, payload: dict[str, Any], topic: str, key: str, headers: dict[str, str]) -> Awaitable[Any]:
         """Hand one outbox row to the producer; returns its acknowledgement (the relay awaits a batch of them)."""

@@ -85,6 +85,18 @@ class CommonSettings(BaseSettings):
         description="the longest a handled message's offset waits before it is committed (also committed before a"
         " rebalance takes its partition and when the service stops)",
     )
+    consumer_transaction_events: int = Field(
+        default=100,
+        ge=1,
+        description="events a consumer applies in one PostgreSQL transaction while its partition has a backlog"
+        " (1: a transaction per event); a consumer that has caught up commits after each event",
+    )
+    consumer_transaction_linger_seconds: float = Field(
+        default=0.02,
+        gt=0,
+        le=5,
+        description="the longest a consumed event's effects wait in an open transaction for the next events",
+    )
     log_each_message: bool = Field(
         default=False,
         description="log FastStream's Received and Processed lines for every consumed message at INFO (else DEBUG)",
