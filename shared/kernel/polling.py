@@ -87,7 +87,9 @@ class PollingWorker:
         self._run_pass = run_pass
         self._batch = batch
         self._poll_seconds = poll_seconds
-        self._retry = retry or RetryPolicy(base_seconds=poll_seconds, cap_seconds=max(30.0, poll_seconds))
+        # Capped at 5 s: a relay waiting out an outage publishes again within seconds of its end (with a 30 s
+        # cap, the dossiers of a 30 s database outage reached the inbox up to 19 s after it, test_database_outage).
+        self._retry = retry or RetryPolicy(base_seconds=poll_seconds, cap_seconds=max(5.0, poll_seconds))
         self._wake_up = wake
         self._exclusive = exclusive
         self._metrics = metrics

@@ -70,7 +70,10 @@ class Place:
             await producer.stop()
 
     async def rows(self) -> list[asyncpg.Record]:
-        return await self.admin.fetch(f"SELECT event_id, tx FROM {self.schema}.applied ORDER BY n")
+        rows: list[asyncpg.Record] = await self.admin.fetch(
+            f"SELECT event_id, tx FROM {self.schema}.applied ORDER BY n"
+        )
+        return rows
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ open connection reset, new ones refused) without stopping the PostgreSQL other t
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -29,54 +28,10 @@ from shared.kernel.settings import CommonSettings
 from shared.kernel.unit_of_work import UnitOfWork
 from tests.support.events import status_changed
 from tests.support.kafka import publish_raw, read_topic
+from tests.support.tcp_proxy import CuttableProxy, through
 from tests.support.waiting import eventually
 
 OUTAGE_SECONDS = 30.0
-
-
-class Proxy:
-    """A TCP proxy to PostgreSQL that can be cut (connections reset, port closed) and restored."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = 0
-        self.server: asyncio.Server | None = None
-        self.pipes: set[asyncio.StreamWriter] = set()
-
-    async def open(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, reuse_address=True)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def cut(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in list(self.pipes):
-            writer.transport.abort()
-        self.pipes.clear()
-
-    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            client_writer.transport.abort()
-            return
-        self.pipes |= {client_writer, upstream_writer}
-        await asyncio.gather(self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer))
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        writer.transport.abort()
-        self.pipes.discard(writer)
-
-
-def _through(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)
-    host = f"127.0.0.1:{port}"
-    return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
 
 
 async def test_a_30_second_database_outage_while_events_flow_loses_nothing_and_dead_letters_nothing(
@@ -94,9 +49,9 @@ async def test_a_30_second_database_outage_while_events_flow_loses_nothing_and_d
     await admin.execute(f"CREATE TABLE {schema}.applied (dossier_id uuid NOT NULL)")
 
     real = urlsplit(settings.database_url)
-    proxy = Proxy(real.hostname or "127.0.0.1", real.port or 5432)
+    proxy = CuttableProxy(real.hostname or "127.0.0.1", real.port or 5432)
     await proxy.open()
-    pool = await create_pool(_through(settings.database_url, proxy.port), schema, max_size=4)
+    pool = await create_pool(through(settings.database_url, proxy.port), schema, max_size=4)
     applied_at: dict[UUID, float] = {}
 
     class InboxRunner:
@@ -142,7 +97,7 @@ async def test_a_30_second_database_outage_while_events_flow_loses_nothing_and_d
     finally:
         await broker.stop()
         await pool.close()
-        await proxy.cut()
+        await proxy.close()
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
         await admin.close()
 

@@ -16,7 +16,6 @@ from uuid import uuid4
 from services.department.handlers import Work
 from services.department.results.local_ca import province_name
 from services.department.results.lookup import lookup_url
-from services.department.results.rendering import render
 from services.department.results.signing import Signer
 from services.department.results.store import IssuedResult, role_of
 from services.department.results.templates import ResultDocument, compose
@@ -69,6 +68,10 @@ async def issue_result(uow: Work, event: ResultRequested, *, issuer: Issuer) -> 
     link = lookup_url(issuer.lookup_url_base, event.dossier_code)
     document = compose(event, catalogue().find(event.procedure_code), unit, province, uow.now, link)
     started = time.perf_counter()
+    # The PDF toolkit (fpdf2, fontTools, Pillow: about 45 MiB) is loaded by the first result a process issues,
+    # not by every department process at start.
+    from services.department.results.rendering import render
+
     pdf = await asyncio.to_thread(render, document)
     rendered = time.perf_counter()
     signed = await issuer.signer.sign(pdf, unit.code, reason=_reason(document), location=province)

@@ -2,9 +2,6 @@
 
 from urllib.parse import quote
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-
 DEFAULT_LOOKUP_URL_BASE = "http://127.0.0.1:8001/v1/lookup/"
 
 
@@ -15,6 +12,9 @@ def lookup_url(base: str, dossier_code: str) -> str:
 
 def qr_modules(payload: str) -> list[list[bool]]:
     """The QR code of ``payload`` as rows of dark (True) and light modules, its quiet zone included."""
+    import qrcode  # with the PDF toolkit: loaded by the first result a process issues
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     code.add_data(payload)
     code.make(fit=True)

@@ -14,10 +14,6 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import PdfSignatureMetadata, PdfSigner, SimpleSigner
-from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from services.department.results.certificates import KeyPair
 from services.department.results.local_ca import LocalCertificateAuthority
@@ -71,6 +67,12 @@ class LocalPadesSigner:
         return await asyncio.to_thread(self._sign, pdf, unit_code, reason, location)
 
     def _sign(self, pdf: bytes, unit_code: str, reason: str, location: str) -> SignedPdf:
+        # pyHanko is loaded by the first signature a process makes, like the PDF toolkit (see issuing.py).
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import PdfSignatureMetadata, PdfSigner, SimpleSigner
+        from pyhanko.sign.fields import SigSeedSubFilter
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
         pair = self.authority.credentials(unit_code)
         chain = [asn1_certificate(c) for c in self.authority.chain()]
         signer = SimpleSigner(
