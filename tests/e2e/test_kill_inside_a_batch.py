@@ -3,8 +3,9 @@
 The four services run on a broker and a database of this test's own. Routing is stopped while births are
 filed, so its submissions pile up on Kafka; started again, its consumers apply them in shared PostgreSQL
 transactions (``shared/kernel/consumer_transactions.py``) — and routing is killed with SIGKILL while it
-does, twice, each time once it has applied part of the backlog, so the kill lands among open transactions
-and offsets recorded but not committed. Started a third time it finishes. Then every dossier is once in its
+does, twice, each time once it has applied part of the backlog and the moment PostgreSQL shows one of its
+transactions open, so the kill lands inside a transaction and among offsets recorded but not committed.
+Started a third time it finishes. Then every dossier is once in its
 unit's inbox, each applicant was told once that it was received and once that it is being processed, and
 nothing was dead-lettered.
 """
@@ -44,13 +45,25 @@ async def _routing_applied(database: asyncpg.Connection) -> int:
 
 
 async def _open_transactions(database: asyncpg.Connection) -> int:
-    """Routing's connections in the middle of a transaction right now."""
+    """Routing's transactions that have written and not committed yet, right now.
+
+    Read from ``pg_locks`` (a transaction that wrote holds the lock of its own id): ``pg_stat_activity``
+    hides other roles' transaction times from a role that is not a superuser.
+    """
     return int(
         await database.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE usename = 'lienthong_routing' AND xact_start IS NOT NULL"
-            " AND pid <> pg_backend_pid()"
+            "SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE a.usename = 'lienthong_routing' AND l.locktype = 'transactionid'"
         )
     )
+
+
+async def _until_a_transaction_is_open(database: asyncpg.Connection, seconds: float = 10.0) -> int:
+    """Routing's open transactions as soon as there is one (0 if none was seen within ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while (found := await _open_transactions(database)) == 0 and time.monotonic() < deadline:
+        continue  # each query is a round trip: the loop yields to routing's work on every turn
+    return found
 
 
 async def test_routing_killed_twice_inside_its_backlog_applies_each_dossier_once(own: OwnStack) -> None:
@@ -73,7 +86,7 @@ async def test_routing_killed_twice_inside_its_backlog_applies_each_dossier_once
                 return True if await _routing_applied(database) >= floor + APPLIED_BETWEEN_KILLS else None
 
             await eventually(progressed, timeout=90, what="routing applying its backlog")
-            open_now = await _open_transactions(database)
+            open_now = await _until_a_transaction_is_open(database)
             await asyncio.to_thread(services.kill, "routing")
             kills.append((await _routing_applied(database), open_now))
         started = time.monotonic()
@@ -97,6 +110,7 @@ async def test_routing_killed_twice_inside_its_backlog_applies_each_dossier_once
         f"\n{BACKLOG} dossiers; routing killed at (applied, open transactions) {kills};"
         f" the rest in the inbox {finished:.1f} s after the last start"
     )
+    assert any(open_now for _, open_now in kills), "no kill landed while routing had a transaction open"
     assert applied == BACKLOG
     assert {code: inbox.tasks[code] for code in codes if inbox.tasks[code] != 1} == {}, "a task each"
     assert {code: m for code, m in applicants.messages.items() if m != FIRST_MESSAGES} == {}
