@@ -71,11 +71,6 @@ class ConsumerTransaction:
         """Events applied in the open transaction, or in one rolled back and not applied again yet."""
         self._timer: asyncio.Task[None] | None = None
 
-    @property
-    def uncommitted(self) -> int:
-        """Events whose effects are not committed yet."""
-        return len(self._applied)
-
     async def handle(self, event: HandledEvent, *, more: bool) -> None:
         """Apply ``event`` in the open transaction; commit now unless ``more`` events are waiting (and room is left).
 
