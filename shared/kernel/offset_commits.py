@@ -28,6 +28,8 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
+from shared.kernel.retry import RetryPolicy
+
 log = logging.getLogger(__name__)
 
 _RETRY_CAP_SECONDS = 5.0
@@ -56,6 +58,9 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
         self._timer: asyncio.Task[None] | None = None
         self._flushing = asyncio.Lock()
         self._failures = 0
+        self._retry = RetryPolicy(
+            base_seconds=commit_interval_seconds, cap_seconds=max(_RETRY_CAP_SECONDS, commit_interval_seconds)
+        )
         self.effects: ConsumedEffects | None = None
         """The open transaction of this consumer's events, committed before its offsets; set by the runtime."""
 
@@ -120,7 +125,7 @@ class BatchCommitConsumer(AIOKafkaConsumer):  # type: ignore[misc]
                 log.warning("consumed effects not committed before leaving (%r); they will be delivered again", error)
                 return False
             self._failures += 1
-            delay = min(_RETRY_CAP_SECONDS, self.commit_interval_seconds * 2**self._failures)
+            delay = self._retry.delay(self._failures)
             log.warning("consumed effects not committed (%r); offsets kept, trying again in %.2fs", error, delay)
             self._timer = asyncio.create_task(self._flush_later(delay), name="lienthong-offset-commit")
             return False
